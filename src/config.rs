@@ -1,0 +1,366 @@
+//! The operator's TOML configuration, with defaults, and secrets read from files or the
+//! environment (never written inline in the file itself).
+//!
+//! `mailferry.example.toml` at the project root explains every key; [`Config::load`] names the
+//! key and line of a wrong setting.
+
+use crate::secret::Secret;
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// How a TCP connection to a mail server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    #[default]
+    Tls,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, submission 587).
+    Starttls,
+    /// No encryption at all: for a server on loopback only.
+    Plain,
+}
+
+impl Security {
+    /// The usual IMAP port for this kind of security.
+    pub fn default_imap_port(self) -> u16 {
+        match self {
+            Security::Tls => 993,
+            Security::Starttls | Security::Plain => 143,
+        }
+    }
+}
+
+/// Where a password comes from: a file (first line) or an environment variable.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// A file whose first line is the secret.
+    pub password_file: Option<PathBuf>,
+    /// An environment variable holding the secret.
+    pub password_env: Option<String>,
+}
+
+impl SecretSource {
+    /// Reads the secret; `what` names the setting in the error.
+    pub fn resolve(&self, what: &str) -> Result<Secret> {
+        if let Some(path) = &self.password_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{what}: cannot read password_file {}", path.display()))?;
+            let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
+            if line.is_empty() {
+                bail!("{what}: password_file {} is empty", path.display());
+            }
+            return Ok(Secret::new(line));
+        }
+        if let Some(var) = &self.password_env {
+            return match std::env::var(var) {
+                Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+                _ => bail!("{what}: environment variable {var} (password_env) is not set"),
+            };
+        }
+        bail!("{what}: set password_file or password_env")
+    }
+}
+
+/// An IMAP server address and how to reach it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapServer {
+    /// Host name or IP address.
+    pub host: String,
+    /// TCP port; the default follows `security`.
+    pub port: Option<u16>,
+    /// `tls`, `starttls` or `plain`.
+    #[serde(default)]
+    pub security: Security,
+}
+
+impl ImapServer {
+    /// The port to connect to.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(self.security.default_imap_port())
+    }
+}
+
+/// The support mailbox that mailferry watches and answers from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportConfig {
+    /// The support address customers write to; replies come from it.
+    pub address: String,
+    /// The display name on replies.
+    #[serde(default = "default_display_name")]
+    pub display_name: String,
+    /// Staff addresses put in Cc on every reply.
+    #[serde(default)]
+    pub staff: Vec<String>,
+    /// The IMAP server holding the support mailbox.
+    pub imap: ImapServer,
+    /// The login name of the support mailbox.
+    pub user: String,
+    /// The support mailbox's password.
+    #[serde(flatten)]
+    pub password: SecretSource,
+    /// The folder watched for requests.
+    #[serde(default = "default_inbox")]
+    pub folder: String,
+    /// Seconds between polls when the server has no IDLE (and the IDLE safety net).
+    #[serde(default = "default_poll")]
+    pub poll_seconds: u64,
+    /// Longest single IDLE before it is re-issued (must stay under 29 minutes).
+    #[serde(default = "default_idle")]
+    pub idle_seconds: u64,
+}
+
+/// The SMTP server replies are sent through.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// TCP port.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `tls`, `starttls` or `plain`.
+    #[serde(default = "default_smtp_security")]
+    pub security: Security,
+    /// Login name, when the server wants authentication.
+    pub user: Option<String>,
+    /// Password for `user`.
+    #[serde(flatten)]
+    pub password: SecretSource,
+}
+
+/// How mailferry logs in to customers' mailboxes on our side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminLogin {
+    /// `LOGIN user*admin password` (Dovecot's master user separator).
+    #[default]
+    MasterSeparator,
+    /// `AUTHENTICATE PLAIN` with authzid = the customer, authcid = the admin.
+    SaslPlain,
+}
+
+/// Our IMAP server, the destination of every migration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationConfig {
+    /// The IMAP server.
+    pub imap: ImapServer,
+    /// The admin (master) user allowed to act for any mailbox.
+    pub admin_user: String,
+    /// The admin's password.
+    #[serde(flatten)]
+    pub password: SecretSource,
+    /// How the admin logs in as a customer.
+    #[serde(default)]
+    pub login: AdminLogin,
+    /// The separator for `master_separator` logins.
+    #[serde(default = "default_master_sep")]
+    pub master_separator: String,
+    /// Our mail domains: a destination must be in one of them.
+    pub domains: Vec<String>,
+}
+
+/// Rules about customers' old servers.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SourcePolicy {
+    /// Allow source hosts on loopback or private networks (only for a test bed).
+    #[serde(default)]
+    pub allow_private_addresses: bool,
+    /// Accept self-signed or otherwise invalid certificates on source servers.
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+    /// Connections per source host at once.
+    #[serde(default = "default_per_host")]
+    pub max_connections_per_host: usize,
+}
+
+/// TLS settings shared by every connection.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// A PEM file of extra trusted certificate authorities (besides the built-in roots).
+    pub extra_ca_file: Option<PathBuf>,
+}
+
+/// The durable store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The sled database folder.
+    pub path: PathBuf,
+    /// The key that encrypts customers' passwords at rest; created (mode 0600) when missing.
+    pub key_file: PathBuf,
+}
+
+/// The daemon's workers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Mailbox migrations running at once.
+    #[serde(default = "default_workers")]
+    pub max_jobs: usize,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            max_jobs: default_workers(),
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    #[serde(default = "default_log_format")]
+    pub format: String,
+    /// A tracing filter such as `info` or `mailferry=debug`.
+    #[serde(default = "default_log_level")]
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: default_log_format(),
+            level: default_log_level(),
+        }
+    }
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The support mailbox.
+    pub support: SupportConfig,
+    /// Outgoing mail.
+    pub smtp: SmtpConfig,
+    /// Our IMAP server.
+    pub destination: DestinationConfig,
+    /// Rules about customers' old servers.
+    #[serde(default)]
+    pub source: SourcePolicy,
+    /// TLS trust.
+    #[serde(default)]
+    pub tls: TlsConfig,
+    /// The sled store.
+    pub store: StoreConfig,
+    /// Workers.
+    #[serde(default)]
+    pub workers: WorkerConfig,
+    /// An operator's own rules folder, read over the built-in rules.
+    pub rules_dir: Option<PathBuf>,
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+impl Config {
+    /// Reads and checks a config file; errors name the key and line.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in config file {}", path.display()))
+    }
+
+    /// Parses config text; relative paths stay as written.
+    pub fn parse(text: &str) -> Result<Config> {
+        let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!(describe_toml_error(text, &e)))?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<()> {
+        if !self.support.address.contains('@') {
+            bail!("support.address: {:?} is not an e-mail address", self.support.address);
+        }
+        if self.support.idle_seconds == 0 || self.support.idle_seconds >= 29 * 60 {
+            bail!("support.idle_seconds: must be between 1 and 1739 (under 29 minutes)");
+        }
+        if self.destination.domains.is_empty() {
+            bail!("destination.domains: list at least one of our mail domains");
+        }
+        if self.workers.max_jobs == 0 {
+            bail!("workers.max_jobs: must be at least 1");
+        }
+        if self.source.max_connections_per_host == 0 {
+            bail!("source.max_connections_per_host: must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+fn default_display_name() -> String {
+    "Support".into()
+}
+fn default_inbox() -> String {
+    "INBOX".into()
+}
+fn default_poll() -> u64 {
+    60
+}
+fn default_idle() -> u64 {
+    25 * 60
+}
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_smtp_security() -> Security {
+    Security::Starttls
+}
+fn default_master_sep() -> String {
+    "*".into()
+}
+fn default_per_host() -> usize {
+    4
+}
+fn default_workers() -> usize {
+    4
+}
+fn default_log_format() -> String {
+    "text".into()
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../mailferry.example.toml");
+
+    #[test]
+    fn the_example_config_parses() {
+        let cfg = Config::parse(EXAMPLE).expect("example config must parse");
+        assert_eq!(cfg.support.imap.port(), 993);
+        assert!(cfg.support.password.password_file.is_some());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let bad = EXAMPLE.replacen("[smtp]", "[smtp]\nhots = \"x\"", 1);
+        let err = format!("{:#}", Config::parse(&bad).unwrap_err());
+        assert!(err.contains("hots"), "{err}");
+        assert!(err.contains("line "), "{err}");
+    }
+}

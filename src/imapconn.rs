@@ -1,0 +1,222 @@
+//! Opening an authenticated IMAP session: plain, STARTTLS or TLS, as a normal user, or as our
+//! admin acting for a customer (Dovecot master user or SASL PLAIN with an authorization id).
+//!
+//! Every connection goes to an address checked by [`crate::net`]; the password is handed to the
+//! server and nowhere else.
+
+use crate::config::{AdminLogin, Security};
+use crate::net;
+use crate::secret::Secret;
+use anyhow::{anyhow, bail, Context, Result};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+/// A byte stream to an IMAP server, encrypted or not.
+#[derive(Debug)]
+pub enum ImapStream {
+    /// Plain TCP (loopback test beds only).
+    Plain(TcpStream),
+    /// TLS over TCP.
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+/// An authenticated IMAP session.
+pub type Session = async_imap::Session<ImapStream>;
+
+impl AsyncRead for ImapStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            ImapStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for ImapStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            ImapStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            ImapStream::Plain(s) => Pin::new(s).poll_flush(cx),
+            ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            ImapStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Where and how to reach one IMAP server.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The host name, used for the TLS certificate check and in messages.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+    /// How the connection is secured.
+    pub security: Security,
+    /// Addresses checked beforehand; empty means "resolve `host` now" (trusted servers only).
+    pub addrs: Vec<SocketAddr>,
+    /// TLS settings.
+    pub tls: Arc<rustls::ClientConfig>,
+}
+
+/// Who logs in.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A normal login.
+    User {
+        /// Login name.
+        user: String,
+        /// Password.
+        password: Secret,
+    },
+    /// Our admin acting for `user`.
+    Admin {
+        /// The mailbox to act for.
+        user: String,
+        /// The admin's login name.
+        admin: String,
+        /// The admin's password.
+        password: Secret,
+        /// How the admin logs in.
+        style: AdminLogin,
+        /// Separator for master-user logins.
+        separator: String,
+    },
+}
+
+impl Credentials {
+    /// The mailbox this session is for, for messages and logs.
+    pub fn mailbox(&self) -> &str {
+        match self {
+            Credentials::User { user, .. } | Credentials::Admin { user, .. } => user,
+        }
+    }
+}
+
+struct PlainAuth<'a> {
+    authzid: &'a str,
+    authcid: &'a str,
+    password: &'a str,
+}
+
+impl async_imap::Authenticator for PlainAuth<'_> {
+    type Response = Vec<u8>;
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        format!("{}\0{}\0{}", self.authzid, self.authcid, self.password).into_bytes()
+    }
+}
+
+/// How long a login (greeting, TLS, authentication) may take.
+const LOGIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Connects, secures and logs in.
+pub async fn connect(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
+    tokio::time::timeout(LOGIN_TIMEOUT, connect_inner(ep, creds))
+        .await
+        .map_err(|_| anyhow!("{}:{} did not complete the login within {:?}", ep.host, ep.port, LOGIN_TIMEOUT))?
+}
+
+async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
+    let addrs = if ep.addrs.is_empty() {
+        tokio::net::lookup_host((ep.host.as_str(), ep.port))
+            .await
+            .with_context(|| format!("the host name {} does not resolve", ep.host))?
+            .collect()
+    } else {
+        ep.addrs.clone()
+    };
+    let tcp = net::connect_any(&addrs).await?;
+    let stream = match ep.security {
+        Security::Plain => read_greeting(ImapStream::Plain(tcp)).await?,
+        Security::Tls => {
+            let tls = tls_handshake(ep, tcp).await?;
+            read_greeting(ImapStream::Tls(Box::new(tls))).await?
+        }
+        Security::Starttls => {
+            let mut client = async_imap::Client::new(ImapStream::Plain(tcp));
+            client
+                .read_response()
+                .await
+                .context("reading the server greeting")?
+                .ok_or_else(|| anyhow!("{} closed the connection before its greeting", ep.host))?;
+            client
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .with_context(|| format!("{} refused STARTTLS", ep.host))?;
+            let ImapStream::Plain(tcp) = client.into_inner() else {
+                bail!("internal: STARTTLS on a stream that is already encrypted");
+            };
+            let tls = tls_handshake(ep, tcp).await?;
+            async_imap::Client::new(ImapStream::Tls(Box::new(tls)))
+        }
+    };
+    login(stream, creds, &ep.host).await
+}
+
+async fn tls_handshake(ep: &Endpoint, tcp: TcpStream) -> Result<TlsStream<TcpStream>> {
+    let connector = tokio_rustls::TlsConnector::from(ep.tls.clone());
+    connector
+        .connect(net::server_name(&ep.host)?, tcp)
+        .await
+        .with_context(|| format!("TLS with {}:{} failed (certificate or protocol)", ep.host, ep.port))
+}
+
+async fn read_greeting(stream: ImapStream) -> Result<async_imap::Client<ImapStream>> {
+    let mut client = async_imap::Client::new(stream);
+    client
+        .read_response()
+        .await
+        .context("reading the server greeting")?
+        .ok_or_else(|| anyhow!("the server closed the connection before its greeting"))?;
+    Ok(client)
+}
+
+async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host: &str) -> Result<Session> {
+    let result = match creds {
+        Credentials::User { user, password } => client.login(user, password.expose()).await,
+        Credentials::Admin {
+            user,
+            admin,
+            password,
+            style: AdminLogin::MasterSeparator,
+            separator,
+        } => client.login(format!("{user}{separator}{admin}"), password.expose()).await,
+        Credentials::Admin {
+            user,
+            admin,
+            password,
+            style: AdminLogin::SaslPlain,
+            ..
+        } => {
+            let auth = PlainAuth {
+                authzid: user,
+                authcid: admin,
+                password: password.expose(),
+            };
+            client.authenticate("PLAIN", auth).await
+        }
+    };
+    result.map_err(|(e, _)| anyhow!("{host} refused the login for {}: {}", creds.mailbox(), redact_imap_error(&e)))
+}
+
+/// An IMAP error as a sentence, without any echo of what we sent.
+fn redact_imap_error(e: &async_imap::error::Error) -> String {
+    match e {
+        async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg) => msg.trim().to_string(),
+        other => other.to_string(),
+    }
+}

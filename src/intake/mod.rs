@@ -1,0 +1,174 @@
+//! Intake: raw request mail → what it asks for. Pure functions, no I/O, no clock.
+//!
+//! [`parse_mail`] reads the headers (thread ids, sender, auto-reply and list markers), the body
+//! (labelled fields in several languages), CSV attachments and `.vcf`/`.ics` files, and says
+//! whether the mail is a request, a command in a ticket's thread, or something to ignore.
+//! It never puts a password into anything that is printed: [`ParsedMail::to_json`] shows only
+//! whether one is present.
+
+use crate::config::Security;
+use crate::secret::Secret;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What a mail is, for mailferry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A migration request.
+    Request,
+    /// A command in a ticket's thread.
+    Command,
+    /// Not for us (auto-reply, bounce, list, our own mail, nothing recognisable).
+    Ignored,
+}
+
+/// A command written at the top of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    /// Tell me where things stand.
+    Status,
+    /// Stop.
+    Cancel,
+    /// The MX records now point to the provider.
+    DnsChanged,
+    /// Staff: let a held job run.
+    Approve,
+    /// Staff: run a failed job again.
+    Retry,
+}
+
+/// The headers that place a mail in a thread and say who sent it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MailMeta {
+    /// Message-ID without angle brackets.
+    pub message_id: Option<String>,
+    /// In-Reply-To without angle brackets.
+    pub in_reply_to: Option<String>,
+    /// References, oldest first, without angle brackets.
+    pub references: Vec<String>,
+    /// Subject as sent.
+    pub subject: String,
+    /// The sender's address (From).
+    pub from: Option<String>,
+    /// Where replies go (Reply-To, else From).
+    pub reply_to: Option<String>,
+}
+
+/// One mailbox asked for, from the body (`row` = None) or a CSV row (spreadsheet numbering).
+#[derive(Debug, Clone, Default)]
+pub struct MailboxRequest {
+    /// The CSV row as a spreadsheet shows it (header = 1), or None for the body.
+    pub row: Option<usize>,
+    /// The e-mail address to move.
+    pub email: String,
+    /// Its password at the old provider.
+    pub password: Option<Secret>,
+    /// The old provider's IMAP server.
+    pub source_host: Option<String>,
+    /// Its port.
+    pub source_port: Option<u16>,
+    /// Its security.
+    pub source_security: Option<Security>,
+    /// The login name there, when it is not the address.
+    pub source_user: Option<String>,
+    /// The mailbox on our side, when it is not the same address.
+    pub destination: Option<String>,
+    /// The earliest start asked for.
+    pub schedule: Option<DateTime<Utc>>,
+}
+
+/// Contacts or calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupwareKind {
+    /// vCard file.
+    Contacts,
+    /// iCalendar file.
+    Calendar,
+}
+
+/// A `.vcf` or `.ics` attachment.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupwareFile {
+    /// The attachment's file name.
+    pub file: String,
+    /// Contacts or calendar.
+    pub kind: GroupwareKind,
+    /// How many objects it holds.
+    pub items: usize,
+    /// The mailbox it belongs to.
+    pub mailbox: Option<String>,
+    /// The file's bytes.
+    #[serde(skip)]
+    pub data: Vec<u8>,
+}
+
+/// One problem with one field of one mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The CSV row (header = 1), or None for the body.
+    pub row: Option<usize>,
+    /// The field or column.
+    pub field: String,
+    /// What is wrong and how to fix it (never a password).
+    pub message: String,
+}
+
+/// Everything intake read from one mail.
+#[derive(Debug, Clone)]
+pub struct ParsedMail {
+    /// Request, command or ignored.
+    pub kind: Kind,
+    /// The command, for `Kind::Command`.
+    pub command: Option<Command>,
+    /// Why the mail is ignored, for `Kind::Ignored`.
+    pub reason: Option<String>,
+    /// Thread and sender headers.
+    pub meta: MailMeta,
+    /// The mailboxes asked for.
+    pub mailboxes: Vec<MailboxRequest>,
+    /// Contacts and calendar files.
+    pub groupware: Vec<GroupwareFile>,
+    /// Problems found while reading.
+    pub errors: Vec<FieldError>,
+}
+
+impl ParsedMail {
+    /// The JSON view of `mailferry parse --json`: never a password, only whether one is there.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mailboxes: Vec<_> = self
+            .mailboxes
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "row": m.row,
+                    "email": m.email,
+                    "source_host": m.source_host,
+                    "source_port": m.source_port,
+                    "source_user": m.source_user,
+                    "destination": m.destination,
+                    "schedule": m.schedule.map(|t| t.to_rfc3339()),
+                    "password_present": m.password.as_ref().is_some_and(|p| !p.is_empty()),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": self.kind,
+            "command": self.command,
+            "reason": self.reason,
+            "message_id": self.meta.message_id,
+            "from": self.meta.from,
+            "subject": self.meta.subject,
+            "mailboxes": mailboxes,
+            "groupware": self.groupware,
+            "errors": self.errors,
+        })
+    }
+}
+
+mod body;
+mod headers;
+
+pub use body::parse_mail;

@@ -1,0 +1,150 @@
+//! The migration engine: IMAP to IMAP, used by the daemon's jobs and by `mailferry migrate`.
+//!
+//! It copies every folder of a source mailbox into a destination mailbox with bodies byte for
+//! byte, flags, keywords and INTERNALDATE; a second pass copies only what is new; per-folder
+//! checkpoints let a crash resume without duplicates. It must never alter a message, never
+//! copy one twice, and never log a password or a body.
+
+use crate::imapconn::{Credentials, Endpoint};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub mod engine;
+pub mod folders;
+
+pub use engine::migrate_mailbox;
+
+/// Figures for one folder after a pass.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FolderReport {
+    /// The folder's name at the source (decoded, `/`-separated).
+    pub source: String,
+    /// The folder's name on our side.
+    pub destination: String,
+    /// Messages in the source folder.
+    pub messages: u64,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Messages copied in this pass.
+    pub copied: u64,
+    /// Messages found already copied.
+    pub already_there: u64,
+    /// Messages that could not be copied.
+    pub failed: u64,
+    /// Why, one sentence per failed message (capped).
+    pub errors: Vec<String>,
+}
+
+/// Figures for a whole mailbox after a pass.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// One entry per source folder, in tree order.
+    pub folders: Vec<FolderReport>,
+}
+
+impl MigrationReport {
+    /// Messages at the source, in all folders.
+    pub fn total_messages(&self) -> u64 {
+        self.folders.iter().map(|f| f.messages).sum()
+    }
+    /// Messages copied in this pass.
+    pub fn total_copied(&self) -> u64 {
+        self.folders.iter().map(|f| f.copied).sum()
+    }
+    /// Messages that failed.
+    pub fn total_failed(&self) -> u64 {
+        self.folders.iter().map(|f| f.failed).sum()
+    }
+}
+
+/// Both ends of one mailbox migration.
+#[derive(Debug, Clone)]
+pub struct MailboxPair {
+    /// The old provider.
+    pub source: Endpoint,
+    /// Login at the old provider.
+    pub source_login: Credentials,
+    /// Our server.
+    pub destination: Endpoint,
+    /// Login on our side (usually the admin acting for the customer).
+    pub destination_login: Credentials,
+}
+
+/// Where a folder's copy stood after the last message that was durably copied.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FolderCheckpoint {
+    /// UIDVALIDITY of the source folder.
+    pub uidvalidity: u32,
+    /// Every source UID up to this one is copied.
+    pub last_uid: u32,
+    /// HIGHESTMODSEQ seen, when the server has CONDSTORE.
+    pub highest_modseq: Option<u64>,
+}
+
+/// Durable per-folder checkpoints (the sled store, or memory for a dry run).
+pub trait Checkpoints: Send + Sync {
+    /// The checkpoint of a source folder, if any.
+    fn load(&self, folder: &str) -> Option<FolderCheckpoint>;
+    /// Saves a checkpoint; it must be durable when this returns.
+    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()>;
+}
+
+/// Receives progress while a pass runs.
+pub trait Progress: Send + Sync {
+    /// `folder` has `done` of `total` messages and `done_bytes` of `total_bytes` handled.
+    fn update(&self, folder: &str, done: u64, total: u64, done_bytes: u64, total_bytes: u64);
+}
+
+/// A progress sink that ignores everything.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn update(&self, _: &str, _: u64, _: u64, _: u64, _: u64) {}
+}
+
+/// Tuning and switches for a pass.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only count what would be copied.
+    pub dry_run: bool,
+    /// Connections to each server at once.
+    pub connections: usize,
+    /// Bytes of message data held in memory at once, across connections.
+    pub bytes_in_flight: usize,
+    /// Set to stop the pass at the next message.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dry_run: false,
+            connections: 2,
+            bytes_in_flight: 32 << 20,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl Options {
+    /// True when someone asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// How a pass ended when it did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// Worth another try later (connection lost, server busy).
+    #[error("{0}")]
+    Transient(String),
+    /// Will not get better by itself (login refused, host not allowed).
+    #[error("{0}")]
+    Permanent(String),
+    /// Stopped on request.
+    #[error("cancelled")]
+    Cancelled,
+}

@@ -1,0 +1,180 @@
+//! The plain data that crosses module borders: tickets, mailbox jobs, their states and events.
+//!
+//! Nothing here does I/O. State changes go through [`JobState::can_move_to`], so an impossible
+//! transition (a done job syncing again, a cancelled one resuming) is refused in one place.
+
+use crate::config::Security;
+use crate::migrate::MigrationReport;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A ticket number, shown to people as `MIG-000123`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TicketId(pub u64);
+
+impl fmt::Display for TicketId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MIG-{:06}", self.0)
+    }
+}
+
+impl TicketId {
+    /// Parses `MIG-000123` (case-insensitive) or a bare number.
+    pub fn parse(s: &str) -> Option<TicketId> {
+        let s = s.trim();
+        let digits = if s.len() > 4 && s[..4].eq_ignore_ascii_case("MIG-") { &s[4..] } else { s };
+        digits.parse().ok().map(TicketId)
+    }
+}
+
+/// Where a ticket's e-mail thread stands, so replies thread under it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Thread {
+    /// The customer's address replies go to.
+    pub customer: String,
+    /// The subject of the customer's first mail (without our tag).
+    pub subject: String,
+    /// Message-IDs of the thread so far, oldest first, without angle brackets.
+    pub references: Vec<String>,
+}
+
+/// One customer request: one thread, one or more mailbox jobs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ticket {
+    /// The ticket number.
+    pub id: TicketId,
+    /// When the request arrived.
+    pub created: DateTime<Utc>,
+    /// The e-mail thread.
+    pub thread: Thread,
+    /// The jobs of this ticket, in the order the request listed them.
+    pub jobs: Vec<JobId>,
+}
+
+/// A mailbox job's number, unique across tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct JobId(pub u64);
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "J{}", self.0)
+    }
+}
+
+/// Where a mailbox job stands (see DESIGN.md's state diagram).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobState {
+    /// Accepted, not yet looked at by a worker.
+    Received,
+    /// Something is missing or wrong; a reply in the thread resumes it.
+    NeedsInfo,
+    /// Waiting for its window or for staff approval.
+    Waiting,
+    /// The first copy runs.
+    Syncing,
+    /// A transient failure; the job runs again later.
+    Retrying,
+    /// First copy done; waiting for the MX change.
+    Synced,
+    /// The final copy after the MX change runs.
+    FinalSync,
+    /// Everything copied; the customer may leave the old provider.
+    Done,
+    /// Gave up; staff were told.
+    Failed,
+    /// Stopped by the customer or staff.
+    Cancelled,
+}
+
+impl JobState {
+    /// True once nothing more will happen to the job.
+    pub fn is_final(self) -> bool {
+        matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
+    }
+
+    /// The allowed transitions of the state diagram.
+    pub fn can_move_to(self, next: JobState) -> bool {
+        use JobState::*;
+        if next == Cancelled {
+            return !matches!(self, Done | Cancelled);
+        }
+        matches!(
+            (self, next),
+            (Received, NeedsInfo | Waiting | Syncing)
+                | (NeedsInfo, Waiting | Received)
+                | (Waiting, Syncing)
+                | (Syncing, Synced | Retrying | Failed | Syncing)
+                | (Retrying, Syncing | FinalSync | Failed)
+                | (Synced, FinalSync)
+                | (FinalSync, Done | Retrying | Failed | FinalSync)
+                | (Failed, Waiting)
+        )
+    }
+
+    /// The word customers and staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Received => "received",
+            JobState::NeedsInfo => "needs information",
+            JobState::Waiting => "waiting",
+            JobState::Syncing => "copying",
+            JobState::Retrying => "retrying",
+            JobState::Synced => "copied, waiting for the DNS change",
+            JobState::FinalSync => "final copy",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The customer's old server for one mailbox.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceSpec {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Security.
+    pub security: Security,
+    /// Login name at the old provider.
+    pub user: String,
+}
+
+/// One mailbox to migrate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    /// The job number.
+    pub id: JobId,
+    /// The ticket it belongs to.
+    pub ticket: TicketId,
+    /// The old server and login.
+    pub source: SourceSpec,
+    /// The mailbox on our side.
+    pub destination: String,
+    /// The earliest start the customer asked for.
+    pub schedule: Option<DateTime<Utc>>,
+    /// Where it stands.
+    pub state: JobState,
+    /// How many times a copy was tried.
+    pub attempts: u32,
+    /// The last failure, as a sentence for people.
+    pub last_error: Option<String>,
+    /// The latest copy's per-folder figures.
+    pub report: Option<MigrationReport>,
+    /// When the job may run next (retries, windows).
+    pub not_before: Option<DateTime<Utc>>,
+}
+
+/// One line of a ticket's append-only log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The job it concerns, if any.
+    pub job: Option<JobId>,
+    /// What happened, for staff.
+    pub text: String,
+}

@@ -1,0 +1,4 @@
+//! Replies in the customer's thread: composing them (pure) and sending them (SMTP).
+
+pub mod compose;
+pub mod send;

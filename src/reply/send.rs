@@ -1,0 +1,1 @@
+//! Sending composed replies through the SMTP server.

@@ -1,0 +1,1 @@
+//! Validation of requested mailboxes.
