@@ -16,6 +16,7 @@
 //! [`imapconn`], [`net`].
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
