@@ -127,7 +127,14 @@ const LOGIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 pub async fn connect(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
     tokio::time::timeout(LOGIN_TIMEOUT, connect_inner(ep, creds))
         .await
-        .map_err(|_| anyhow!("{}:{} did not complete the login within {:?}", ep.host, ep.port, LOGIN_TIMEOUT))?
+        .map_err(|_| {
+            anyhow!(
+                "{}:{} did not complete the login within {:?}",
+                ep.host,
+                ep.port,
+                LOGIN_TIMEOUT
+            )
+        })?
 }
 
 async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
@@ -194,7 +201,11 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             password,
             style: AdminLogin::MasterSeparator,
             separator,
-        } => client.login(format!("{user}{separator}{admin}"), password.expose()).await,
+        } => {
+            client
+                .login(format!("{user}{separator}{admin}"), password.expose())
+                .await
+        }
         Credentials::Admin {
             user,
             admin,
@@ -210,7 +221,13 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             client.authenticate("PLAIN", auth).await
         }
     };
-    result.map_err(|(e, _)| anyhow!("{host} refused the login for {}: {}", creds.mailbox(), redact_imap_error(&e)))
+    result.map_err(|(e, _)| {
+        anyhow!(
+            "{host} refused the login for {}: {}",
+            creds.mailbox(),
+            redact_imap_error(&e)
+        )
+    })
 }
 
 /// An IMAP error as a sentence, without any echo of what we sent.

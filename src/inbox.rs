@@ -1,1 +1,195 @@
-//! The support inbox watcher.
+//! The support inbox watcher: one IMAP session on the support mailbox.
+//!
+//! It reads new mail by UID (never sequence numbers), hands each raw message to a handler and
+//! moves its position forward only after the handler has made the outcome durable, so a crash
+//! means a mail is read again (and deduplicated by Message-ID), never lost. It waits with IDLE,
+//! capped by a wall-clock deadline under 29 minutes, or polls when the server has no IDLE;
+//! on any error it drops the session and reconnects with jittered backoff.
+//! It must never change what staff see: bodies are fetched with BODY.PEEK (unread stays unread).
+
+use crate::config::Config;
+use crate::imapconn::{self, Credentials, Endpoint, Session};
+use crate::store::{Change, Store};
+use anyhow::{Context, Result};
+use futures::TryStreamExt;
+use rand::Rng;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How many messages are fetched per round trip.
+const BATCH: usize = 50;
+
+/// What the watcher needs to know about one new mail.
+#[derive(Debug)]
+pub struct IncomingMail {
+    /// Its UID in the watched folder.
+    pub uid: u32,
+    /// The raw RFC 5322 bytes.
+    pub raw: Vec<u8>,
+}
+
+/// Connection details for the support mailbox.
+pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
+    let s = &cfg.support;
+    let ep = Endpoint {
+        host: s.imap.host.clone(),
+        port: s.imap.port(),
+        security: s.imap.security,
+        addrs: Vec::new(),
+        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
+    };
+    let creds = Credentials::User {
+        user: s.user.clone(),
+        password: s.password.resolve("support")?,
+    };
+    Ok((ep, creds))
+}
+
+/// Watches the support folder until `shutdown` turns true; `handle` must make its outcome
+/// durable before it returns Ok.
+pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, mut shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
+where
+    H: Fn(IncomingMail) -> F + Send + Sync,
+    F: Future<Output = Result<()>> + Send,
+{
+    let (ep, creds) = support_endpoint(&cfg)?;
+    let mut failures: u32 = 0;
+    while !*shutdown.borrow() {
+        let result = session_loop(&cfg, &store, &ep, &creds, &mut shutdown, &handle).await;
+        if *shutdown.borrow() {
+            break;
+        }
+        if let Err(e) = result {
+            failures += 1;
+            let delay = backoff(failures);
+            tracing::warn!(error = %format!("{e:#}"), retry_in = ?delay, "support inbox: connection lost");
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 5 minutes.
+pub fn backoff(failures: u32) -> Duration {
+    let base = 1u64 << failures.min(8).saturating_sub(1);
+    let secs = base.min(300) as f64;
+    let jitter = rand::thread_rng().gen_range(0.5..1.0);
+    Duration::from_secs_f64(secs * jitter)
+}
+
+async fn session_loop<H, F>(
+    cfg: &Config,
+    store: &Store,
+    ep: &Endpoint,
+    creds: &Credentials,
+    shutdown: &mut watch::Receiver<bool>,
+    handle: &H,
+) -> Result<()>
+where
+    H: Fn(IncomingMail) -> F,
+    F: Future<Output = Result<()>>,
+{
+    let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
+    let has_idle = session.capabilities().await?.has_str("IDLE");
+    let folder = cfg.support.folder.clone();
+    tracing::info!(folder = %folder, idle = has_idle, "support inbox: connected");
+    loop {
+        let mailbox = session
+            .select(&folder)
+            .await
+            .with_context(|| format!("selecting {folder}"))?;
+        let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+        let last_uid = match store.inbox_position()? {
+            Some((uv, uid)) if uv == uidvalidity => uid,
+            Some(_) => {
+                tracing::warn!("support inbox: UIDVALIDITY changed, rescanning (Message-IDs prevent doubles)");
+                0
+            }
+            None => 0,
+        };
+        if mailbox.exists > 0 {
+            read_new(&mut session, store, uidvalidity, last_uid, handle).await?;
+        }
+        if *shutdown.borrow() {
+            let _ = session.logout().await;
+            return Ok(());
+        }
+        session = if has_idle {
+            idle_once(session, cfg, shutdown).await?
+        } else {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(cfg.support.poll_seconds)) => {}
+                _ = shutdown.changed() => {}
+            }
+            session
+        };
+    }
+}
+
+async fn read_new<H, F>(session: &mut Session, store: &Store, uidvalidity: u32, last_uid: u32, handle: &H) -> Result<()>
+where
+    H: Fn(IncomingMail) -> F,
+    F: Future<Output = Result<()>>,
+{
+    let uids: Vec<u32> = {
+        let mut v: Vec<u32> = session
+            .uid_search(format!("UID {}:*", last_uid.saturating_add(1)))
+            .await?
+            .into_iter()
+            .filter(|u| *u > last_uid)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    for chunk in uids.chunks(BATCH) {
+        let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let mut mails: Vec<IncomingMail> = {
+            let stream = session.uid_fetch(&set, "(UID BODY.PEEK[])").await?;
+            let fetched: Vec<_> = stream.try_collect().await?;
+            fetched
+                .iter()
+                .filter_map(|f| {
+                    Some(IncomingMail {
+                        uid: f.uid?,
+                        raw: f.body()?.to_vec(),
+                    })
+                })
+                .collect()
+        };
+        mails.sort_by_key(|m| m.uid);
+        for mail in mails {
+            let uid = mail.uid;
+            handle(mail)
+                .await
+                .with_context(|| format!("handling support mail UID {uid}"))?;
+            let mut change = Change::new();
+            store.set_inbox_position(&mut change, uidvalidity, uid);
+            store.commit(change).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receiver<bool>) -> Result<Session> {
+    let mut idle = session.idle();
+    idle.init().await.context("starting IDLE")?;
+    let cap = Duration::from_secs(cfg.support.idle_seconds);
+    let (wait, stop) = idle.wait_with_timeout(cap);
+    // A hard wall-clock deadline of our own: keep-alives restart the library's timer.
+    let outcome = tokio::select! {
+        r = tokio::time::timeout(cap, wait) => match r {
+            Ok(r) => r.map(|_| ()).context("waiting in IDLE"),
+            Err(_) => Ok(()),
+        },
+        _ = shutdown.changed() => Ok(()),
+        _ = tokio::time::sleep(Duration::from_secs(cfg.support.poll_seconds)) => Ok(()),
+    };
+    drop(stop);
+    outcome?;
+    idle.done().await.context("ending IDLE")
+}

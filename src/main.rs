@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "mailferry", version, about = "Migrates customers' mailboxes on request by e-mail")]
+#[command(
+    name = "mailferry",
+    version,
+    about = "Migrates customers' mailboxes on request by e-mail"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -23,7 +23,11 @@ impl TicketId {
     /// Parses `MIG-000123` (case-insensitive) or a bare number.
     pub fn parse(s: &str) -> Option<TicketId> {
         let s = s.trim();
-        let digits = if s.len() > 4 && s[..4].eq_ignore_ascii_case("MIG-") { &s[4..] } else { s };
+        let digits = if s.len() > 4 && s[..4].eq_ignore_ascii_case("MIG-") {
+            &s[4..]
+        } else {
+            s
+        };
         digits.parse().ok().map(TicketId)
     }
 }
@@ -177,4 +181,49 @@ pub struct Event {
     pub job: Option<JobId>,
     /// What happened, for staff.
     pub text: String,
+}
+
+/// How a reply stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutboxState {
+    /// Not sent yet.
+    Pending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Refused for good (5xx); staff were told.
+    Failed,
+}
+
+/// One reply waiting in, or sent from, the outbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutgoingMail {
+    /// The outbox number.
+    pub id: u64,
+    /// The ticket it belongs to.
+    pub ticket: TicketId,
+    /// The recipient.
+    pub to: String,
+    /// Staff in Cc.
+    pub cc: Vec<String>,
+    /// The subject, with the ticket tag.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+    /// Our Message-ID, without angle brackets.
+    pub message_id: String,
+    /// The message this answers.
+    pub in_reply_to: Option<String>,
+    /// The thread's Message-IDs, oldest first.
+    pub references: Vec<String>,
+    /// `auto-replied` (an answer) or `auto-generated` (progress).
+    pub auto_submitted: String,
+    /// Where it stands.
+    pub state: OutboxState,
+    /// Send attempts so far.
+    pub attempts: u32,
+    /// Not before this time.
+    pub next_try: DateTime<Utc>,
+    /// The last SMTP error, for staff.
+    pub last_error: Option<String>,
 }

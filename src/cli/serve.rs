@@ -1,5 +1,6 @@
-//! `mailferry serve`.
+//! `mailferry serve`: run the daemon until SIGTERM or Ctrl-C.
 
+use crate::daemon::Daemon;
 use std::process::ExitCode;
 
 /// Arguments of `mailferry serve`.
@@ -9,8 +10,33 @@ pub struct Args {
     config: super::ConfigArg,
 }
 
-/// Runs the command.
+/// Runs the daemon.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _config = args.config.load()?;
-    anyhow::bail!("not built yet")
+    let config = args.config.load()?;
+    super::init_logging(&config.log.level, &config.log.format);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let daemon = Daemon::new(config, rx)?;
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping: finishing or checkpointing running work");
+        let _ = tx.send(true);
+    });
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "mailferry started");
+    daemon.run().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,7 +1,239 @@
-//! Composing replies from templates. Pure: no I/O, no clock (the caller passes the date).
+//! Composing replies from templates: subject with the ticket tag, per-mailbox table, Message-IDs
+//! that carry the ticket and an HMAC. Pure: no I/O, no clock. Never puts a password in a reply
+//! (nothing here ever receives one).
 
+use crate::migrate::MigrationReport;
+use crate::model::{Job, TicketId};
 use serde::Deserialize;
+
+/// One template.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Template {
+    /// The body, with `{placeholders}`.
+    pub text: String,
+}
 
 /// Reply templates from `rules/replies.toml`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Templates {}
+pub struct Templates {
+    /// Appended as `{signature}`.
+    pub signature: String,
+    /// Sent when a request becomes a ticket.
+    pub acknowledgement: Template,
+    /// Sent when nothing can start until the customer answers.
+    pub needs_info: Template,
+    /// Sent after the first copy.
+    pub first_sync_done: Template,
+    /// Sent when a job failed for good.
+    pub failed: Template,
+}
+
+/// Fills `{name}` placeholders; unknown ones stay as written.
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if after[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                let name = &after[..end];
+                match vars.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The subject of every reply in a thread: `Re: <first subject> [MIG-000123]`, whatever
+/// prefixes or tags the customer's subject already had.
+pub fn reply_subject(subject: &str, ticket: TicketId) -> String {
+    let tag = format!("[{ticket}]");
+    let mut s = subject.replace(&tag, "");
+    loop {
+        let t = s.trim_start();
+        let lower = t.to_ascii_lowercase();
+        let prefix = ["re:", "aw:", "sv:", "antw:", "réf:", "rif:", "fw:", "fwd:", "wg:"]
+            .iter()
+            .find(|p| lower.starts_with(*p));
+        match prefix {
+            Some(p) => s = t[p.len()..].to_string(),
+            None => {
+                s = t.to_string();
+                break;
+            }
+        }
+    }
+    let s = s.trim();
+    if s.is_empty() {
+        format!("Re: mailbox migration {tag}")
+    } else {
+        format!("Re: {s} {tag}")
+    }
+}
+
+/// Our Message-ID for a reply: `mig-000123.<random>.<hmac>@domain`, so a reply to it names
+/// the ticket and a forged one fails the HMAC.
+pub fn message_id(ticket: TicketId, random: u64, token: impl Fn(&str) -> String, domain: &str) -> String {
+    let local = format!("mig-{:06}.{random:016x}", ticket.0);
+    let mac = token(&local);
+    format!("{local}.{mac}@{domain}")
+}
+
+/// The ticket named by one of our Message-IDs, if its HMAC is right.
+pub fn ticket_from_message_id(id: &str, token: impl Fn(&str) -> String) -> Option<TicketId> {
+    let local = id.split('@').next()?;
+    let (body, mac) = local.rsplit_once('.')?;
+    if token(body) != mac {
+        return None;
+    }
+    let num = body.strip_prefix("mig-")?.split('.').next()?;
+    num.parse().ok().map(TicketId)
+}
+
+/// The per-mailbox table: mailbox, old server, state, detail.
+pub fn mailbox_table(jobs: &[Job]) -> String {
+    let rows: Vec<[String; 3]> = jobs
+        .iter()
+        .map(|j| {
+            let detail = match (&j.report, &j.last_error) {
+                (_, Some(e)) if !j.state.is_final() || j.state == crate::model::JobState::Failed => e.clone(),
+                (Some(r), _) => format!(
+                    "{} messages in {} folders, {} copied",
+                    r.total_messages(),
+                    r.folders.len(),
+                    r.total_copied()
+                ),
+                _ => format!("from {}", j.source.host),
+            };
+            [j.destination.clone(), j.state.label().to_string(), detail]
+        })
+        .collect();
+    table(&["Mailbox", "State", "Detail"], &rows)
+}
+
+/// The per-folder figures of a finished copy.
+pub fn folder_table(report: &MigrationReport) -> String {
+    let mut rows: Vec<[String; 3]> = report
+        .folders
+        .iter()
+        .map(|f| [f.destination.clone(), f.messages.to_string(), f.failed.to_string()])
+        .collect();
+    rows.push([
+        "Total".into(),
+        report.total_messages().to_string(),
+        report.total_failed().to_string(),
+    ]);
+    let mut out = table(&["Folder", "Messages", "Not copied"], &rows);
+    for f in &report.folders {
+        for e in &f.errors {
+            out.push_str(&format!("  {}: {e}\n", f.destination));
+        }
+    }
+    out
+}
+
+/// The one-line overall state of a ticket.
+pub fn overall_state(jobs: &[Job]) -> String {
+    let total = jobs.len();
+    let count = |f: fn(&Job) -> bool| jobs.iter().filter(|j| f(j)).count();
+    let done = count(|j| j.state == crate::model::JobState::Done);
+    let synced = count(|j| j.state == crate::model::JobState::Synced);
+    let failed = count(|j| j.state == crate::model::JobState::Failed);
+    let mut parts = vec![format!("{total} mailbox{}", if total == 1 { "" } else { "es" })];
+    if synced > 0 {
+        parts.push(format!("{synced} copied"));
+    }
+    if done > 0 {
+        parts.push(format!("{done} done"));
+    }
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    let running = total - synced - done - failed;
+    if running > 0 {
+        parts.push(format!("{running} in progress"));
+    }
+    parts.join(", ")
+}
+
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut width = header.map(|h| h.chars().count());
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::from("  ");
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == N {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = width[i]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&header.map(String::from));
+    out.push_str(&line(&width.map(|w| "-".repeat(w))));
+    for r in rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_keep_one_tag_and_one_prefix() {
+        let t = TicketId(42);
+        assert_eq!(reply_subject("Move my mail", t), "Re: Move my mail [MIG-000042]");
+        assert_eq!(
+            reply_subject("AW: Re: Move my mail [MIG-000042]", t),
+            "Re: Move my mail [MIG-000042]"
+        );
+        assert_eq!(reply_subject("", t), "Re: mailbox migration [MIG-000042]");
+    }
+
+    #[test]
+    fn message_ids_carry_the_ticket_and_refuse_forgeries() {
+        let token = |s: &str| {
+            let sum = s.bytes().enumerate().fold(0u64, |a, (i, b)| {
+                a.wrapping_mul(31).wrapping_add(b as u64 * (i as u64 + 1))
+            });
+            format!("{sum:x}")
+        };
+        let id = message_id(TicketId(7), 0xabc, token, "new.example");
+        assert!(id.starts_with("mig-000007."), "{id}");
+        assert_eq!(ticket_from_message_id(&id, token), Some(TicketId(7)));
+        let forged = id.replace("mig-000007", "mig-000008");
+        assert_eq!(ticket_from_message_id(&forged, token), None);
+    }
+
+    #[test]
+    fn render_fills_known_placeholders_only() {
+        assert_eq!(render("a {x} {y} {", &[("x", "1")]), "a 1 {y} {");
+    }
+
+    #[test]
+    fn builtin_templates_parse() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        assert!(rules.replies.acknowledgement.text.contains("{ticket}"));
+    }
+}

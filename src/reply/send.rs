@@ -1,1 +1,119 @@
-//! Sending composed replies through the SMTP server.
+//! Sending composed replies through the SMTP server (lettre). Errors are classified by SMTP
+//! class, not by text: a 4xx or a lost connection is worth retrying, a 5xx is final.
+
+use crate::config::{Config, Security};
+use crate::model::OutgoingMail;
+use anyhow::{Context, Result};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// The header that marks our own mail, so we never answer ourselves.
+pub const LOOP_HEADER: &str = "X-Mailferry-Loop";
+
+/// Why a send did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Try again later (4xx, connection trouble).
+    #[error("temporary SMTP failure: {0}")]
+    Transient(String),
+    /// The server refused for good (5xx) or the message cannot be built.
+    #[error("SMTP refused the message: {0}")]
+    Permanent(String),
+}
+
+/// A connection pool to the configured SMTP server, with our From address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    loop_id: String,
+}
+
+impl Mailer {
+    /// Builds the transport from the config (no connection is made yet).
+    pub fn new(cfg: &Config) -> Result<Mailer> {
+        let smtp = &cfg.smtp;
+        let tls = match smtp.security {
+            Security::Plain => Tls::None,
+            Security::Starttls | Security::Tls => {
+                let mut params = TlsParameters::builder(smtp.host.clone());
+                if let Some(ca) = &cfg.tls.extra_ca_file {
+                    let pem = std::fs::read(ca).with_context(|| format!("cannot read CA file {}", ca.display()))?;
+                    params = params.add_root_certificate(Certificate::from_pem(&pem).context("tls.extra_ca_file")?);
+                }
+                let params = params.build_rustls().context("SMTP TLS settings")?;
+                if smtp.security == Security::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
+            }
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
+            .port(smtp.port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(60)));
+        if let Some(user) = &smtp.user {
+            let password = smtp.password.resolve("smtp")?;
+            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
+        }
+        let from = Mailbox::new(
+            Some(cfg.support.display_name.clone()),
+            cfg.support.address.parse().context("support.address")?,
+        );
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            loop_id: cfg.support.address.clone(),
+        })
+    }
+
+    /// Builds the RFC 5322 message for an outbox entry.
+    pub fn build(&self, m: &OutgoingMail) -> Result<Message, SendError> {
+        let bad = |what: &str, e: &dyn std::fmt::Display| SendError::Permanent(format!("{what}: {e}"));
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(m.to.parse().map_err(|e| bad("recipient", &e))?)
+            .subject(m.subject.clone())
+            .message_id(Some(format!("<{}>", m.message_id)))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Auto-Submitted"),
+                m.auto_submitted.clone(),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(LOOP_HEADER),
+                self.loop_id.clone(),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Mailferry-Ticket"),
+                m.ticket.to_string(),
+            ));
+        for cc in &m.cc {
+            b = b.cc(cc.parse().map_err(|e| bad("staff address", &e))?);
+        }
+        if let Some(irt) = &m.in_reply_to {
+            b = b.in_reply_to(format!("<{irt}>"));
+        }
+        if !m.references.is_empty() {
+            let refs: Vec<String> = m.references.iter().map(|r| format!("<{r}>")).collect();
+            b = b.references(refs.join(" "));
+        }
+        b.header(ContentType::TEXT_PLAIN)
+            .body(m.body.clone())
+            .map_err(|e| bad("building the reply", &e))
+    }
+
+    /// Sends one outbox entry.
+    pub async fn send(&self, m: &OutgoingMail) -> Result<(), SendError> {
+        let msg = self.build(m)?;
+        match self.transport.send(msg).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Err(e) => Err(SendError::Transient(e.to_string())),
+        }
+    }
+}

@@ -1,1 +1,364 @@
-//! The durable store (sled).
+//! The durable store (sled): tickets, mailbox jobs, each ticket's append-only event log, the
+//! outbox, handled Message-IDs, the inbox position, migration checkpoints and encrypted
+//! secrets.
+//!
+//! Everything lives in one sled tree under key prefixes, so a change that spans several records
+//! (a job's new state, its event and the reply it causes) is one atomic batch. Callers flush
+//! ([`Store::flush`]) before any side effect that must not be lost or repeated. A password is
+//! only ever stored sealed by [`crypto::StoreKey`], and wiped with [`Store::wipe_secret`].
+
+pub mod crypto;
+
+use crate::migrate::{Checkpoints, FolderCheckpoint};
+use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::secret::Secret;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use crypto::StoreKey;
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const TICKET: &[u8] = b"t/";
+const JOB: &[u8] = b"j/";
+const EVENT: &[u8] = b"e/";
+const OUTBOX: &[u8] = b"o/";
+const HANDLED: &[u8] = b"h/";
+const SECRET: &[u8] = b"s/";
+const CHECKPOINT: &[u8] = b"c/";
+const META: &[u8] = b"m/";
+
+fn key(prefix: &[u8], id: u64) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn text_key(prefix: &[u8], s: &str) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(s.as_bytes());
+    k
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    Ok(serde_json::to_vec(v)?)
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).context("a record in the store does not decode")
+}
+
+/// Several writes applied at once, all or nothing.
+#[derive(Default)]
+pub struct Change {
+    batch: sled::Batch,
+    events: Vec<(TicketId, Event)>,
+    pending: usize,
+}
+
+impl Change {
+    /// An empty change.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes a ticket.
+    pub fn ticket(&mut self, t: &Ticket) -> Result<&mut Self> {
+        self.batch.insert(key(TICKET, t.id.0), encode(t)?);
+        self.pending += 1;
+        Ok(self)
+    }
+
+    /// Writes a job.
+    pub fn job(&mut self, j: &Job) -> Result<&mut Self> {
+        self.batch.insert(key(JOB, j.id.0), encode(j)?);
+        self.pending += 1;
+        Ok(self)
+    }
+
+    /// Appends an event to a ticket's log.
+    pub fn event(
+        &mut self,
+        ticket: TicketId,
+        job: Option<JobId>,
+        at: DateTime<Utc>,
+        text: impl Into<String>,
+    ) -> &mut Self {
+        self.events.push((
+            ticket,
+            Event {
+                at,
+                job,
+                text: text.into(),
+            },
+        ));
+        self
+    }
+
+    /// Queues a reply.
+    pub fn outgoing(&mut self, m: &OutgoingMail) -> Result<&mut Self> {
+        self.batch.insert(key(OUTBOX, m.id), encode(m)?);
+        self.pending += 1;
+        Ok(self)
+    }
+
+    /// Records a Message-ID as handled, with what became of it.
+    pub fn handled(&mut self, message_id: &str, outcome: &str) -> &mut Self {
+        self.batch.insert(text_key(HANDLED, message_id), outcome.as_bytes());
+        self.pending += 1;
+        self
+    }
+
+    /// Stores a sealed secret for a job.
+    fn sealed_secret(&mut self, job: JobId, sealed: Vec<u8>) -> &mut Self {
+        self.batch.insert(key(SECRET, job.0), sealed);
+        self.pending += 1;
+        self
+    }
+
+    /// True when nothing would be written.
+    pub fn is_empty(&self) -> bool {
+        self.pending == 0 && self.events.is_empty()
+    }
+}
+
+/// The open store.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    tree: sled::Tree,
+    key: Arc<StoreKey>,
+    counters: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with the key at `key_file`.
+    pub fn open(path: &Path, key_file: &Path) -> Result<Store> {
+        let key = StoreKey::load_or_create(key_file)?;
+        let db = sled::Config::new()
+            .path(path)
+            .flush_every_ms(Some(200))
+            .open()
+            .with_context(|| {
+                format!(
+                    "cannot open the store at {} (is another mailferry process using it?)",
+                    path.display()
+                )
+            })?;
+        let tree = db.open_tree("mailferry")?;
+        Ok(Store {
+            db,
+            tree,
+            key: Arc::new(key),
+            counters: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// The key that seals secrets and signs thread tokens.
+    pub fn key(&self) -> &StoreKey {
+        &self.key
+    }
+
+    /// Makes everything written so far durable.
+    pub async fn flush(&self) -> Result<()> {
+        self.db.flush_async().await.context("flushing the store to disk")?;
+        Ok(())
+    }
+
+    fn next_counter(&self, name: &str) -> Result<u64> {
+        let _guard = self
+            .counters
+            .lock()
+            .map_err(|_| anyhow::anyhow!("store counter lock poisoned"))?;
+        let k = text_key(META, name);
+        let next = match self.tree.get(&k)? {
+            Some(v) => u64::from_be_bytes(v.as_ref().try_into().context("bad counter")?) + 1,
+            None => 1,
+        };
+        self.tree.insert(k, &next.to_be_bytes())?;
+        Ok(next)
+    }
+
+    /// A new ticket number.
+    pub fn next_ticket_id(&self) -> Result<TicketId> {
+        self.next_counter("ticket").map(TicketId)
+    }
+
+    /// A new job number.
+    pub fn next_job_id(&self) -> Result<JobId> {
+        self.next_counter("job").map(JobId)
+    }
+
+    /// A new outbox number.
+    pub fn next_outbox_id(&self) -> Result<u64> {
+        self.next_counter("outbox")
+    }
+
+    /// Adds a job's password to a change, sealed.
+    pub fn seal_secret(&self, change: &mut Change, job: JobId, secret: &Secret) -> Result<()> {
+        let sealed = self.key.seal(secret, &job.0.to_be_bytes())?;
+        change.sealed_secret(job, sealed);
+        Ok(())
+    }
+
+    /// Applies a change atomically (not yet flushed).
+    pub fn apply(&self, mut change: Change) -> Result<()> {
+        for (ticket, event) in change.events.drain(..) {
+            let seq = self.db.generate_id()?;
+            let mut k = key(EVENT, ticket.0);
+            k.extend_from_slice(&seq.to_be_bytes());
+            change.batch.insert(k, encode(&event)?);
+        }
+        self.tree.apply_batch(change.batch).context("writing to the store")?;
+        Ok(())
+    }
+
+    /// Applies a change and flushes it to disk.
+    pub async fn commit(&self, change: Change) -> Result<()> {
+        self.apply(change)?;
+        self.flush().await
+    }
+
+    /// What became of a Message-ID, if it was handled.
+    pub fn handled(&self, message_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .tree
+            .get(text_key(HANDLED, message_id))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// A ticket.
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        self.tree.get(key(TICKET, id.0))?.map(|v| decode(&v)).transpose()
+    }
+
+    /// All tickets, oldest first.
+    pub fn tickets(&self) -> Result<Vec<Ticket>> {
+        self.tree.scan_prefix(TICKET).map(|r| decode(&r?.1)).collect()
+    }
+
+    /// A job.
+    pub fn job(&self, id: JobId) -> Result<Option<Job>> {
+        self.tree.get(key(JOB, id.0))?.map(|v| decode(&v)).transpose()
+    }
+
+    /// All jobs, oldest first.
+    pub fn jobs(&self) -> Result<Vec<Job>> {
+        self.tree.scan_prefix(JOB).map(|r| decode(&r?.1)).collect()
+    }
+
+    /// A ticket's event log, oldest first.
+    pub fn events(&self, ticket: TicketId) -> Result<Vec<Event>> {
+        self.tree
+            .scan_prefix(key(EVENT, ticket.0))
+            .map(|r| decode(&r?.1))
+            .collect()
+    }
+
+    /// A job's password, if still stored.
+    pub fn secret(&self, job: JobId) -> Result<Option<Secret>> {
+        match self.tree.get(key(SECRET, job.0))? {
+            Some(sealed) => Ok(Some(self.key.open(&sealed, &job.0.to_be_bytes())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes a job's password (done or cancelled) and its checkpoints.
+    pub fn wipe_secret(&self, change: &mut Change, job: JobId) {
+        change.batch.remove(key(SECRET, job.0));
+        change.pending += 1;
+    }
+
+    /// Replies not sent yet, oldest first.
+    pub fn outbox_pending(&self) -> Result<Vec<OutgoingMail>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(OUTBOX) {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.state == OutboxState::Pending {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every reply of a ticket, sent or not, oldest first.
+    pub fn outbox_of(&self, ticket: TicketId) -> Result<Vec<OutgoingMail>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(OUTBOX) {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.ticket == ticket {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The support inbox position: (UIDVALIDITY, last handled UID).
+    pub fn inbox_position(&self) -> Result<Option<(u32, u32)>> {
+        match self.tree.get(text_key(META, "inbox"))? {
+            Some(v) if v.len() == 8 => {
+                let uv = u32::from_be_bytes([v[0], v[1], v[2], v[3]]);
+                let uid = u32::from_be_bytes([v[4], v[5], v[6], v[7]]);
+                Ok(Some((uv, uid)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Records the support inbox position.
+    pub fn set_inbox_position(&self, change: &mut Change, uidvalidity: u32, last_uid: u32) {
+        let mut v = uidvalidity.to_be_bytes().to_vec();
+        v.extend_from_slice(&last_uid.to_be_bytes());
+        change.batch.insert(text_key(META, "inbox"), v);
+        change.pending += 1;
+    }
+
+    /// Migration checkpoints for one job and pass.
+    pub fn checkpoints(&self, job: JobId) -> JobCheckpoints {
+        JobCheckpoints {
+            store: self.clone(),
+            job,
+        }
+    }
+
+    /// Deletes every checkpoint of a job (a final pass starts from the identity comparison).
+    pub fn clear_checkpoints(&self, job: JobId) -> Result<()> {
+        for r in self.tree.scan_prefix(key(CHECKPOINT, job.0)) {
+            self.tree.remove(r?.0)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`Checkpoints`] of one job, in the store.
+pub struct JobCheckpoints {
+    store: Store,
+    job: JobId,
+}
+
+impl JobCheckpoints {
+    fn key(&self, folder: &str) -> Vec<u8> {
+        let mut k = key(CHECKPOINT, self.job.0);
+        k.extend_from_slice(folder.as_bytes());
+        k
+    }
+}
+
+impl Checkpoints for JobCheckpoints {
+    fn load(&self, folder: &str) -> Option<FolderCheckpoint> {
+        let v = self.store.tree.get(self.key(folder)).ok()??;
+        decode(&v).ok()
+    }
+
+    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> Result<()> {
+        self.store.tree.insert(self.key(folder), encode(&checkpoint)?)?;
+        self.store.db.flush()?;
+        Ok(())
+    }
+}
