@@ -59,10 +59,7 @@ impl SpecialUse {
         if lower.contains('/') {
             return None;
         }
-        WELL_KNOWN
-            .iter()
-            .find(|(name, _)| *name == lower)
-            .map(|(_, u)| *u)
+        WELL_KNOWN.iter().find(|(name, _)| *name == lower).map(|(_, u)| *u)
     }
 }
 
@@ -170,11 +167,7 @@ fn flush_utf16(out: &mut String, pending: &mut Vec<u16>) {
     let bytes: Vec<u8> = pending.iter().flat_map(|u| u.to_be_bytes()).collect();
     out.push('&');
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {
@@ -214,10 +207,7 @@ pub fn decode_mutf7(raw: &str) -> Result<String, BadFolderName> {
             if bytes.len() % 2 != 0 {
                 return Err(bad());
             }
-            let units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
+            let units: Vec<u16> = bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
             out.push_str(&String::from_utf16(&units).map_err(|_| bad())?);
         }
         rest = &after[end + 1..];
@@ -238,10 +228,7 @@ pub struct Naming {
 impl Naming {
     /// Guesses the prefix from a listing: when every folder but INBOX sits under `INBOX<sep>`,
     /// the server puts personal folders below INBOX (Courier, Cyrus style).
-    pub fn guess<'a>(
-        separator: Option<char>,
-        decoded_names: impl IntoIterator<Item = &'a str>,
-    ) -> Naming {
+    pub fn guess<'a>(separator: Option<char>, decoded_names: impl IntoIterator<Item = &'a str>) -> Naming {
         let prefix = match separator {
             Some(sep) => {
                 let p = format!("INBOX{sep}");
@@ -249,8 +236,7 @@ impl Naming {
                     .into_iter()
                     .filter(|n| !n.eq_ignore_ascii_case("INBOX"))
                     .peekable();
-                if others.peek().is_some()
-                    && others.all(|n| n.len() > p.len() && n[..p.len()].eq_ignore_ascii_case(&p))
+                if others.peek().is_some() && others.all(|n| n.len() > p.len() && n[..p.len()].eq_ignore_ascii_case(&p))
                 {
                     p
                 } else {
@@ -268,10 +254,7 @@ impl Naming {
             return vec!["INBOX".to_string()];
         }
         let plen = self.prefix.len();
-        let rest = if plen > 0
-            && decoded.len() > plen
-            && decoded[..plen].eq_ignore_ascii_case(&self.prefix)
-        {
+        let rest = if plen > 0 && decoded.len() > plen && decoded[..plen].eq_ignore_ascii_case(&self.prefix) {
             &decoded[plen..]
         } else {
             decoded
@@ -318,9 +301,7 @@ impl Listed {
 
     /// The special use announced by the server, if any.
     pub fn special_use(&self) -> Option<SpecialUse> {
-        self.attributes
-            .iter()
-            .find_map(|a| SpecialUse::from_attribute(a))
+        self.attributes.iter().find_map(|a| SpecialUse::from_attribute(a))
     }
 }
 
@@ -349,16 +330,12 @@ pub struct PlanOptions {
 }
 
 /// Our folders by special use, from our own LIST (attribute first, well-known name second).
-pub fn destination_special_folders(
-    listed: &[Listed],
-    naming: &Naming,
-) -> BTreeMap<SpecialUse, Vec<String>> {
+pub fn destination_special_folders(listed: &[Listed], naming: &Naming) -> BTreeMap<SpecialUse, Vec<String>> {
     let mut out = BTreeMap::new();
     for l in listed.iter().filter(|l| l.selectable()) {
         if let Some(u) = l.special_use() {
-            out.entry(u).or_insert_with(|| {
-                naming.split(&decode_mutf7(&l.raw).unwrap_or_else(|_| l.raw.clone()))
-            });
+            out.entry(u)
+                .or_insert_with(|| naming.split(&decode_mutf7(&l.raw).unwrap_or_else(|_| l.raw.clone())));
         }
     }
     for l in listed.iter().filter(|l| l.selectable()) {
@@ -372,8 +349,7 @@ pub fn destination_special_folders(
 
 fn is_gmail_virtual(path: &[String]) -> bool {
     path.len() == 2
-        && (path[0].eq_ignore_ascii_case("[Gmail]")
-            || path[0].eq_ignore_ascii_case("[Google Mail]"))
+        && (path[0].eq_ignore_ascii_case("[Gmail]") || path[0].eq_ignore_ascii_case("[Google Mail]"))
         && GMAIL_VIRTUAL.contains(&path[1].to_lowercase().as_str())
 }
 
@@ -485,14 +461,7 @@ mod tests {
         assert_eq!(encode_mutf7("Projekte/Übersicht"), "Projekte/&ANw-bersicht");
         assert_eq!(encode_mutf7("Tom & Jerry"), "Tom &- Jerry");
         assert_eq!(decode_mutf7("Tom &- Jerry").unwrap(), "Tom & Jerry");
-        for s in [
-            "Éléments envoyés",
-            "Entwürfe",
-            "😀 emoji",
-            "a&b&ü",
-            "",
-            "Posta inviata",
-        ] {
+        for s in ["Éléments envoyés", "Entwürfe", "😀 emoji", "a&b&ü", "", "Posta inviata"] {
             assert_eq!(decode_mutf7(&encode_mutf7(s)).unwrap(), s, "{s}");
         }
     }
@@ -509,10 +478,7 @@ mod tests {
         let src = Naming::guess(Some('.'), names);
         assert_eq!(src.prefix, "INBOX.");
         assert_eq!(src.split("INBOX.Archive.2024"), vec!["Archive", "2024"]);
-        assert_eq!(
-            slash().join(&src.split("INBOX.Archive.2024")),
-            "Archive/2024"
-        );
+        assert_eq!(slash().join(&src.split("INBOX.Archive.2024")), "Archive/2024");
         assert_eq!(slash().join(&src.split("INBOX")), "INBOX");
         let back = Naming {
             separator: Some('.'),
@@ -554,10 +520,7 @@ mod tests {
             &special,
             PlanOptions::default(),
         );
-        let map: BTreeMap<_, _> = p
-            .iter()
-            .map(|f| (f.source.as_str(), f.destination.as_str()))
-            .collect();
+        let map: BTreeMap<_, _> = p.iter().map(|f| (f.source.as_str(), f.destination.as_str())).collect();
         assert_eq!(map["INBOX"], "INBOX");
         assert_eq!(map["Gesendete Objekte"], "Sent Mail");
         assert_eq!(map["Gesendete Objekte/2023"], "Sent Mail/2023");
@@ -580,10 +543,7 @@ mod tests {
             &BTreeMap::new(),
             PlanOptions::default(),
         );
-        let map: BTreeMap<_, _> = p
-            .iter()
-            .map(|f| (f.source.as_str(), f.destination.as_str()))
-            .collect();
+        let map: BTreeMap<_, _> = p.iter().map(|f| (f.source.as_str(), f.destination.as_str())).collect();
         assert_eq!(map["Outbox copies"], "Sent");
         assert_eq!(map["Sent"], "Sent");
     }
