@@ -210,8 +210,22 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             client.authenticate("PLAIN", auth).await
         }
     };
-    result.map_err(|(e, _)| anyhow!("{host} refused the login for {}: {}", creds.mailbox(), redact_imap_error(&e)))
+    result.map_err(|(e, _)| {
+        let sentence = format!("{host} refused the login for {}: {}", creds.mailbox(), redact_imap_error(&e));
+        match e {
+            async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+                anyhow::Error::new(LoginRefused(sentence))
+            }
+            _ => anyhow!(sentence),
+        }
+    })
 }
+
+/// The server answered the login with NO or BAD (wrong password, unknown user, not allowed):
+/// trying again later will not help. Find it with `err.downcast_ref::<LoginRefused>()`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LoginRefused(pub String);
 
 /// An IMAP error as a sentence, without any echo of what we sent.
 fn redact_imap_error(e: &async_imap::error::Error) -> String {
