@@ -222,13 +222,25 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
         }
     };
     result.map_err(|(e, _)| {
-        anyhow!(
+        let sentence = format!(
             "{host} refused the login for {}: {}",
             creds.mailbox(),
             redact_imap_error(&e)
-        )
+        );
+        match e {
+            async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+                anyhow::Error::new(LoginRefused(sentence))
+            }
+            _ => anyhow!(sentence),
+        }
     })
 }
+
+/// The server answered the login with NO or BAD (wrong password, unknown user, not allowed):
+/// trying again later will not help. Find it with `err.downcast_ref::<LoginRefused>()`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LoginRefused(pub String);
 
 /// An IMAP error as a sentence, without any echo of what we sent.
 fn redact_imap_error(e: &async_imap::error::Error) -> String {

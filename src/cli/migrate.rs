@@ -1,16 +1,294 @@
-//! `mailferry migrate`.
+//! `mailferry migrate`: one mailbox, now, from the command line (staff use).
+//!
+//! ```text
+//! mailferry migrate --config FILE --from imaps://anna@mail.old.example[:993] \
+//!     --password-file anna.pw --to anna@new.example [--dry-run]
+//! ```
+//! `--from` takes `imaps://` (TLS), `imap://` (STARTTLS) or `imap://…?security=plain|starttls|tls`.
+//! Checkpoints live in memory: a second run compares the destination again (no duplicates
+//! either way, only slower). Never prints a password.
 
+use crate::config::{Config, Security};
+use crate::imapconn::{Credentials, Endpoint};
+use crate::migrate::{self, MailboxPair, MemoryCheckpoints, Options, Progress};
+use anyhow::{bail, Context, Result};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// Arguments of `mailferry migrate`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
     config: super::ConfigArg,
+    /// The old mailbox: imaps://user@host[:port], or imap://user@host[:port][?security=plain|starttls].
+    #[arg(long)]
+    from: String,
+    /// A file whose first line is the old mailbox's password.
+    #[arg(long)]
+    password_file: PathBuf,
+    /// The mailbox on our side, user@one-of-our-domains.
+    #[arg(long)]
+    to: String,
+    /// Only count what would be copied; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// A parsed `--from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceUrl {
+    /// Login name (percent-decoded).
+    pub user: String,
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// How the connection is secured.
+    pub security: Security,
+}
+
+/// Parses `imaps://user@host[:port]` or `imap://user@host[:port][?security=…]`.
+pub fn parse_source_url(url: &str) -> Result<SourceUrl> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .context("--from must look like imaps://user@host")?;
+    let mut security = match scheme.to_ascii_lowercase().as_str() {
+        "imaps" => Security::Tls,
+        "imap" => Security::Starttls,
+        other => bail!("--from: unknown scheme {other:?} (use imaps:// or imap://)"),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    if let Some(q) = query {
+        for pair in q.split('&') {
+            match pair.split_once('=') {
+                Some(("security", v)) => {
+                    security = match v {
+                        "tls" => Security::Tls,
+                        "starttls" => Security::Starttls,
+                        "plain" => Security::Plain,
+                        _ => bail!("--from: security must be tls, starttls or plain"),
+                    }
+                }
+                _ => bail!("--from: unknown parameter {pair:?}"),
+            }
+        }
+    }
+    let rest = rest.trim_end_matches('/');
+    let (user, hostport) = rest
+        .rsplit_once('@')
+        .context("--from must name the user: imaps://user@host")?;
+    let user = percent_decode(user)?;
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
+            (h, p.parse::<u16>().with_context(|| format!("--from: bad port {p:?}"))?)
+        }
+        _ => (hostport, security.default_imap_port()),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if user.is_empty() || host.is_empty() {
+        bail!("--from must look like imaps://user@host");
+    }
+    Ok(SourceUrl {
+        user,
+        host: host.to_string(),
+        port,
+        security,
+    })
+}
+
+fn percent_decode(s: &str) -> Result<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3).context("--from: bad %-escape in the user name")?;
+            out.push(u8::from_str_radix(hex, 16).context("--from: bad %-escape in the user name")?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).context("--from: the user name is not UTF-8")
+}
+
+/// Prints progress: a rewritten line on a terminal, a plain line every few seconds otherwise.
+struct PrintProgress {
+    tty: bool,
+    last: Mutex<(String, Instant)>,
+}
+
+impl Progress for PrintProgress {
+    fn update(&self, folder: &str, done: u64, total: u64, done_bytes: u64, total_bytes: u64) {
+        let Ok(mut last) = self.last.lock() else { return };
+        let new_folder = last.0 != folder;
+        let finished = done == total;
+        let every = if self.tty { 0.2 } else { 5.0 };
+        if !new_folder && !finished && last.1.elapsed().as_secs_f64() < every {
+            return;
+        }
+        let line = format!(
+            "{folder}: {done}/{total} messages, {:.1}/{:.1} MB",
+            done_bytes as f64 / 1e6,
+            total_bytes as f64 / 1e6
+        );
+        if self.tty {
+            print!("\r\x1b[2K{line}");
+            if finished {
+                println!();
+            }
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+        } else {
+            println!("{line}");
+        }
+        *last = (folder.to_string(), Instant::now());
+    }
+}
+
+/// Builds both ends from the config and the arguments.
+pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::Path, to: &str) -> Result<MailboxPair> {
+    let src = parse_source_url(from)?;
+    let password = std::fs::read_to_string(password_file)
+        .with_context(|| format!("cannot read --password-file {}", password_file.display()))?;
+    let password = password.lines().next().unwrap_or("").trim_end_matches('\r').to_string();
+    if password.is_empty() {
+        bail!("--password-file {} is empty", password_file.display());
+    }
+    let Some((_, domain)) = to.rsplit_once('@') else {
+        bail!("--to must be an e-mail address")
+    };
+    if !config
+        .destination
+        .domains
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(domain))
+    {
+        bail!(
+            "--to: {domain} is not one of our domains ({})",
+            config.destination.domains.join(", ")
+        );
+    }
+    let extra_ca = config.tls.extra_ca_file.as_deref();
+    let source = Endpoint {
+        addrs: crate::net::resolve_checked(&src.host, src.port, config.source.allow_private_addresses).await?,
+        host: src.host.clone(),
+        port: src.port,
+        security: src.security,
+        tls: crate::net::tls_config(extra_ca, config.source.accept_invalid_certs)?,
+    };
+    let d = &config.destination;
+    let destination = Endpoint {
+        host: d.imap.host.clone(),
+        port: d.imap.port(),
+        security: d.imap.security,
+        addrs: Vec::new(),
+        tls: crate::net::tls_config(extra_ca, false)?,
+    };
+    Ok(MailboxPair {
+        source,
+        source_login: Credentials::User {
+            user: src.user,
+            password: crate::secret::Secret::new(password),
+        },
+        destination,
+        destination_login: Credentials::Admin {
+            user: to.to_string(),
+            admin: d.admin_user.clone(),
+            password: d.password.resolve("destination")?,
+            style: d.login,
+            separator: d.master_separator.clone(),
+        },
+    })
 }
 
 /// Runs the command.
-pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _config = args.config.load()?;
-    anyhow::bail!("not built yet")
+pub async fn run(args: Args) -> Result<ExitCode> {
+    let config = args.config.load()?;
+    super::init_logging(&config.log.level, &config.log.format);
+    let pair = build_pair(&config, &args.from, &args.password_file, &args.to).await?;
+    let opts = Options {
+        dry_run: args.dry_run,
+        ..Options::default()
+    };
+    let cancel = opts.cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    });
+    let progress = PrintProgress {
+        tty: std::io::stdout().is_terminal(),
+        last: Mutex::new((String::new(), Instant::now())),
+    };
+    let started = Instant::now();
+    let report = migrate::migrate_mailbox(&pair, &opts, &MemoryCheckpoints::default(), &progress).await;
+    let secs = started.elapsed().as_secs_f64();
+    match report {
+        Ok(report) => {
+            println!();
+            if args.dry_run {
+                println!("Dry run: \"Copied\" counts what would be copied; nothing was written.");
+            }
+            print!("{}", migrate::report_table(&report));
+            for f in report.folders.iter().filter(|f| !f.errors.is_empty()) {
+                for e in &f.errors {
+                    println!("{}: {e}", f.source);
+                }
+            }
+            let copied = report.total_copied();
+            println!(
+                "{copied} messages copied in {secs:.1} s ({:.0} msg/s)",
+                copied as f64 / secs.max(0.001)
+            );
+            Ok(
+                if report.total_failed() > 0 || report.folders.iter().any(|f| !f.errors.is_empty()) {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                },
+            )
+        }
+        Err(e) => {
+            eprintln!("mailferry migrate: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_urls_parse() {
+        let u = parse_source_url("imaps://anna%40old.example@mail.old.example").unwrap();
+        assert_eq!(
+            u,
+            SourceUrl {
+                user: "anna@old.example".into(),
+                host: "mail.old.example".into(),
+                port: 993,
+                security: Security::Tls
+            }
+        );
+        let u = parse_source_url("imap://bob@old.example@127.0.0.1:10143?security=plain").unwrap();
+        assert_eq!(
+            (u.user.as_str(), u.host.as_str(), u.port, u.security),
+            ("bob@old.example", "127.0.0.1", 10143, Security::Plain)
+        );
+        let u = parse_source_url("imap://bob@[::1]:143").unwrap();
+        assert_eq!((u.host.as_str(), u.port, u.security), ("::1", 143, Security::Starttls));
+        assert!(parse_source_url("pop3://x@y").is_err());
+        assert!(parse_source_url("imaps://host.only").is_err());
+        assert!(parse_source_url("imaps://u@h?security=weird").is_err());
+    }
 }

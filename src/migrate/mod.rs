@@ -148,3 +148,150 @@ pub enum MigrateError {
     #[error("cancelled")]
     Cancelled,
 }
+
+/// Checkpoints kept in memory only: for `mailferry migrate` and dry runs (lost at exit).
+#[derive(Debug, Default)]
+pub struct MemoryCheckpoints {
+    map: std::sync::Mutex<std::collections::BTreeMap<String, FolderCheckpoint>>,
+}
+
+impl Checkpoints for MemoryCheckpoints {
+    fn load(&self, folder: &str) -> Option<FolderCheckpoint> {
+        self.map.lock().ok()?.get(folder).copied()
+    }
+    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()> {
+        self.map
+            .lock()
+            .map_err(|_| anyhow::anyhow!("checkpoint map poisoned"))?
+            .insert(folder.to_string(), checkpoint);
+        Ok(())
+    }
+}
+
+/// A plain-text table, one row per folder and a total row, for replies and the CLI.
+///
+/// ```text
+/// Folder              Messages  Copied  Already there  Failed
+/// INBOX                     12      12              0       0
+/// ...
+/// Total                     20      18              2       0
+/// ```
+pub fn report_table(report: &MigrationReport) -> String {
+    let header = ["Folder", "Messages", "Copied", "Already there", "Failed"];
+    let mut rows: Vec<[String; 5]> = report
+        .folders
+        .iter()
+        .map(|f| {
+            let name = if f.source == f.destination {
+                f.source.clone()
+            } else {
+                format!("{} -> {}", f.source, f.destination)
+            };
+            [
+                name,
+                f.messages.to_string(),
+                f.copied.to_string(),
+                f.already_there.to_string(),
+                f.failed.to_string(),
+            ]
+        })
+        .collect();
+    rows.push([
+        "Total".into(),
+        report.total_messages().to_string(),
+        report.total_copied().to_string(),
+        report.folders.iter().map(|f| f.already_there).sum::<u64>().to_string(),
+        report.total_failed().to_string(),
+    ]);
+    let mut width = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            if i == 0 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header);
+    let total = rows.len() - 1;
+    for (i, r) in rows.iter().enumerate() {
+        if i == total {
+            out.push_str(&"-".repeat(width.iter().sum::<usize>() + 2 * 4));
+            out.push('\n');
+        }
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_table_lines_up_and_totals() {
+        let report = MigrationReport {
+            folders: vec![
+                FolderReport {
+                    source: "INBOX".into(),
+                    destination: "INBOX".into(),
+                    messages: 12,
+                    copied: 10,
+                    already_there: 2,
+                    ..Default::default()
+                },
+                FolderReport {
+                    source: "Gesendete Objekte".into(),
+                    destination: "Sent".into(),
+                    messages: 3,
+                    copied: 2,
+                    failed: 1,
+                    ..Default::default()
+                },
+            ],
+        };
+        let t = report_table(&report);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Folder                     Messages  Copied  Already there  Failed"
+        );
+        assert_eq!(
+            lines[1],
+            "INBOX                            12      10              2       0"
+        );
+        assert_eq!(
+            lines[2],
+            "Gesendete Objekte -> Sent         3       2              0       1"
+        );
+        assert_eq!(
+            lines[4],
+            "Total                            15      12              2       1"
+        );
+    }
+
+    #[test]
+    fn memory_checkpoints_remember() {
+        let m = MemoryCheckpoints::default();
+        assert_eq!(m.load("INBOX"), None);
+        let cp = FolderCheckpoint {
+            uidvalidity: 7,
+            last_uid: 42,
+            highest_modseq: None,
+        };
+        m.save("INBOX", cp).unwrap();
+        assert_eq!(m.load("INBOX"), Some(cp));
+    }
+}
