@@ -111,7 +111,12 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
             m.from().and_then(|a| a.first()).and_then(|a| a.address()),
             Some(support_addr.as_str())
         );
-        assert_eq!(m.header_raw("Auto-Submitted").map(str::trim), Some(auto));
+        assert_eq!(
+            m.header_raw("Auto-Submitted").map(str::trim),
+            Some(auto),
+            "reply:\n{}\ndaemon log:\n{log}",
+            m.body_text(0).unwrap_or_default()
+        );
         let raw = String::from_utf8_lossy(if auto == "auto-replied" {
             &replies[0]
         } else {

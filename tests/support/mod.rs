@@ -289,7 +289,7 @@ security = "plain"
 allow_private_addresses = true
 
 [tls]
-extra_ca_file = "{bed}/tls/cert.pem"
+extra_ca_file = "{bed}/tls/ca.pem"
 
 [store]
 path = "{dir}/store"
