@@ -178,4 +178,32 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         "the daemon's log must never show the password"
     );
     drop(daemon);
+
+    // Staff's view, with the daemon stopped: the ticket list, the ticket, and a live check.
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailferry"))
+            .arg(args[0])
+            .arg("--config")
+            .arg(&config)
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(!text.contains(&old_pass), "the CLI must never print the password");
+        (out.status.success(), text)
+    };
+    let (ok, list) = run(&["tickets"]);
+    assert!(ok && list.contains("MIG-000001") && list.contains("1 copied"), "{list}");
+    let (ok, show) = run(&["tickets", "show", "MIG-000001"]);
+    assert!(ok && show.contains("first copy done: 10 messages"), "{show}");
+    let (ok, check) = run(&["check"]);
+    assert!(ok, "mailferry check must pass on the bed:\n{check}");
+    assert!(
+        check.contains("ok   support inbox") && check.contains("ok   smtp"),
+        "{check}"
+    );
+    std::fs::write(dir.path().join("support.pass"), "wrong-password\n").unwrap();
+    let (ok, check) = run(&["check"]);
+    assert!(!ok, "a wrong support password must fail the check:\n{check}");
+    assert!(check.contains("FAIL support inbox"), "{check}");
 }

@@ -1,5 +1,12 @@
-//! `mailferry check`.
+//! `mailferry check`: the config file, then a live check of each server mailferry needs
+//! (support inbox, destination admin login, SMTP). Exits non-zero when anything is wrong.
 
+use crate::config::Config;
+use crate::daemon::destination_endpoint;
+use crate::imapconn;
+use crate::inbox::support_endpoint;
+use crate::reply::send::Mailer;
+use crate::rules::Rules;
 use std::process::ExitCode;
 
 /// Arguments of `mailferry check`.
@@ -7,10 +14,61 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     config: super::ConfigArg,
+    /// Only check the config file and rules; connect to nothing.
+    #[arg(long)]
+    offline: bool,
 }
 
 /// Runs the command.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _config = args.config.load()?;
-    anyhow::bail!("not built yet")
+    let config = match args.config.load() {
+        Ok(c) => c,
+        Err(e) => {
+            println!("FAIL config: {e:#}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    println!("ok   config {}", args.config.config.display());
+    let mut failed = false;
+    let mut report = |what: &str, r: anyhow::Result<String>| match r {
+        Ok(detail) => println!("ok   {what}{detail}"),
+        Err(e) => {
+            failed = true;
+            println!("FAIL {what}: {e:#}");
+        }
+    };
+    report("rules", Rules::load(config.rules_dir.as_deref()).map(|_| String::new()));
+    if !args.offline {
+        report("support inbox", check_support(&config).await);
+        report("destination admin login", check_destination(&config).await);
+        report("smtp", check_smtp(&config).await);
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+async fn check_support(cfg: &Config) -> anyhow::Result<String> {
+    let (ep, creds) = support_endpoint(cfg)?;
+    let mut s = imapconn::connect(&ep, &creds).await?;
+    let idle = s.capabilities().await?.has_str("IDLE");
+    let mb = s.examine(&cfg.support.folder).await?;
+    let _ = s.logout().await;
+    Ok(format!(
+        " ({} messages in {}, {})",
+        mb.exists,
+        cfg.support.folder,
+        if idle { "IDLE" } else { "no IDLE: polling" }
+    ))
+}
+
+async fn check_destination(cfg: &Config) -> anyhow::Result<String> {
+    // The admin acts for the support mailbox, which exists on our side by definition.
+    let (ep, creds) = destination_endpoint(cfg, &cfg.support.user)?;
+    let mut s = imapconn::connect(&ep, &creds).await?;
+    let _ = s.logout().await;
+    Ok(format!(" (as {} for {})", cfg.destination.admin_user, cfg.support.user))
+}
+
+async fn check_smtp(cfg: &Config) -> anyhow::Result<String> {
+    Mailer::new(cfg)?.test().await?;
+    Ok(format!(" ({}:{})", cfg.smtp.host, cfg.smtp.port))
 }

@@ -107,6 +107,15 @@ impl Mailer {
             .map_err(|e| bad("building the reply", &e))
     }
 
+    /// Connects to the SMTP server and says NOOP, to check that replies can leave.
+    pub async fn test(&self) -> Result<()> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => anyhow::bail!("the SMTP server did not answer NOOP"),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        }
+    }
+
     /// Sends one outbox entry.
     pub async fn send(&self, m: &OutgoingMail) -> Result<(), SendError> {
         let msg = self.build(m)?;
