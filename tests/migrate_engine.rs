@@ -229,3 +229,27 @@ async fn a_wrong_password_is_permanent_and_says_so() {
         other => panic!("expected Permanent, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_cancelled_pass_stops_and_writes_nothing() {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user("eng", "old.example");
+    let (dst_user, _) = unique_user("eng", "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    let mut src = login_src(&src_user, &src_pass).await;
+    seed(&mut src, &seed_messages()[..2]).await;
+    let opts = Options::default();
+    opts.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let err = migrate::migrate_mailbox(
+        &pair(&src_user, &src_pass, &dst_user),
+        &opts,
+        &MemoryCheckpoints::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, MigrateError::Cancelled), "{err:?}");
+    let mut dst = login_dst(&dst_user).await;
+    assert!(mailbox_multiset(&mut dst).await.values().all(|m| m.is_empty()));
+}
