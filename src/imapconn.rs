@@ -245,7 +245,32 @@ pub struct LoginRefused(pub String);
 /// An IMAP error as a sentence, without any echo of what we sent.
 fn redact_imap_error(e: &async_imap::error::Error) -> String {
     match e {
-        async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg) => msg.trim().to_string(),
+        async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg) => server_text(msg),
         other => other.to_string(),
+    }
+}
+
+/// The server's own words from async-imap's NO/BAD text, which reads
+/// `code: Some(..), info: Some("[AUTHENTICATIONFAILED] Authentication failed.")`.
+pub fn server_text(msg: &str) -> String {
+    let Some(start) = msg.find("info: Some(\"") else {
+        return msg.trim().to_string();
+    };
+    let inner = &msg[start + "info: Some(\"".len()..];
+    let inner = inner.strip_suffix("\")").unwrap_or(inner);
+    inner.replace("\\\"", "\"").replace("\\\\", "\\").trim().to_string()
+}
+
+#[cfg(test)]
+mod server_text_tests {
+    #[test]
+    fn server_words_are_extracted() {
+        let raw = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
+        assert_eq!(super::server_text(raw), "[AUTHENTICATIONFAILED] Authentication failed.");
+        assert_eq!(
+            super::server_text(r#"code: None, info: Some("say \"hi\"")"#),
+            "say \"hi\""
+        );
+        assert_eq!(super::server_text("plain words"), "plain words");
     }
 }

@@ -9,27 +9,27 @@ use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread() {
-    bed();
-    let id = unique("e2e");
+    ensure_bed();
+    let id = format!("e2e-{:08x}", rand::random::<u32>());
     let old = format!("{id}@old.example");
     let new = format!("{id}@new.example");
     let support_addr = format!("support-{id}@new.example");
     let customer = format!("{id}@customer.example");
     let staff = format!("staff-{id}@staff.example");
     let old_pass = format!("Old-{id}-pw!");
-    add_user("src", &old, &old_pass);
-    add_user("dst", &new, "unused-password");
-    add_user("dst", &support_addr, "support-pw");
+    add_user(Side::Src, &old, &old_pass);
+    add_user(Side::Dst, &new, "unused-password");
+    add_user(Side::Dst, &support_addr, "support-pw");
 
     // The customer's old mailbox: three folders, flags, keywords, dates with offsets.
-    let mut src = source_session(&old, &old_pass).await;
+    let mut src = login_src(&old, &old_pass).await;
     for n in 0..5 {
         append(
             &mut src,
             "INBOX",
             "(\\Seen)",
             "03-Mar-2025 10:00:00 +0100",
-            &message(n, "inbox"),
+            &numbered_message(n, "inbox"),
         )
         .await;
     }
@@ -38,7 +38,7 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         "INBOX",
         "(\\Flagged $Forwarded)",
         "04-Mar-2025 23:30:00 -0500",
-        &message(5, "flagged"),
+        &numbered_message(5, "flagged"),
     )
     .await;
     for n in 0..3 {
@@ -47,7 +47,7 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
             "Sent",
             "(\\Seen \\Answered)",
             "05-Mar-2025 08:15:00 +0000",
-            &message(n, "sent"),
+            &numbered_message(n, "sent"),
         )
         .await;
     }
@@ -56,7 +56,7 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         "Archive/2024",
         "()",
         "31-Dec-2024 23:59:59 +0200",
-        &message(9, "archive"),
+        &numbered_message(9, "archive"),
     )
     .await;
     let _ = src.logout().await;
@@ -76,7 +76,7 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
     send_mail(&customer, &[&support_addr], request.as_bytes()).await;
 
     // The customer's side of the thread lands in the catch-all mailbox.
-    let mut catchall = dest_session("catchall@new.example").await;
+    let mut catchall = login_dst("catchall@new.example").await;
     let start = std::time::Instant::now();
     let replies = loop {
         let r = messages_to(&mut catchall, &customer).await;
@@ -149,7 +149,7 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
     assert_eq!(counts_line("Total").as_deref(), Some("10"), "{done_text}");
 
     // The migrated mailbox, read over IMAP on our side.
-    let mut dst = dest_session(&new).await;
+    let mut dst = login_dst(&new).await;
     let counts = folder_counts(&mut dst).await;
     assert_eq!(counts.get("INBOX"), Some(&6), "{counts:?}");
     assert_eq!(counts.get("Sent"), Some(&3), "{counts:?}");

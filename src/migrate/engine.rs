@@ -207,7 +207,7 @@ fn is_refusal(e: &ImapError) -> bool {
 /// The server's own words for a refusal.
 fn refusal_text(e: &ImapError) -> String {
     match e {
-        ImapError::No(m) | ImapError::Bad(m) => m.trim().to_string(),
+        ImapError::No(m) | ImapError::Bad(m) => imapconn::server_text(m),
         ImapError::Append => "refused before receiving the message".into(),
         other => other.to_string(),
     }

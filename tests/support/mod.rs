@@ -1,120 +1,284 @@
-//! Test-bed helpers shared by the integration tests: start the real servers, make fresh
-//! mailboxes with unique names (so tests run in parallel and in any order), seed and read
-//! mailboxes over IMAP, run the `mailferry` binary.
+//! Test-bed helpers shared by the integration tests: start the real servers, make unique
+//! users, log in, seed messages over IMAP, and read a whole mailbox back as a multiset.
 //!
-//! A test that needs the bed calls [`bed`]; when the bed cannot start, the test fails with the
-//! script's message. It never skips.
+//! Every test makes its own users, so tests run in parallel and in any order. Nothing here
+//! skips: when the bed cannot start, the test fails with the script's own words.
 #![allow(dead_code)]
 
+use async_imap::types::Flag;
 use futures::TryStreamExt;
-use mailferry::config::Security;
+use mailferry::config::{AdminLogin, Security};
 use mailferry::imapconn::{self, Credentials, Endpoint, Session};
+use mailferry::migrate::{folders, MailboxPair};
 use mailferry::secret::Secret;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
-/// The running test bed's ports and paths.
-#[derive(Debug, Clone)]
-pub struct Bed {
-    /// Root of the bed's state.
-    pub dir: PathBuf,
-    /// Source Dovecot plain IMAP port.
-    pub src_imap: u16,
-    /// Destination Dovecot plain IMAP port.
-    pub dst_imap: u16,
-    /// Postfix SMTP port.
-    pub smtp: u16,
-    /// Master user on the destination.
-    pub master_user: String,
-    /// Its password.
-    pub master_pass: String,
+/// The source (old provider) IMAP port, plain, on 127.0.0.1.
+pub const SRC_PORT: u16 = 10143;
+/// Our IMAP port, plain, on 127.0.0.1.
+pub const DST_PORT: u16 = 20143;
+/// The bed's Postfix SMTP port on 127.0.0.1.
+pub const SMTP_PORT: u16 = 2525;
+/// The bed's master user on our side.
+pub const ADMIN: (&str, &str) = ("admin", "masterpw");
+
+/// Which server of the bed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The customer's old provider (maildir).
+    Src,
+    /// Our server (mdbox, master user).
+    Dst,
 }
 
-/// The project root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Starts the test bed once per test binary (the script is idempotent and locked).
-pub fn bed() -> &'static Bed {
-    static BED: OnceLock<Bed> = OnceLock::new();
-    BED.get_or_init(|| {
-        let out = Command::new(root().join("scripts/testbed"))
-            .arg("up")
-            .output()
-            .expect("cannot run scripts/testbed");
-        assert!(
-            out.status.success(),
-            "the test bed did not start (scripts/testbed up):\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let dir = PathBuf::from(std::env::var("MAILFERRY_BED").unwrap_or_else(|_| "/tmp/mailferry-bed".into()));
-        let env = std::fs::read_to_string(dir.join("env")).expect("the test bed wrote no env file");
-        let get = |k: &str| {
-            env.lines()
-                .find_map(|l| l.strip_prefix(&format!("{k}=")))
-                .unwrap_or_else(|| panic!("{k} missing from the bed's env file"))
-                .to_string()
-        };
-        Bed {
-            src_imap: get("SRC_IMAP").parse().unwrap(),
-            dst_imap: get("DST_IMAP").parse().unwrap(),
-            smtp: get("SMTP").parse().unwrap(),
-            master_user: get("MASTER_USER"),
-            master_pass: get("MASTER_PASS"),
-            dir,
+impl Side {
+    fn arg(self) -> &'static str {
+        match self {
+            Side::Src => "src",
+            Side::Dst => "dst",
         }
-    })
+    }
 }
 
-/// A short random tag for unique mailbox names.
-pub fn unique(prefix: &str) -> String {
-    format!("{prefix}-{:08x}", rand::random::<u32>())
+/// The bed's state folder (`MAILFERRY_BED`, default `/tmp/mailferry-bed`).
+pub fn bed_dir() -> std::path::PathBuf {
+    std::env::var("MAILFERRY_BED")
+        .unwrap_or_else(|_| "/tmp/mailferry-bed".into())
+        .into()
 }
 
-/// Adds a mailbox to the source (`src`) or destination (`dst`) Dovecot.
-pub fn add_user(side: &str, user: &str, pass: &str) {
-    let st = Command::new(root().join("scripts/testbed"))
-        .args(["adduser", side, user, pass])
-        .status()
-        .expect("cannot run scripts/testbed adduser");
-    assert!(st.success(), "adding {user} to {side} failed");
+fn script() -> String {
+    format!("{}/scripts/testbed", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn endpoint(port: u16) -> Endpoint {
+/// Starts the test bed once per test binary (`scripts/testbed up`, idempotent); panics with the
+/// script's output when it cannot.
+pub fn ensure_bed() {
+    static UP: OnceLock<Result<(), String>> = OnceLock::new();
+    let r = UP.get_or_init(|| match Command::new(script()).arg("up").output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!(
+            "scripts/testbed up failed ({}): {}{}",
+            o.status,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )),
+        Err(e) => Err(format!("cannot run {}: {e}", script())),
+    });
+    if let Err(e) = r {
+        panic!("the mail test bed is needed and did not start (run the tests as root): {e}");
+    }
+}
+
+/// A fresh `prefix-<random>@domain` address and a random password (not yet added).
+pub fn unique_user(prefix: &str, domain: &str) -> (String, String) {
+    let tag: u64 = rand::random();
+    (
+        format!("{prefix}-{tag:016x}@{domain}"),
+        format!("pw-{:016x}", rand::random::<u64>()),
+    )
+}
+
+/// Adds a mailbox on one side (`scripts/testbed adduser`); panics on failure.
+pub fn add_user(side: Side, user: &str, pass: &str) {
+    let o = Command::new(script())
+        .args(["adduser", side.arg(), user, pass])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run scripts/testbed adduser: {e}"));
+    assert!(
+        o.status.success(),
+        "adduser {user} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A plain-text endpoint on 127.0.0.1 for one side.
+pub fn endpoint(side: Side) -> Endpoint {
+    let port = if side == Side::Src { SRC_PORT } else { DST_PORT };
     Endpoint {
         host: "127.0.0.1".into(),
         port,
         security: Security::Plain,
-        addrs: Vec::new(),
-        tls: mailferry::net::tls_config(None, false).unwrap(),
+        addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))],
+        tls: mailferry::net::tls_config(None, true).expect("tls config"),
     }
 }
 
-/// Logs in to the source server as `user`.
-pub async fn source_session(user: &str, pass: &str) -> Session {
+/// Our admin acting for `user` (master-user login).
+pub fn admin_for(user: &str) -> Credentials {
+    Credentials::Admin {
+        user: user.into(),
+        admin: ADMIN.0.into(),
+        password: Secret::new(ADMIN.1),
+        style: AdminLogin::MasterSeparator,
+        separator: "*".into(),
+    }
+}
+
+/// A migration from `src_user` at the bed's source to `dst_user` on our side.
+pub fn pair(src_user: &str, src_pass: &str, dst_user: &str) -> MailboxPair {
+    MailboxPair {
+        source: endpoint(Side::Src),
+        source_login: Credentials::User {
+            user: src_user.into(),
+            password: Secret::new(src_pass),
+        },
+        destination: endpoint(Side::Dst),
+        destination_login: admin_for(dst_user),
+    }
+}
+
+/// Logs in to the source as a normal user.
+pub async fn login_src(user: &str, pass: &str) -> Session {
     let creds = Credentials::User {
         user: user.into(),
         password: Secret::new(pass),
     };
-    imapconn::connect(&endpoint(bed().src_imap), &creds).await.unwrap()
+    imapconn::connect(&endpoint(Side::Src), &creds)
+        .await
+        .expect("source login")
 }
 
-/// Logs in to the destination server as the master user acting for `user`.
-pub async fn dest_session(user: &str) -> Session {
-    let b = bed();
-    let creds = Credentials::Admin {
-        user: user.into(),
-        admin: b.master_user.clone(),
-        password: Secret::new(b.master_pass.clone()),
-        style: Default::default(),
-        separator: "*".into(),
-    };
-    imapconn::connect(&endpoint(b.dst_imap), &creds).await.unwrap()
+/// Logs in to our side as the admin acting for `user`.
+pub async fn login_dst(user: &str) -> Session {
+    imapconn::connect(&endpoint(Side::Dst), &admin_for(user))
+        .await
+        .expect("destination login")
+}
+
+/// Creates (and optionally subscribes) a folder given by its decoded name; an existing one is fine.
+pub async fn create_folder(s: &mut Session, name: &str, subscribe: bool) {
+    let raw = folders::encode_mutf7(name);
+    if !name.eq_ignore_ascii_case("INBOX") {
+        let _ = s.create(&raw).await;
+    }
+    if subscribe {
+        s.subscribe(&raw).await.expect("subscribe");
+    }
+}
+
+/// One message to seed.
+#[derive(Debug, Clone)]
+pub struct SeedMsg {
+    /// Decoded folder name.
+    pub folder: String,
+    /// Flags and keywords, e.g. `["\\Seen", "$Forwarded"]`.
+    pub flags: Vec<String>,
+    /// INTERNALDATE in APPEND form, e.g. `05-Mar-2024 07:08:09 +0530`.
+    pub date: String,
+    /// The raw message.
+    pub bytes: Vec<u8>,
+}
+
+/// APPENDs messages (folders must exist).
+pub async fn seed(s: &mut Session, msgs: &[SeedMsg]) {
+    for m in msgs {
+        s.append(
+            folders::encode_mutf7(&m.folder),
+            Some(&format!("({})", m.flags.join(" "))),
+            Some(&format!("\"{}\"", m.date)),
+            &m.bytes,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("seeding {}: {e}", m.folder));
+    }
+}
+
+/// A small realistic message; `message_id: None` leaves the header out.
+pub fn message(subject: &str, message_id: Option<&str>, body: &str) -> Vec<u8> {
+    let mut h = String::from("From: \"Jürgen Weiß\" <juergen@example.net>\r\nTo: <anna@old.example>\r\n");
+    h.push_str(&format!(
+        "Subject: {subject}\r\nDate: Tue, 05 Mar 2024 07:08:09 +0100\r\n"
+    ));
+    if let Some(id) = message_id {
+        h.push_str(&format!("Message-ID: <{id}>\r\n"));
+    }
+    h.push_str(
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+    );
+    h.push_str(body);
+    h.push_str("\r\n");
+    h.into_bytes()
+}
+
+/// One message as compared: sha256 of the whole raw message, sorted flags without `\Recent`,
+/// and INTERNALDATE as a UTC instant (maildir reports `+0000` whatever was given).
+pub type MessageKey = (String, Vec<String>, i64);
+
+/// A folder's messages as a multiset: key → count.
+pub type Multiset = BTreeMap<MessageKey, usize>;
+
+/// Reads every selectable folder (decoded name → multiset), read-only.
+pub async fn mailbox_multiset(s: &mut Session) -> BTreeMap<String, Multiset> {
+    let names: Vec<_> = s
+        .list(Some(""), Some("*"))
+        .await
+        .expect("LIST")
+        .try_collect()
+        .await
+        .expect("LIST");
+    let mut raws: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            !n.attributes().iter().any(|a| {
+                matches!(a, async_imap::types::NameAttribute::NoSelect)
+                    || matches!(a, async_imap::types::NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent"))
+            })
+        })
+        .map(|n| n.name().to_string())
+        .collect();
+    raws.sort();
+    let mut out = BTreeMap::new();
+    for raw in raws {
+        let m = s.examine(&raw).await.expect("EXAMINE");
+        let mut set = Multiset::new();
+        if m.exists > 0 {
+            let fetches: Vec<_> = s
+                .fetch("1:*", "(FLAGS INTERNALDATE BODY.PEEK[])")
+                .await
+                .expect("FETCH")
+                .try_collect()
+                .await
+                .expect("FETCH");
+            for f in &fetches {
+                let hash = format!("{:x}", Sha256::digest(f.body().expect("body")));
+                let mut flags: Vec<String> = f
+                    .flags()
+                    .filter(|fl| *fl != Flag::Recent)
+                    .map(|fl| match fl {
+                        Flag::Custom(c) => c.to_string(),
+                        other => format!("\\{other:?}"),
+                    })
+                    .collect();
+                flags.sort();
+                let when = f.internal_date().expect("INTERNALDATE").timestamp();
+                *set.entry((hash, flags, when)).or_insert(0) += 1;
+            }
+        }
+        out.insert(folders::decode_mutf7(&raw).expect("mUTF-7"), set);
+    }
+    out
+}
+
+/// Decoded names of subscribed folders.
+pub async fn subscriptions(s: &mut Session) -> Vec<String> {
+    let names: Vec<_> = s
+        .lsub(Some(""), Some("*"))
+        .await
+        .expect("LSUB")
+        .try_collect()
+        .await
+        .expect("LSUB");
+    let mut out: Vec<String> = names
+        .iter()
+        .map(|n| folders::decode_mutf7(n.name()).expect("mUTF-7"))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Appends one message with flags and an INTERNALDATE, creating the folder if needed.
@@ -126,7 +290,7 @@ pub async fn append(s: &mut Session, folder: &str, flags: &str, date: &str, body
 }
 
 /// A small, realistic message.
-pub fn message(n: usize, subject: &str) -> Vec<u8> {
+pub fn numbered_message(n: usize, subject: &str) -> Vec<u8> {
     format!(
         "From: Alice Martin <alice@customer.example>\r\nTo: bob@example.net\r\nSubject: {subject}\r\n\
          Date: Mon, 3 Mar 2025 10:{:02}:00 +0100\r\nMessage-ID: <seed-{n}-{subject}@customer.example>\r\n\
@@ -185,27 +349,11 @@ pub async fn messages_to(catchall: &mut Session, rcpt: &str) -> Vec<Vec<u8>> {
     messages_with_header(catchall, "INBOX", "Delivered-To", &tag).await
 }
 
-/// Polls `f` until it returns Some, or panics after `limit` with `what`.
-pub async fn wait_for<T, F, Fut>(limit: Duration, what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 /// Sends a raw message through the bed's Postfix.
 pub async fn send_mail(from: &str, to: &[&str], raw: &[u8]) {
     use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(bed().smtp)
+        .port(SMTP_PORT)
         .build();
     let env = lettre::address::Envelope::new(
         Some(from.parse().unwrap()),
@@ -253,9 +401,8 @@ impl Drop for Daemon {
 
 /// Writes a daemon config for a fresh support mailbox into `dir`; returns its path.
 pub fn write_config(dir: &Path, support: &str, support_pass: &str, staff: &str) -> PathBuf {
-    let b = bed();
     std::fs::write(dir.join("support.pass"), format!("{support_pass}\n")).unwrap();
-    std::fs::write(dir.join("admin.pass"), format!("{}\n", b.master_pass)).unwrap();
+    std::fs::write(dir.join("admin.pass"), format!("{}\n", ADMIN.1)).unwrap();
     let cfg = format!(
         r#"
 [support]
@@ -299,10 +446,10 @@ key_file = "{dir}/store.key"
 level = "mailferry=debug,info"
 "#,
         dir = dir.display(),
-        dst = b.dst_imap,
-        smtp = b.smtp,
-        master = b.master_user,
-        bed = b.dir.display(),
+        dst = DST_PORT,
+        smtp = SMTP_PORT,
+        master = ADMIN.0,
+        bed = bed_dir().display(),
     );
     let path = dir.join("mailferry.toml");
     std::fs::write(&path, cfg).unwrap();
