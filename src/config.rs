@@ -274,14 +274,18 @@ impl Config {
 
     /// Parses config text; relative paths stay as written.
     pub fn parse(text: &str) -> Result<Config> {
-        let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!(describe_toml_error(text, &e)))?;
+        let cfg: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!(describe_toml_error(text, &e)))?;
         cfg.check()?;
         Ok(cfg)
     }
 
     fn check(&self) -> Result<()> {
         if !self.support.address.contains('@') {
-            bail!("support.address: {:?} is not an e-mail address", self.support.address);
+            bail!(
+                "support.address: {:?} is not an e-mail address",
+                self.support.address
+            );
         }
         if self.support.idle_seconds == 0 || self.support.idle_seconds >= 29 * 60 {
             bail!("support.idle_seconds: must be between 1 and 1739 (under 29 minutes)");

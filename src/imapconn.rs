@@ -29,7 +29,11 @@ pub enum ImapStream {
 pub type Session = async_imap::Session<ImapStream>;
 
 impl AsyncRead for ImapStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -38,7 +42,11 @@ impl AsyncRead for ImapStream {
 }
 
 impl AsyncWrite for ImapStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut TaskContext<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -127,7 +135,14 @@ const LOGIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 pub async fn connect(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
     tokio::time::timeout(LOGIN_TIMEOUT, connect_inner(ep, creds))
         .await
-        .map_err(|_| anyhow!("{}:{} did not complete the login within {:?}", ep.host, ep.port, LOGIN_TIMEOUT))?
+        .map_err(|_| {
+            anyhow!(
+                "{}:{} did not complete the login within {:?}",
+                ep.host,
+                ep.port,
+                LOGIN_TIMEOUT
+            )
+        })?
 }
 
 async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
@@ -172,7 +187,12 @@ async fn tls_handshake(ep: &Endpoint, tcp: TcpStream) -> Result<TlsStream<TcpStr
     connector
         .connect(net::server_name(&ep.host)?, tcp)
         .await
-        .with_context(|| format!("TLS with {}:{} failed (certificate or protocol)", ep.host, ep.port))
+        .with_context(|| {
+            format!(
+                "TLS with {}:{} failed (certificate or protocol)",
+                ep.host, ep.port
+            )
+        })
 }
 
 async fn read_greeting(stream: ImapStream) -> Result<async_imap::Client<ImapStream>> {
@@ -185,7 +205,11 @@ async fn read_greeting(stream: ImapStream) -> Result<async_imap::Client<ImapStre
     Ok(client)
 }
 
-async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host: &str) -> Result<Session> {
+async fn login(
+    client: async_imap::Client<ImapStream>,
+    creds: &Credentials,
+    host: &str,
+) -> Result<Session> {
     let result = match creds {
         Credentials::User { user, password } => client.login(user, password.expose()).await,
         Credentials::Admin {
@@ -194,7 +218,11 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             password,
             style: AdminLogin::MasterSeparator,
             separator,
-        } => client.login(format!("{user}{separator}{admin}"), password.expose()).await,
+        } => {
+            client
+                .login(format!("{user}{separator}{admin}"), password.expose())
+                .await
+        }
         Credentials::Admin {
             user,
             admin,
@@ -210,13 +238,21 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             client.authenticate("PLAIN", auth).await
         }
     };
-    result.map_err(|(e, _)| anyhow!("{host} refused the login for {}: {}", creds.mailbox(), redact_imap_error(&e)))
+    result.map_err(|(e, _)| {
+        anyhow!(
+            "{host} refused the login for {}: {}",
+            creds.mailbox(),
+            redact_imap_error(&e)
+        )
+    })
 }
 
 /// An IMAP error as a sentence, without any echo of what we sent.
 fn redact_imap_error(e: &async_imap::error::Error) -> String {
     match e {
-        async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg) => msg.trim().to_string(),
+        async_imap::error::Error::No(msg) | async_imap::error::Error::Bad(msg) => {
+            msg.trim().to_string()
+        }
         other => other.to_string(),
     }
 }

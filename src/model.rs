@@ -23,7 +23,11 @@ impl TicketId {
     /// Parses `MIG-000123` (case-insensitive) or a bare number.
     pub fn parse(s: &str) -> Option<TicketId> {
         let s = s.trim();
-        let digits = if s.len() > 4 && s[..4].eq_ignore_ascii_case("MIG-") { &s[4..] } else { s };
+        let digits = if s.len() > 4 && s[..4].eq_ignore_ascii_case("MIG-") {
+            &s[4..]
+        } else {
+            s
+        };
         digits.parse().ok().map(TicketId)
     }
 }
@@ -91,7 +95,10 @@ pub enum JobState {
 impl JobState {
     /// True once nothing more will happen to the job.
     pub fn is_final(self) -> bool {
-        matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
+        matches!(
+            self,
+            JobState::Done | JobState::Failed | JobState::Cancelled
+        )
     }
 
     /// The allowed transitions of the state diagram.

@@ -47,14 +47,19 @@ pub fn is_special_address(ip: IpAddr) -> bool {
                 || (s[0] & 0xffc0) == 0xfe80 // link local
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
                 || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
-                || (s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == 0 && s[4] == 0 && s[5] == 0) // IPv4-compatible
+                || (s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == 0 && s[4] == 0 && s[5] == 0)
+            // IPv4-compatible
         }
     }
 }
 
 /// Resolves `host` and returns the addresses it may be reached at; with `allow_private` false,
 /// refuses the host when any of its addresses is special (a rebinding host cannot slip one in).
-pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Result<Vec<SocketAddr>> {
+pub async fn resolve_checked(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+) -> Result<Vec<SocketAddr>> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .with_context(|| format!("the host name {host} does not resolve"))?
@@ -83,7 +88,9 @@ pub async fn connect_any(addrs: &[SocketAddr]) -> Result<TcpStream> {
                 let _ = s.set_nodelay(true);
                 return Ok(s);
             }
-            Ok(Err(e)) => last = Some(anyhow::Error::new(e).context(format!("cannot connect to {addr}"))),
+            Ok(Err(e)) => {
+                last = Some(anyhow::Error::new(e).context(format!("cannot connect to {addr}")))
+            }
             Err(_) => last = Some(anyhow::anyhow!("connecting to {addr} timed out")),
         }
     }
@@ -106,9 +113,11 @@ pub fn tls_config(extra_ca: Option<&Path>, accept_invalid: bool) -> Result<Arc<C
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(path) = extra_ca {
-            let pem = std::fs::read(path).with_context(|| format!("cannot read CA file {}", path.display()))?;
+            let pem = std::fs::read(path)
+                .with_context(|| format!("cannot read CA file {}", path.display()))?;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-                let cert = cert.with_context(|| format!("bad certificate in {}", path.display()))?;
+                let cert =
+                    cert.with_context(|| format!("bad certificate in {}", path.display()))?;
                 roots
                     .add(cert)
                     .with_context(|| format!("unusable certificate in {}", path.display()))?;
@@ -121,7 +130,8 @@ pub fn tls_config(extra_ca: Option<&Path>, accept_invalid: bool) -> Result<Arc<C
 
 /// The name a TLS certificate must carry for `host`.
 pub fn server_name(host: &str) -> Result<ServerName<'static>> {
-    ServerName::try_from(host.to_string()).with_context(|| format!("{host} is not a valid TLS server name"))
+    ServerName::try_from(host.to_string())
+        .with_context(|| format!("{host} is not a valid TLS server name"))
 }
 
 #[derive(Debug)]
@@ -145,7 +155,12 @@ impl ServerCertVerifier for AcceptAnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -154,7 +169,12 @@ impl ServerCertVerifier for AcceptAnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -169,13 +189,35 @@ mod tests {
     #[test]
     fn special_addresses_are_recognised() {
         for a in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.1.1", "100.64.0.1",
-            "224.0.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "100.64.0.1",
+            "224.0.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
         ] {
-            assert!(is_special_address(a.parse().unwrap()), "{a} should be special");
+            assert!(
+                is_special_address(a.parse().unwrap()),
+                "{a} should be special"
+            );
         }
-        for a in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "100.128.0.1"] {
-            assert!(!is_special_address(a.parse().unwrap()), "{a} should be public");
+        for a in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "100.128.0.1",
+        ] {
+            assert!(
+                !is_special_address(a.parse().unwrap()),
+                "{a} should be public"
+            );
         }
     }
 }

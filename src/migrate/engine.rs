@@ -9,5 +9,7 @@ pub async fn migrate_mailbox(
     _checkpoints: &dyn Checkpoints,
     _progress: &dyn Progress,
 ) -> Result<MigrationReport, MigrateError> {
-    Err(MigrateError::Permanent("the migration engine is not built yet".into()))
+    Err(MigrateError::Permanent(
+        "the migration engine is not built yet".into(),
+    ))
 }
