@@ -68,3 +68,24 @@ fn intake_fixtures() {
         "fixtures differ (see the .failed files): {failed:?}"
     );
 }
+
+/// Truncated and bit-flipped fixtures must never panic intake or validation (outside input).
+#[test]
+fn damaged_fixtures_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/intake");
+    let rules = Rules::builtin().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.extension().is_some_and(|x| x == "eml") {
+            continue;
+        }
+        let raw = std::fs::read(&path).unwrap();
+        for cut in (0..raw.len()).step_by(61) {
+            let _ = with_offline_errors(parse_mail(&raw[..cut], &rules), &rules.policy, now);
+            let mut flipped = raw.clone();
+            flipped[cut] ^= 0x80;
+            let _ = with_offline_errors(parse_mail(&flipped, &rules), &rules.policy, now);
+        }
+    }
+}

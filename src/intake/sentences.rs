@@ -43,11 +43,10 @@ fn after_phrase(text: &str, phrases: &[String]) -> Option<String> {
         }
     }
     let (i, len) = best?;
-    // `lower` may differ in byte length from `text` for some letters; fall back to `lower`.
-    let rest = if lower.len() == text.len() {
-        &text[i + len..]
-    } else {
-        &lower[i + len..]
+    // Lower-casing may change the byte length of some letters; then fall back to `lower`.
+    let rest = match text.get(i + len..) {
+        Some(r) if lower.len() == text.len() => r,
+        _ => &lower[i + len..],
     };
     let rest = rest.trim_start().trim_start_matches(':').trim_start();
     for q in ['"', '\'', '“', '«'] {
