@@ -80,3 +80,24 @@ fn read_override(dir: Option<&Path>, name: &str, builtin: &str) -> Result<String
     }
     Ok(builtin.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operator_file_replaces_only_its_own_part() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            "lead_time_hours = 2\nweekend_lead_time_hours = 4\nweekend_days = []\nmax_rows = 5\nmax_attachment_bytes = 100\n",
+        )
+        .unwrap();
+        let rules = Rules::load(Some(dir.path())).unwrap();
+        assert_eq!(rules.policy.lead_time_hours, 2);
+        assert_eq!(rules.labels.field("Passwort"), Some(Field::Password));
+        std::fs::write(dir.path().join("labels.toml"), "not toml [").unwrap();
+        let err = format!("{:#}", Rules::load(Some(dir.path())).unwrap_err());
+        assert!(err.contains("rules/labels.toml"), "{err}");
+    }
+}

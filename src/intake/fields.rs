@@ -70,6 +70,10 @@ pub fn read(text: &str, labels: &Labels) -> BodyFields {
             }
         }
         i += 1;
+        if field == Field::Email && !value.contains('@') {
+            // "Address: Main Street 1", "Konto: 12345": prose that happens to use a label.
+            continue;
+        }
         out.labelled = true;
         if field == Field::Email && !current.email.is_empty() {
             out.mailboxes.push(std::mem::take(&mut current));
@@ -175,6 +179,13 @@ mod tests {
             f.mailboxes[1].password.as_ref().map(|p| p.expose()),
             Some("p2")
         );
+    }
+
+    #[test]
+    fn an_email_label_without_an_address_is_prose() {
+        let f = read("Address: Main Street 1\nKonto: 12345\n", &labels());
+        assert!(f.mailboxes.is_empty());
+        assert!(!f.labelled);
     }
 
     #[test]

@@ -212,6 +212,19 @@ mod tests {
     }
 
     #[test]
+    fn no_label_names_two_fields() {
+        let file: LabelsFile = toml::from_str(include_str!("../../rules/labels.toml")).unwrap();
+        let mut seen: BTreeMap<String, Field> = BTreeMap::new();
+        for (field, langs) in file.fields {
+            for label in langs.into_values().flatten() {
+                if let Some(other) = seen.insert(normalize_label(&label), field) {
+                    assert_eq!(other, field, "label {label:?} names two fields");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn sentence_phrases_are_lower_case() {
         let l = labels();
         assert!(l.password_phrases.iter().any(|p| p == "passwort ist"));
