@@ -249,4 +249,7 @@ write("gmail-wrapped-attribution", headers("Anna <anna@x.example>", "Migration",
       ], "000000000000ccccdddd"))
 csv_mail("csv-and-body-mailbox-shared-port", "Admin <admin@corp.example>", "Also my own:\nEmail: admin@corp.example\nPassword: admin-pass-1\nServer: imap.corp-old.example\nPort: 143\nSecurity: STARTTLS\n", "more.csv",
          b"email,password,server\nann@corp.example,pass-ann-1,\nann@corp.example,pass-ann-2,imap.other.example\n")
+simple("postal-address-in-signature", "Migration", "Email: anna@x.example\nPassword: Tr0ub4dor&3\nServer: imap.oldmail.example\n\nKind regards\nAnna Smith\nAddress: Main Street 1, Springfield\nPhone: +1 555 0100\n")
+write("free-sentence-french-html-only", headers("Luc <luc@exemple.example>", "Migration", mailer=APPLE),
+      text_part("<html><body><p>Bonjour, merci de migrer luc@exemple.example ; le mot de passe est Baguette-42 et le serveur est imap.ancien.example.</p><p>Luc</p></body></html>\n", ctype="text/html", cte="quoted-printable"))
 print("wrote", N[0], "fixtures")
