@@ -5,14 +5,44 @@
 use anyhow::{Context, Result};
 use std::path::Path;
 
+pub mod classify;
+pub mod commands;
+pub mod fields;
+pub mod policy;
+
+pub use classify::Classify;
+pub use commands::Commands;
+pub use fields::{CsvRules, Field, Labels};
+pub use policy::Policy;
+
 /// Built-in reply templates.
 const REPLIES: &str = include_str!("../rules/replies.toml");
+/// Built-in body labels.
+const LABELS: &str = include_str!("../rules/labels.toml");
+/// Built-in CSV header aliases.
+const CSV: &str = include_str!("../rules/csv.toml");
+/// Built-in auto-reply, bounce and list markers.
+const CLASSIFY: &str = include_str!("../rules/classify.toml");
+/// Built-in command words.
+const COMMANDS: &str = include_str!("../rules/commands.toml");
+/// Built-in scheduling policy and limits.
+const POLICY: &str = include_str!("../rules/policy.toml");
 
 /// All rules in force.
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// Reply templates.
     pub replies: crate::reply::compose::Templates,
+    /// Body field labels and free-sentence phrases.
+    pub labels: Labels,
+    /// CSV header aliases.
+    pub csv: CsvRules,
+    /// Markers of mail never to answer.
+    pub classify: Classify,
+    /// Command words of replies.
+    pub commands: Commands,
+    /// Scheduling policy and limits.
+    pub policy: Policy,
 }
 
 impl Rules {
@@ -24,8 +54,18 @@ impl Rules {
     /// The built-in rules, with an operator's folder read over them.
     pub fn load(dir: Option<&Path>) -> Result<Rules> {
         let replies = read_override(dir, "replies.toml", REPLIES)?;
+        let labels = read_override(dir, "labels.toml", LABELS)?;
+        let csv = read_override(dir, "csv.toml", CSV)?;
+        let classify = read_override(dir, "classify.toml", CLASSIFY)?;
+        let commands = read_override(dir, "commands.toml", COMMANDS)?;
+        let policy = read_override(dir, "policy.toml", POLICY)?;
         Ok(Rules {
             replies: toml::from_str(&replies).context("rules/replies.toml")?,
+            labels: Labels::parse(&labels).context("rules/labels.toml")?,
+            csv: CsvRules::parse(&csv).context("rules/csv.toml")?,
+            classify: Classify::parse(&classify).context("rules/classify.toml")?,
+            commands: Commands::parse(&commands).context("rules/commands.toml")?,
+            policy: Policy::parse(&policy).context("rules/policy.toml")?,
         })
     }
 }
@@ -38,4 +78,25 @@ fn read_override(dir: Option<&Path>, name: &str, builtin: &str) -> Result<String
         }
     }
     Ok(builtin.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operator_file_replaces_only_its_own_part() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            "lead_time_hours = 2\nweekend_lead_time_hours = 4\nweekend_days = []\nmax_rows = 5\nmax_attachment_bytes = 100\n",
+        )
+        .unwrap();
+        let rules = Rules::load(Some(dir.path())).unwrap();
+        assert_eq!(rules.policy.lead_time_hours, 2);
+        assert_eq!(rules.labels.field("Passwort"), Some(Field::Password));
+        std::fs::write(dir.path().join("labels.toml"), "not toml [").unwrap();
+        let err = format!("{:#}", Rules::load(Some(dir.path())).unwrap_err());
+        assert!(err.contains("rules/labels.toml"), "{err}");
+    }
 }

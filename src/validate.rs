@@ -1,1 +1,295 @@
-//! Validation of requested mailboxes.
+//! Validation of requested mailboxes, offline part: everything that can be decided without
+//! the network or the store (syntax, schedule policy, duplicates, limits).
+//!
+//! Pure: the caller passes `now`. Every problem is one [`FieldError`] naming the row (None =
+//! the body), the field and the value, and saying how to fix it. A password is never quoted:
+//! only whether one is there. The online checks (the host resolves to a public address, IMAP
+//! login works, the destination exists) come later and are not here.
+
+use crate::intake::{FieldError, MailboxRequest, ParsedMail};
+use crate::rules::Policy;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// All offline problems of a parsed request, in mailbox order.
+pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
+    if rows > policy.max_rows {
+        errors.push(FieldError {
+            row: None,
+            field: "csv".into(),
+            message: format!(
+                "the CSV has more than {} rows; split it into several mails of at most {} rows each",
+                policy.max_rows, policy.max_rows
+            ),
+        });
+    }
+    for a in &parsed.attachments {
+        if a.bytes > policy.max_attachment_bytes {
+            errors.push(FieldError {
+                row: None,
+                field: if a.file.is_empty() {
+                    "attachment".into()
+                } else {
+                    a.file.clone()
+                },
+                message: format!(
+                    "the file is {} bytes, more than the {} bytes allowed; split it into smaller files",
+                    a.bytes, policy.max_attachment_bytes
+                ),
+            });
+        }
+    }
+    let mut first_seen: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+    for (i, m) in parsed.mailboxes.iter().enumerate() {
+        if i >= policy.max_rows {
+            break;
+        }
+        mailbox(m, policy, now, &mut errors);
+        if let Some(first) = first_seen.get(m.email.as_str()) {
+            errors.push(FieldError {
+                row: m.row,
+                field: "email".into(),
+                message: format!(
+                    "{} is asked for twice (first in {}); remove one of them",
+                    m.email,
+                    place(*first)
+                ),
+            });
+        } else {
+            first_seen.insert(&m.email, m.row);
+        }
+    }
+    errors
+}
+
+/// Runs [`validate_offline`] and adds its errors to the mail's own, body first, then by row.
+pub fn with_offline_errors(mut parsed: ParsedMail, policy: &Policy, now: DateTime<Utc>) -> ParsedMail {
+    let more = validate_offline(&parsed, policy, now);
+    parsed.errors.extend(more);
+    parsed.errors.sort_by_key(|e| e.row.map_or(0, |r| r + 1));
+    parsed
+}
+
+fn place(row: Option<usize>) -> String {
+    row.map_or_else(|| "the mail's text".to_string(), |r| format!("row {r}"))
+}
+
+fn mailbox(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>, errors: &mut Vec<FieldError>) {
+    let mut err = |field: &str, message: String| {
+        errors.push(FieldError {
+            row: m.row,
+            field: field.into(),
+            message,
+        })
+    };
+    if !is_address(&m.email) {
+        err(
+            "email",
+            format!("{:?} is not an e-mail address; write it as name@example.com", m.email),
+        );
+    }
+    if let Some(d) = &m.destination {
+        if !is_address(d) {
+            err(
+                "destination",
+                format!("{d:?} is not an e-mail address; write it as name@example.com"),
+            );
+        }
+    }
+    if m.password.as_ref().is_none_or(|p| p.is_empty()) {
+        err(
+            "password",
+            format!(
+                "no password is given for {}; add the mailbox's current password",
+                m.email
+            ),
+        );
+    }
+    match &m.source_host {
+        None => err(
+            "server",
+            format!(
+                "no IMAP server is given for {}; add the old provider's IMAP server, e.g. imap.example.com",
+                m.email
+            ),
+        ),
+        Some(h) => {
+            if let Some(msg) = host_problem(h) {
+                err("server", msg);
+            }
+        }
+    }
+    if m.source_port == Some(0) {
+        err(
+            "port",
+            "0 is not a port; write a number from 1 to 65535 (IMAP over TLS is usually 993)".into(),
+        );
+    }
+    if let Some(t) = m.schedule {
+        if let Some(msg) = schedule_problem(t, policy, now) {
+            err("schedule", msg);
+        }
+    }
+}
+
+/// A plausible address: one "@", a non-empty local part, a host name with a dot.
+pub fn is_address(a: &str) -> bool {
+    match a.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.len() <= 64
+                && !local.contains(char::is_whitespace)
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..")
+                && !domain.contains('@')
+                && domain.contains('.')
+                && is_host_name(domain)
+        }
+        None => false,
+    }
+}
+
+/// A syntactically valid DNS host name (letters, digits, hyphens, dots; labels of 1-63).
+pub fn is_host_name(h: &str) -> bool {
+    let h = h.strip_suffix('.').unwrap_or(h);
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && h.rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// What is wrong with a server value, or None.
+pub fn host_problem(h: &str) -> Option<String> {
+    if let Ok(ip) = h.parse::<IpAddr>() {
+        return (!is_public(ip)).then(|| {
+            format!("{h} is a private, loopback or reserved address; give the old provider's public IMAP server name")
+        });
+    }
+    if !is_host_name(h) {
+        return Some(format!("{h:?} is not a server name; write it as imap.example.com"));
+    }
+    if !h.contains('.') || h.eq_ignore_ascii_case("localhost") {
+        return Some(format!(
+            "{h:?} is not a public server name; write the full name, e.g. imap.example.com"
+        ));
+    }
+    None
+}
+
+/// True for an address reachable on the public Internet.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || s[0] == 0x2001 && s[1] == 0x0db8)
+        }
+    }
+}
+
+/// What is wrong with a schedule under the policy, or None.
+pub fn schedule_problem(t: DateTime<Utc>, policy: &Policy, now: DateTime<Utc>) -> Option<String> {
+    let weekend = policy.weekend_days.contains(&t.weekday());
+    let hours = if weekend {
+        policy.weekend_lead_time_hours
+    } else {
+        policy.lead_time_hours
+    };
+    let earliest = now + Duration::hours(i64::from(hours));
+    let fmt = |d: DateTime<Utc>| d.format("%Y-%m-%d %H:%M UTC").to_string();
+    if t < now {
+        return Some(format!("{} is in the past; choose {} or later", fmt(t), fmt(earliest)));
+    }
+    if t < earliest {
+        let why = if weekend {
+            format!("{hours} hours ahead for a weekend window")
+        } else {
+            format!("{hours} hours ahead")
+        };
+        return Some(format!(
+            "{} is too soon: a migration must be booked at least {why}; choose {} or later",
+            fmt(t),
+            fmt(earliest)
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn policy() -> Policy {
+        Policy::parse(include_str!("../rules/policy.toml")).unwrap()
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_problem("imap.x.example"), None);
+        assert_eq!(host_problem("8.8.8.8"), None);
+        assert!(host_problem("127.0.0.1").unwrap().contains("private"));
+        assert!(host_problem("10.1.2.3").is_some());
+        assert!(host_problem("::1").is_some());
+        assert!(host_problem("fd00::1").is_some());
+        assert!(host_problem("localhost").is_some());
+        assert!(host_problem("imap_x.example").is_some());
+    }
+
+    #[test]
+    fn schedules() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap(); // a Wednesday
+        let p = policy();
+        assert!(schedule_problem(now - Duration::hours(1), &p, now)
+            .unwrap()
+            .contains("past"));
+        let thu = Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap();
+        assert!(schedule_problem(thu, &p, now).unwrap().contains("2026-11-26 12:00 UTC"));
+        let sat = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap(); // 70 h ahead
+        assert_eq!(schedule_problem(sat, &p, now), None);
+        let fri_late = Utc.with_ymd_and_hms(2026, 11, 26, 13, 0, 0).unwrap();
+        assert_eq!(schedule_problem(fri_late, &p, now), None);
+        let now_fri = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        assert!(schedule_problem(sat, &p, now_fri).unwrap().contains("weekend"));
+    }
+
+    #[test]
+    fn addresses() {
+        assert!(is_address("anna@x.example"));
+        assert!(!is_address("anna@x"));
+        assert!(!is_address("anna.x.example"));
+        assert!(!is_address("an na@x.example"));
+    }
+}

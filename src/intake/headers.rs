@@ -1,7 +1,10 @@
-//! Thread and sender headers of a parsed mail.
+//! Thread and sender headers of a parsed mail, and the envelope the classifier reads.
+//!
+//! Never reads the body; never trusts Reply-To for anything but where replies go.
 
 use super::MailMeta;
-use mail_parser::{HeaderValue, Message};
+use crate::rules::classify::Envelope;
+use mail_parser::{HeaderValue, Message, MimeHeaders};
 
 /// Reads Message-ID, In-Reply-To, References, Subject, From and Reply-To.
 pub fn meta(msg: &Message<'_>) -> MailMeta {
@@ -26,5 +29,26 @@ pub fn meta(msg: &Message<'_>) -> MailMeta {
         subject: msg.subject().unwrap_or("").to_string(),
         from,
         reply_to,
+    }
+}
+
+/// What the classifier needs: raw headers, the top-level content type, sender, subject.
+pub fn envelope<'a>(msg: &'a Message<'a>, meta: &'a MailMeta) -> Envelope<'a> {
+    let content_type = msg
+        .content_type()
+        .map(|c| {
+            let mut s = format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""));
+            if let Some(r) = c.attribute("report-type") {
+                s.push_str("; report-type=");
+                s.push_str(r);
+            }
+            s
+        })
+        .unwrap_or_default();
+    Envelope {
+        headers: msg.headers_raw().collect(),
+        content_type,
+        from: meta.from.as_deref(),
+        subject: &meta.subject,
     }
 }

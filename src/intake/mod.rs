@@ -133,9 +133,37 @@ pub struct ParsedMail {
     pub groupware: Vec<GroupwareFile>,
     /// Problems found while reading.
     pub errors: Vec<FieldError>,
+    /// The ticket tag found in the subject (`MIG-000123`).
+    pub ticket: Option<String>,
+    /// Every attachment's name and size, for the limit checks.
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// An attachment's name and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    /// The file name ("" when none).
+    pub file: String,
+    /// Its size in bytes after transfer decoding.
+    pub bytes: usize,
 }
 
 impl ParsedMail {
+    /// A mail to ignore, with the reason.
+    pub fn ignored(meta: MailMeta, reason: &str) -> ParsedMail {
+        ParsedMail {
+            kind: Kind::Ignored,
+            command: None,
+            reason: Some(reason.to_string()),
+            meta,
+            mailboxes: Vec::new(),
+            groupware: Vec::new(),
+            errors: Vec::new(),
+            ticket: None,
+            attachments: Vec::new(),
+        }
+    }
+
     /// The JSON view of `mailferry parse --json`: never a password, only whether one is there.
     pub fn to_json(&self) -> serde_json::Value {
         let mailboxes: Vec<_> = self
@@ -147,6 +175,7 @@ impl ParsedMail {
                     "email": m.email,
                     "source_host": m.source_host,
                     "source_port": m.source_port,
+                    "source_security": m.source_security,
                     "source_user": m.source_user,
                     "destination": m.destination,
                     "schedule": m.schedule.map(|t| t.to_rfc3339()),
@@ -158,6 +187,7 @@ impl ParsedMail {
             "kind": self.kind,
             "command": self.command,
             "reason": self.reason,
+            "ticket": self.ticket,
             "message_id": self.meta.message_id,
             "from": self.meta.from,
             "subject": self.meta.subject,
@@ -168,7 +198,18 @@ impl ParsedMail {
     }
 }
 
-mod body;
+mod attachments;
+mod csvfile;
+mod decode;
+mod fields;
+mod groupware;
 mod headers;
+mod html;
+mod mail;
+mod quotes;
+mod schedule;
+mod sentences;
+mod values;
 
-pub use body::parse_mail;
+pub use mail::parse_mail;
+pub use schedule::parse_schedule;

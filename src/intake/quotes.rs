@@ -1,0 +1,102 @@
+//! Drops what the customer did not write in this mail: quoted earlier messages and the
+//! signature. What remains is the only text intake reads for fields and commands.
+//!
+//! Cuts at the first line that starts a quoted message ("On … wrote:", "Am … schrieb",
+//! "Le … a écrit", "-----Original Message-----", an Outlook `From:`/`Sent:` block, an
+//! underscore rule) or a signature (`-- `), and skips `>` lines. Never rewrites a kept line.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+fn attribution() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(on\s.*wrote|am\s.*schrieb.*|le\s.*a\s+écrit\s*|el\s.*escribió|il\s.*ha\s+scritto|op\s.*schreef.*)\s*:?\s*$",
+        )
+        .expect("constant regex")
+    })
+}
+
+fn original_message() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht)\s*-{2,}",
+        )
+        .expect("constant regex")
+    })
+}
+
+fn header_line(line: &str, names: &[&str]) -> bool {
+    let l = line.trim_start_matches('*').to_lowercase();
+    names.iter().any(|n| l.starts_with(n))
+}
+
+const FROM: &[&str] = &["from:", "von:", "de :", "de:", "van:", "da:"];
+const SENT: &[&str] = &[
+    "sent:",
+    "date:",
+    "gesendet:",
+    "datum:",
+    "envoyé :",
+    "envoyé:",
+    "enviado:",
+    "inviato:",
+    "verzonden:",
+];
+
+/// The new text of a mail body, without quotes and signature.
+pub fn strip_quoted(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut kept = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if *line == "-- " || t == "--" || t == "—" {
+            break;
+        }
+        if original_message().is_match(t) || (t.len() >= 10 && t.chars().all(|c| c == '_')) {
+            break;
+        }
+        if attribution().is_match(t) {
+            break;
+        }
+        // "On Mon, 1 Dec 2031 at 10:00, Anna <anna@x.example>" wrapped before "wrote:".
+        if t.to_lowercase().starts_with("on ")
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| n.trim().to_lowercase().ends_with("wrote:"))
+        {
+            break;
+        }
+        if header_line(t, FROM) && lines.iter().skip(i + 1).take(4).any(|n| header_line(n.trim(), SENT)) {
+            break;
+        }
+        if t.starts_with('>') {
+            continue;
+        }
+        kept.push(*line);
+    }
+    kept.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_signatures_are_dropped() {
+        let t = "status\n\nOn Mon, 1 Dec 2031, Support <s@p.example> wrote:\n> Email: a@x.example";
+        assert_eq!(strip_quoted(t).trim(), "status");
+        let t = "Hi\n-- \nAnna\nPassword: no";
+        assert_eq!(strip_quoted(t), "Hi");
+        let t = "ok\nAm 01.12.2031 um 10:00 schrieb Support <s@p.example>:\nEmail: a@x.example";
+        assert_eq!(strip_quoted(t), "ok");
+        let t = "ok\nFrom: Support\nSent: Monday\nTo: x\nEmail: a@x.example";
+        assert_eq!(strip_quoted(t), "ok");
+        let t = "ok\n-----Original Message-----\nEmail: a@x.example";
+        assert_eq!(strip_quoted(t), "ok");
+        let t = "ok\nLe lun. 1 déc. 2031 à 10:00, Support <s@p.example> a écrit :\nx";
+        assert_eq!(strip_quoted(t), "ok");
+    }
+}

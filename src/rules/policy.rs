@@ -1,0 +1,43 @@
+//! Scheduling policy and limits (`rules/policy.toml`).
+//!
+//! Plain data: the checks themselves are in `validate.rs`.
+
+use chrono::Weekday;
+use serde::Deserialize;
+
+/// Lead times and limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Hours of notice before a weekday window.
+    pub lead_time_hours: u32,
+    /// Hours of notice before a window on a weekend day.
+    pub weekend_lead_time_hours: u32,
+    /// The weekend days (UTC), e.g. `["Sat", "Sun"]`.
+    pub weekend_days: Vec<Weekday>,
+    /// Most CSV rows in one request.
+    pub max_rows: usize,
+    /// Largest attachment, in bytes.
+    pub max_attachment_bytes: usize,
+}
+
+impl Policy {
+    /// Reads `policy.toml`.
+    pub fn parse(text: &str) -> Result<Policy, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_policy() {
+        let p = Policy::parse(include_str!("../../rules/policy.toml")).unwrap();
+        assert_eq!(p.lead_time_hours, 24);
+        assert_eq!(p.weekend_lead_time_hours, 48);
+        assert_eq!(p.weekend_days, vec![Weekday::Sat, Weekday::Sun]);
+        assert_eq!(p.max_rows, 10000);
+    }
+}
