@@ -70,7 +70,7 @@ fn damaged_fixtures_never_panic() {
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if !path.extension().is_some_and(|x| x == "eml") {
+        if path.extension().is_none_or(|x| x != "eml") {
             continue;
         }
         let raw = std::fs::read(&path).unwrap();
