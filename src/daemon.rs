@@ -10,13 +10,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Security};
 use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox::{self, IncomingMail};
-use crate::intake::{self, Kind, MailboxRequest, ParsedMail};
+use crate::intake::{self, FieldError, Kind, MailboxRequest, ParsedMail};
 use crate::migrate::{self, MailboxPair, MigrateError, Options};
 use crate::model::{Job, JobId, JobState, OutboxState, OutgoingMail, SourceSpec, Thread, Ticket, TicketId};
 use crate::reply::compose::{self, render};
 use crate::reply::send::{Mailer, SendError, LOOP_HEADER};
 use crate::rules::Rules;
 use crate::store::{Change, Store};
+use crate::validate;
 use anyhow::{Context, Result};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -45,7 +46,8 @@ pub struct Daemon {
 impl Daemon {
     /// Opens the store and prepares the mailer; nothing connects yet.
     pub fn new(cfg: Config, shutdown: watch::Receiver<bool>) -> Result<Arc<Daemon>> {
-        let rules = Rules::load(cfg.rules_dir.as_deref())?;
+        let mut rules = Rules::load(cfg.rules_dir.as_deref())?;
+        rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
         let store = Store::open(&cfg.store.path, &cfg.store.key_file)?;
         let mailer = Mailer::new(&cfg)?;
         let workers = Semaphore::new(cfg.workers.max_jobs);
@@ -106,7 +108,11 @@ impl Daemon {
 
     /// Reads one support mail and makes its outcome durable.
     pub async fn handle_mail(&self, mail: IncomingMail) -> Result<()> {
-        let parsed = intake::parse_mail(&mail.raw, &self.rules);
+        let parsed = validate::with_offline_errors(
+            intake::parse_mail(&mail.raw, &self.rules),
+            &self.rules.policy,
+            self.clock.now(),
+        );
         let msgid = parsed
             .meta
             .message_id
@@ -152,8 +158,12 @@ impl Daemon {
         let mut change = Change::new();
         let mut jobs = Vec::new();
         let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
+        let mut seen = HashSet::new();
         for m in &parsed.mailboxes {
-            match self.job_from_request(m, ticket_id) {
+            if !seen.insert(m.email.clone()) {
+                continue; // a duplicate row; validation already says so
+            }
+            match self.job_from_request(m, ticket_id, now) {
                 Ok((job, password)) => {
                     self.store.seal_secret(&mut change, job.id, &password)?;
                     change.job(&job)?;
@@ -165,7 +175,12 @@ impl Daemon {
                     );
                     jobs.push(job);
                 }
-                Err(p) => problems.extend(p),
+                Err(p) => problems.extend(
+                    p.iter()
+                        .map(describe_error)
+                        .filter(|l| !problems.contains(l))
+                        .collect::<Vec<_>>(),
+                ),
             }
         }
         let ticket = Ticket {
@@ -221,12 +236,9 @@ impl Daemon {
         &self,
         m: &MailboxRequest,
         ticket: TicketId,
-    ) -> Result<(Job, crate::secret::Secret), Vec<String>> {
-        let row = match m.row {
-            Some(r) => format!("row {r}"),
-            None => "mail body".to_string(),
-        };
-        let mut problems = Vec::new();
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Job, crate::secret::Secret), Vec<FieldError>> {
+        let mut problems = validate::mailbox_problems(m, &self.rules.policy, now);
         let destination = m
             .destination
             .clone()
@@ -243,42 +255,30 @@ impl Daemon {
             .iter()
             .any(|d| d.eq_ignore_ascii_case(&dest_domain))
         {
-            problems.push(format!(
-                "{row}, destination: {destination} is not in a domain we host ({}); give the new address",
-                self.cfg.destination.domains.join(", ")
-            ));
+            problems.push(FieldError {
+                row: m.row,
+                field: "destination".into(),
+                message: format!(
+                    "{destination} is not in a domain we host ({}); give the new address on our side",
+                    self.cfg.destination.domains.join(", ")
+                ),
+            });
         }
-        let password = match &m.password {
-            Some(p) if !p.is_empty() => Some(p.clone()),
-            _ => {
-                problems.push(format!(
-                    "{row}, password: missing for {}; add the password of the old mailbox",
-                    m.email
-                ));
-                None
-            }
-        };
-        let host = match &m.source_host {
-            Some(h) if !h.is_empty() => h.clone(),
-            _ => {
-                problems.push(format!(
-                    "{row}, IMAP server: missing for {}; add the old provider's IMAP server",
-                    m.email
-                ));
-                String::new()
-            }
-        };
-        let (Some(password), true) = (password, problems.is_empty()) else {
+        let (Some(password), Some(host), true) = (m.password.clone(), m.source_host.clone(), problems.is_empty())
+        else {
             return Err(problems);
         };
         let security = m.source_security.unwrap_or(match m.source_port {
             Some(143) => Security::Starttls,
             _ => Security::Tls,
         });
-        let id = self
-            .store
-            .next_job_id()
-            .map_err(|e| vec![format!("internal error: {e}")])?;
+        let id = self.store.next_job_id().map_err(|e| {
+            vec![FieldError {
+                row: m.row,
+                field: "email".into(),
+                message: format!("could not be stored ({e}); support staff will look into it"),
+            }]
+        })?;
         let job = Job {
             id,
             ticket,
@@ -626,10 +626,11 @@ fn is_our_own(raw: &[u8]) -> bool {
         .any(|l| l.starts_with(&format!("{}:", LOOP_HEADER.to_ascii_lowercase())))
 }
 
-fn describe_error(e: &intake::FieldError) -> String {
+/// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.
+fn describe_error(e: &FieldError) -> String {
     match e.row {
-        Some(r) => format!("row {r}, {}: {}", e.field, e.message),
-        None => format!("{}: {}", e.field, e.message),
+        Some(r) => format!("- CSV row {r}, {}: {}", e.field, e.message),
+        None => format!("- {}: {}", e.field, e.message),
     }
 }
 

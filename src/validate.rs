@@ -47,7 +47,7 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
         if i >= policy.max_rows {
             break;
         }
-        mailbox(m, policy, now, &mut errors);
+        errors.extend(mailbox_problems(m, policy, now));
         if let Some(first) = first_seen.get(m.email.as_str()) {
             errors.push(FieldError {
                 row: m.row,
@@ -77,7 +77,9 @@ fn place(row: Option<usize>) -> String {
     row.map_or_else(|| "the mail's text".to_string(), |r| format!("row {r}"))
 }
 
-fn mailbox(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>, errors: &mut Vec<FieldError>) {
+/// The offline problems of one mailbox (syntax, password, host, port, schedule).
+pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     let mut err = |field: &str, message: String| {
         errors.push(FieldError {
             row: m.row,
@@ -117,7 +119,8 @@ fn mailbox(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>, errors: &mut
             ),
         ),
         Some(h) => {
-            if let Some(msg) = host_problem(h) {
+            let allowed = policy.allow_private_hosts && (is_host_name(h) || h.parse::<IpAddr>().is_ok());
+            if let Some(msg) = host_problem(h).filter(|_| !allowed) {
                 err("server", msg);
             }
         }
@@ -133,6 +136,7 @@ fn mailbox(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>, errors: &mut
             err("schedule", msg);
         }
     }
+    errors
 }
 
 /// A plausible address: one "@", a non-empty local part, a host name with a dot.

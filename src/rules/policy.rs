@@ -19,6 +19,10 @@ pub struct Policy {
     pub max_rows: usize,
     /// Largest attachment, in bytes.
     pub max_attachment_bytes: usize,
+    /// Accept loopback, private and single-label server names. Not a rule-file key: set from
+    /// the operator's `source.allow_private_addresses` (test beds only).
+    #[serde(skip)]
+    pub allow_private_hosts: bool,
 }
 
 impl Policy {
