@@ -112,6 +112,58 @@ pub struct SupportConfig {
     /// Longest single IDLE before it is re-issued (must stay under 29 minutes).
     #[serde(default = "default_idle")]
     pub idle_seconds: u64,
+    /// Where handled mail is filed.
+    #[serde(default)]
+    pub folders: FoldersConfig,
+    /// Support mail larger than this is not read but quarantined for staff.
+    #[serde(default = "default_max_mail")]
+    pub max_mail_bytes: u64,
+}
+
+/// Where handled support mail is filed (an empty name leaves it in the inbox).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoldersConfig {
+    /// Requests and commands that became or changed a ticket.
+    #[serde(default = "default_processed")]
+    pub processed: String,
+    /// Requests that could not be accepted at all, auto-replies, bounces.
+    #[serde(default = "default_rejected")]
+    pub rejected: String,
+    /// Mail that could not be read.
+    #[serde(default = "default_quarantine")]
+    pub quarantine: String,
+    /// Copies of our replies.
+    #[serde(default = "default_sent")]
+    pub sent: String,
+}
+
+impl Default for FoldersConfig {
+    fn default() -> Self {
+        FoldersConfig {
+            processed: default_processed(),
+            rejected: default_rejected(),
+            quarantine: default_quarantine(),
+            sent: default_sent(),
+        }
+    }
+}
+
+/// The DNS facts customers set, and how mailferry sees that they did.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    /// The resolver asked for MX records, as `ip:port`; default: /etc/resolv.conf.
+    pub resolver: Option<String>,
+    /// Our MX hosts: a domain whose MX records all point to these has moved.
+    #[serde(default)]
+    pub mx_hosts: Vec<String>,
+    /// Seconds between MX checks of domains waiting for the change.
+    #[serde(default = "default_dns_check")]
+    pub check_seconds: u64,
+    /// The records customers set, one per line, `{domain}` replaced by their domain.
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// The SMTP server replies are sent through.
@@ -205,12 +257,20 @@ pub struct WorkerConfig {
     /// Mailbox migrations running at once.
     #[serde(default = "default_workers")]
     pub max_jobs: usize,
+    /// Hold every new job until staff reply "approve".
+    #[serde(default)]
+    pub require_approval: bool,
+    /// Replies to one recipient per hour, beyond which replies are held for staff (stops loops).
+    #[serde(default = "default_rate")]
+    pub max_replies_per_hour: usize,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             max_jobs: default_workers(),
+            require_approval: false,
+            max_replies_per_hour: default_rate(),
         }
     }
 }
@@ -262,6 +322,9 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+    /// DNS facts and the MX check.
+    #[serde(default)]
+    pub dns: DnsConfig,
 }
 
 impl Config {
@@ -291,6 +354,11 @@ impl Config {
         }
         if self.workers.max_jobs == 0 {
             bail!("workers.max_jobs: must be at least 1");
+        }
+        if let Some(r) = &self.dns.resolver {
+            if r.parse::<std::net::SocketAddr>().is_err() {
+                bail!("dns.resolver: {r:?} is not an address like 127.0.0.1:53");
+            }
         }
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
@@ -335,6 +403,27 @@ fn default_per_host() -> usize {
 }
 fn default_workers() -> usize {
     4
+}
+fn default_max_mail() -> u64 {
+    64 << 20
+}
+fn default_processed() -> String {
+    "Processed".into()
+}
+fn default_rejected() -> String {
+    "Rejected".into()
+}
+fn default_quarantine() -> String {
+    "Quarantine".into()
+}
+fn default_sent() -> String {
+    "Sent".into()
+}
+fn default_dns_check() -> u64 {
+    600
+}
+fn default_rate() -> usize {
+    20
 }
 fn default_log_format() -> String {
     "text".into()

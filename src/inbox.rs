@@ -30,6 +30,19 @@ pub struct IncomingMail {
     pub raw: Vec<u8>,
 }
 
+/// What to do with a mail once its outcome is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Leave it where it is, unread state untouched (not for us, or for staff to read).
+    Keep,
+    /// A request or command that was handled: file it in the processed folder.
+    Processed,
+    /// Refused or machine mail: file it in the rejected folder.
+    Rejected,
+    /// Unreadable or too large: file it in the quarantine folder.
+    Quarantine,
+}
+
 /// Connection details for the support mailbox.
 pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
     let s = &cfg.support;
@@ -52,7 +65,7 @@ pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
 pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, mut shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
 where
     H: Fn(IncomingMail) -> F + Send + Sync,
-    F: Future<Output = Result<()>> + Send,
+    F: Future<Output = Result<Disposition>> + Send,
 {
     let (ep, creds) = support_endpoint(&cfg)?;
     let mut failures: u32 = 0;
@@ -92,7 +105,7 @@ async fn session_loop<H, F>(
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
-    F: Future<Output = Result<()>>,
+    F: Future<Output = Result<Disposition>>,
 {
     let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
@@ -113,7 +126,7 @@ where
             None => 0,
         };
         if mailbox.exists > 0 {
-            read_new(&mut session, store, uidvalidity, last_uid, handle).await?;
+            read_new(&mut session, cfg, store, uidvalidity, last_uid, handle).await?;
         }
         if *shutdown.borrow() {
             let _ = session.logout().await;
@@ -131,10 +144,17 @@ where
     }
 }
 
-async fn read_new<H, F>(session: &mut Session, store: &Store, uidvalidity: u32, last_uid: u32, handle: &H) -> Result<()>
+async fn read_new<H, F>(
+    session: &mut Session,
+    cfg: &Config,
+    store: &Store,
+    uidvalidity: u32,
+    last_uid: u32,
+    handle: &H,
+) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
-    F: Future<Output = Result<()>>,
+    F: Future<Output = Result<Disposition>>,
 {
     let uids: Vec<u32> = {
         let mut v: Vec<u32> = session
@@ -146,11 +166,36 @@ where
         v.sort_unstable();
         v
     };
+    let folders = &cfg.support.folders;
     for chunk in uids.chunks(BATCH) {
         let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let mut mails: Vec<IncomingMail> = {
-            let stream = session.uid_fetch(&set, "(UID BODY.PEEK[])").await?;
-            let fetched: Vec<_> = stream.try_collect().await?;
+        // Sizes first: a mail over the cap is never fetched whole.
+        let sizes: Vec<(u32, u32)> = {
+            let fetched: Vec<_> = session
+                .uid_fetch(&set, "(UID RFC822.SIZE)")
+                .await?
+                .try_collect()
+                .await?;
+            fetched.iter().filter_map(|f| Some((f.uid?, f.size?))).collect()
+        };
+        let mut wanted = Vec::new();
+        let mut oversize = Vec::new();
+        for (uid, size) in sizes {
+            if u64::from(size) > cfg.support.max_mail_bytes {
+                oversize.push(uid);
+            } else {
+                wanted.push(uid);
+            }
+        }
+        let mut mails: Vec<IncomingMail> = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            let set = wanted.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let fetched: Vec<_> = session
+                .uid_fetch(&set, "(UID BODY.PEEK[])")
+                .await?
+                .try_collect()
+                .await?;
             fetched
                 .iter()
                 .filter_map(|f| {
@@ -162,17 +207,53 @@ where
                 .collect()
         };
         mails.sort_by_key(|m| m.uid);
+        let mut outcomes: Vec<(u32, Disposition)> = oversize
+            .iter()
+            .map(|u| {
+                tracing::warn!(
+                    uid = u,
+                    cap = cfg.support.max_mail_bytes,
+                    "support mail over the size cap; quarantined for staff"
+                );
+                (*u, Disposition::Quarantine)
+            })
+            .collect();
         for mail in mails {
             let uid = mail.uid;
-            handle(mail)
+            let d = handle(mail)
                 .await
                 .with_context(|| format!("handling support mail UID {uid}"))?;
+            outcomes.push((uid, d));
+        }
+        outcomes.sort_by_key(|(u, _)| *u);
+        for (uid, disposition) in outcomes {
             let mut change = Change::new();
             store.set_inbox_position(&mut change, uidvalidity, uid);
             store.commit(change).await?;
+            let folder = match disposition {
+                Disposition::Keep => "",
+                Disposition::Processed => folders.processed.as_str(),
+                Disposition::Rejected => folders.rejected.as_str(),
+                Disposition::Quarantine => folders.quarantine.as_str(),
+            };
+            if !folder.is_empty() {
+                file_mail(session, uid, folder).await?;
+            }
         }
     }
     Ok(())
+}
+
+/// Moves one mail to `folder`, creating the folder the first time.
+async fn file_mail(session: &mut Session, uid: u32, folder: &str) -> Result<()> {
+    if session.uid_mv(uid.to_string(), folder).await.is_ok() {
+        return Ok(());
+    }
+    let _ = session.create(folder).await;
+    session
+        .uid_mv(uid.to_string(), folder)
+        .await
+        .with_context(|| format!("moving support mail UID {uid} to {folder}"))
 }
 
 async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receiver<bool>) -> Result<Session> {

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod dns;
 pub mod imapconn;
 pub mod inbox;
 pub mod intake;

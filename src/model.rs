@@ -109,11 +109,11 @@ impl JobState {
             (Received, NeedsInfo | Waiting | Syncing)
                 | (NeedsInfo, Waiting | Received)
                 | (Waiting, Syncing)
-                | (Syncing, Synced | Retrying | Failed | Syncing)
+                | (Syncing, Synced | FinalSync | Retrying | Failed | Syncing)
                 | (Retrying, Syncing | FinalSync | Failed)
                 | (Synced, FinalSync)
                 | (FinalSync, Done | Retrying | Failed | FinalSync)
-                | (Failed, Waiting)
+                | (Failed, Waiting | Retrying)
         )
     }
 
@@ -170,6 +170,41 @@ pub struct Job {
     pub report: Option<MigrationReport>,
     /// When the job may run next (retries, windows).
     pub not_before: Option<DateTime<Utc>>,
+    /// The address as the customer gave it (its domain's MX decides the final copy).
+    #[serde(default)]
+    pub email: String,
+    /// The pass that runs next or now is the final one (after the MX change).
+    #[serde(default)]
+    pub final_pass: bool,
+    /// The customer or staff said the DNS changed before the first copy ended.
+    #[serde(default)]
+    pub final_wanted: bool,
+    /// Held until staff approve.
+    #[serde(default)]
+    pub held: bool,
+}
+
+impl Job {
+    /// The domain whose MX records decide when the final copy starts.
+    pub fn mail_domain(&self) -> &str {
+        let a = if self.email.is_empty() {
+            &self.destination
+        } else {
+            &self.email
+        };
+        a.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    }
+
+    /// Moves to `next` if the state diagram allows it; returns false (and changes nothing)
+    /// otherwise.
+    pub fn move_to(&mut self, next: JobState) -> bool {
+        if self.state == next || self.state.can_move_to(next) {
+            self.state = next;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// One line of a ticket's append-only log.
@@ -226,4 +261,7 @@ pub struct OutgoingMail {
     pub next_try: DateTime<Utc>,
     /// The last SMTP error, for staff.
     pub last_error: Option<String>,
+    /// When the SMTP server accepted it.
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
 }

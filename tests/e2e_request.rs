@@ -99,9 +99,19 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
     let parser = mail_parser::MessageParser::default();
     let ack = parser.parse(&replies[0]).unwrap();
     let done = parser.parse(&replies[1]).unwrap();
+    let ack_id = ack.message_id().unwrap().to_string();
+    assert_eq!(
+        ack.in_reply_to().as_text(),
+        Some(request_id.as_str()),
+        "the ack answers the request"
+    );
+    assert_eq!(
+        done.in_reply_to().as_text(),
+        Some(ack_id.as_str()),
+        "the next reply follows the ack"
+    );
     for (m, auto) in [(&ack, "auto-replied"), (&done, "auto-generated")] {
         assert_eq!(m.subject(), Some("Re: Please move my mailbox [MIG-000001]"));
-        assert_eq!(m.in_reply_to().as_text(), Some(request_id.as_str()));
         let refs = m.references().as_text_list().map(|l| l.join(" ")).unwrap_or_default()
             + m.references().as_text().unwrap_or("");
         assert!(refs.contains(&request_id), "References must carry the request: {refs}");
@@ -170,6 +180,17 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         "2025-03-05T04:30:00+00:00",
         "INTERNALDATE kept as the same instant"
     );
+
+    // The support mailbox: the request filed in Processed, copies of both replies in Sent.
+    let mut sup = login_dst(&support_addr).await;
+    let counts = folder_counts(&mut sup).await;
+    assert_eq!(
+        counts.get("INBOX"),
+        None,
+        "the handled request left the inbox: {counts:?}"
+    );
+    assert_eq!(counts.get("Processed"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("Sent"), Some(&2), "{counts:?}");
 
     // The password never reaches the log.
     let log = daemon.log_text();

@@ -24,7 +24,9 @@ pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
     };
     let meta = headers::meta(&msg);
     if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(&msg, &meta)) {
-        return ParsedMail::ignored(meta, &reason);
+        let mut p = ParsedMail::ignored(meta, &reason);
+        p.automated = true;
+        return p;
     }
     let ticket = rules.commands.ticket_in(&meta.subject);
     let (plain, html_text) = body_texts(&msg);
@@ -116,6 +118,7 @@ pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
         groupware: groupware_files,
         errors,
         attachments: infos,
+        automated: false,
     }
 }
 

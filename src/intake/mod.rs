@@ -137,6 +137,8 @@ pub struct ParsedMail {
     pub ticket: Option<String>,
     /// Every attachment's name and size, for the limit checks.
     pub attachments: Vec<AttachmentInfo>,
+    /// True for machine mail (auto-reply, bounce, list, our own): never answered.
+    pub automated: bool,
 }
 
 /// An attachment's name and size.
@@ -161,6 +163,7 @@ impl ParsedMail {
             errors: Vec::new(),
             ticket: None,
             attachments: Vec::new(),
+            automated: false,
         }
     }
 

@@ -26,6 +26,10 @@ pub struct Templates {
     pub first_sync_done: Template,
     /// Sent when a job failed for good.
     pub failed: Template,
+    /// Sent when the final copy of every mailbox is done.
+    pub done: Template,
+    /// The answer to a command in the thread (`{answer}` says what was done).
+    pub command: Template,
 }
 
 /// Fills `{name}` placeholders; unknown ones stay as written.

@@ -299,6 +299,22 @@ impl Store {
         Ok(out)
     }
 
+    /// How many replies to `to` the SMTP server accepted since `since`.
+    pub fn outbox_sent_since(&self, to: &str, since: DateTime<Utc>) -> Result<usize> {
+        let mut n = 0;
+        for r in self.tree.scan_prefix(OUTBOX).rev() {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.state == OutboxState::Sent && m.to.eq_ignore_ascii_case(to) {
+                match m.sent_at {
+                    Some(t) if t >= since => n += 1,
+                    Some(_) => break, // older than the window: so is everything before it
+                    None => {}
+                }
+            }
+        }
+        Ok(n)
+    }
+
     /// The support inbox position: (UIDVALIDITY, last handled UID).
     pub fn inbox_position(&self) -> Result<Option<(u32, u32)>> {
         match self.tree.get(text_key(META, "inbox"))? {

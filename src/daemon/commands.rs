@@ -1,0 +1,166 @@
+//! Commands at the top of a reply in a ticket's thread. The thread is recognised by one of our
+//! Message-IDs (its HMAC checked); customers may ask for status, cancel and say the DNS changed;
+//! staff (by address) may also approve and retry. Every command is answered with what was done.
+
+use super::{Daemon, Disposition};
+use crate::intake::{Command, ParsedMail};
+use crate::model::{JobState, TicketId};
+use crate::store::Change;
+use anyhow::Result;
+use std::sync::atomic::Ordering;
+
+impl Daemon {
+    pub(super) async fn handle_command(
+        &self,
+        parsed: &ParsedMail,
+        msgid: &str,
+        ticket_id: TicketId,
+    ) -> Result<Disposition> {
+        let now = self.clock.now();
+        let Some(mut ticket) = self.store.ticket(ticket_id)? else {
+            return self.file_only_keep(msgid).await;
+        };
+        let Some(command) = parsed.command else {
+            return self.file_only_keep(msgid).await;
+        };
+        let sender = parsed.meta.from.clone().unwrap_or_default();
+        let staff = self.is_staff(&sender);
+        let customer = sender.eq_ignore_ascii_case(&ticket.thread.customer);
+        let mut change = Change::new();
+        if !staff && !customer {
+            change.event(
+                ticket_id,
+                None,
+                now,
+                format!("command {command:?} from {sender}, who is neither the customer nor staff; left for staff"),
+            );
+            change.handled(msgid, "left for staff: command from a stranger");
+            self.store.commit(change).await?;
+            return Ok(Disposition::Keep);
+        }
+        if matches!(command, Command::Approve | Command::Retry) && !staff {
+            change.event(
+                ticket_id,
+                None,
+                now,
+                format!("{command:?} from the customer; only staff may do that; left for staff"),
+            );
+            change.handled(msgid, "left for staff: staff command from the customer");
+            self.store.commit(change).await?;
+            return Ok(Disposition::Keep);
+        }
+        let who = if staff {
+            format!("staff ({sender})")
+        } else {
+            "the customer".to_string()
+        };
+        let mut jobs = self.ticket_jobs(&ticket)?;
+        let mut done: Vec<String> = Vec::new();
+        for job in &mut jobs {
+            let before = job.state;
+            let changed = match command {
+                Command::Status => false,
+                Command::Cancel => {
+                    if job.move_to(JobState::Cancelled) {
+                        self.store.wipe_secret(&mut change, job.id);
+                        if let Some(flag) = self.running.lock().ok().and_then(|r| r.get(&job.id).cloned()) {
+                            flag.store(true, Ordering::Relaxed);
+                        }
+                        true
+                    } else {
+                        false
+                    }
+                }
+                Command::DnsChanged => match job.state {
+                    JobState::Synced => {
+                        job.final_pass = true;
+                        job.move_to(JobState::FinalSync)
+                    }
+                    JobState::Received | JobState::Waiting | JobState::Syncing | JobState::Retrying
+                        if !job.final_pass =>
+                    {
+                        job.final_wanted = true;
+                        true
+                    }
+                    _ => false,
+                },
+                Command::Approve => {
+                    if job.held {
+                        job.held = false;
+                        true
+                    } else {
+                        false
+                    }
+                }
+                Command::Retry => {
+                    if job.state == JobState::Failed {
+                        job.attempts = 0;
+                        job.not_before = None;
+                        job.last_error = None;
+                        job.move_to(JobState::Retrying)
+                    } else {
+                        false
+                    }
+                }
+            };
+            if changed {
+                change.job(job)?;
+                let text = format!("{command:?} by {who}: {} → {}", before.label(), job.state.label());
+                change.event(ticket_id, Some(job.id), now, text);
+                done.push(format!(
+                    "- {}: {}",
+                    job.destination,
+                    describe(command, job.state, job.final_wanted)
+                ));
+            }
+        }
+        if command != Command::Status && done.is_empty() {
+            done.push("- nothing to change: no mailbox of this ticket is in a state where that applies".into());
+        }
+        let answer = match command {
+            Command::Status => "Here is where your request stands.".to_string(),
+            _ => format!(
+                "We received \"{}\" from {who}:\n\n{}",
+                command_word(command),
+                done.join("\n")
+            ),
+        };
+        let body = self.reply_body(&self.rules.replies.command.text, &ticket, &jobs, &[("answer", &answer)]);
+        let reply = self.outgoing(&ticket, msgid, body, "auto-replied")?;
+        self.queue_reply(&mut change, &mut ticket, reply)?;
+        change.handled(msgid, &format!("command on {ticket_id}"));
+        self.store.commit(change).await?;
+        tracing::info!(ticket = %ticket_id, ?command, changed = done.len(), "command answered");
+        self.outbox_wake.notify_one();
+        self.jobs_wake.notify_one();
+        Ok(Disposition::Processed)
+    }
+
+    async fn file_only_keep(&self, msgid: &str) -> Result<Disposition> {
+        let mut change = Change::new();
+        change.handled(msgid, "left for staff");
+        self.store.commit(change).await?;
+        Ok(Disposition::Keep)
+    }
+}
+
+fn command_word(c: Command) -> &'static str {
+    match c {
+        Command::Status => "status",
+        Command::Cancel => "cancel",
+        Command::DnsChanged => "DNS changed",
+        Command::Approve => "approve",
+        Command::Retry => "retry",
+    }
+}
+
+fn describe(c: Command, state: JobState, final_wanted: bool) -> &'static str {
+    match (c, state) {
+        (Command::Cancel, _) => "cancelled; its stored password is deleted",
+        (Command::DnsChanged, JobState::FinalSync) => "the final copy starts now",
+        (Command::DnsChanged, _) if final_wanted => "the final copy follows right after the first one",
+        (Command::Approve, _) => "approved; the copy starts at its time",
+        (Command::Retry, _) => "will be tried again now",
+        _ => "updated",
+    }
+}

@@ -1,0 +1,316 @@
+//! The scheduler and the two passes of each mailbox job.
+//!
+//! Due jobs run on a bounded worker pool (`workers.max_jobs`) and at most
+//! `source.max_connections_per_host` at once against one old server. A job waits for its
+//! window (`not_before`) and for staff approval when held. A transient failure retries with
+//! exponential backoff and jitter; a permanent one fails the job and tells the customer and
+//! staff. The first pass ends in `synced` (the reply gives the DNS records); the final pass,
+//! after the MX change, ends in `done`, wipes the password and says it is safe to leave.
+
+use super::Daemon;
+use crate::imapconn::{Credentials, Endpoint};
+use crate::inbox;
+use crate::migrate::{self, MailboxPair, MigrateError, MigrationReport, Options};
+use crate::model::{Job, JobState};
+use crate::reply::compose;
+use crate::store::Change;
+use anyhow::{Context, Result};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How many times a transient failure is retried before the job fails.
+const MAX_ATTEMPTS: u32 = 6;
+
+impl Daemon {
+    pub(super) async fn scheduler(self: Arc<Self>) -> Result<()> {
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            self.start_due_jobs()?;
+            tokio::select! {
+                _ = self.jobs_wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        // Running jobs see the shutdown flag, checkpoint and stop; wait for them.
+        let _ = self.workers.acquire_many(self.cfg.workers.max_jobs as u32).await;
+        Ok(())
+    }
+
+    fn start_due_jobs(self: &Arc<Self>) -> Result<()> {
+        let now = self.clock.now();
+        for job in self.store.jobs()? {
+            let runnable = matches!(
+                job.state,
+                JobState::Received | JobState::Waiting | JobState::Retrying | JobState::FinalSync
+            );
+            if !runnable || job.held || job.not_before.is_some_and(|t| t > now) {
+                continue;
+            }
+            if self.workers.available_permits() == 0 {
+                break;
+            }
+            let cancel = Arc::new(AtomicBool::new(false));
+            {
+                let mut running = self.running.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
+                if running.contains_key(&job.id) {
+                    continue;
+                }
+                let mut hosts = self.hosts.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
+                let n = hosts.entry(job.source.host.to_ascii_lowercase()).or_default();
+                if *n >= self.cfg.source.max_connections_per_host {
+                    continue;
+                }
+                *n += 1;
+                running.insert(job.id, cancel.clone());
+            }
+            let me = self.clone();
+            tokio::spawn(async move {
+                let id = job.id;
+                let host = job.source.host.to_ascii_lowercase();
+                if let Err(e) = me.run_job(job, cancel).await {
+                    tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
+                }
+                if let Ok(mut r) = me.running.lock() {
+                    r.remove(&id);
+                }
+                if let Ok(mut h) = me.hosts.lock() {
+                    if let Some(n) = h.get_mut(&host) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+                me.jobs_wake.notify_one();
+            });
+        }
+        Ok(())
+    }
+
+    async fn run_job(self: &Arc<Self>, job: Job, cancel: Arc<AtomicBool>) -> Result<()> {
+        let _permit = self.workers.acquire().await.context("worker pool closed")?;
+        // Re-read: a command may have changed the job since the scheduler looked.
+        let Some(mut job) = self.store.job(job.id)? else {
+            return Ok(());
+        };
+        if job.state.is_final() || job.held || job.state == JobState::Synced {
+            return Ok(());
+        }
+        let Some(mut ticket) = self.store.ticket(job.ticket)? else {
+            anyhow::bail!("job {} has no ticket", job.id);
+        };
+        let final_pass = job.final_pass;
+        job.move_to(if final_pass {
+            JobState::FinalSync
+        } else {
+            JobState::Syncing
+        });
+        job.attempts += 1;
+        let mut change = Change::new();
+        change.job(&job)?;
+        let pass = if final_pass { "final copy" } else { "first copy" };
+        change.event(
+            job.ticket,
+            Some(job.id),
+            self.clock.now(),
+            format!("{pass} started (attempt {})", job.attempts),
+        );
+        self.store.commit(change).await?;
+
+        let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
+        let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel), span).await;
+        // A command (cancel) may have changed the job while it ran.
+        if let Some(stored) = self.store.job(job.id)? {
+            if stored.state == JobState::Cancelled {
+                tracing::info!(job = %job.id, "cancelled while copying");
+                return Ok(());
+            }
+        }
+        let now = self.clock.now();
+        let mut change = Change::new();
+        match result {
+            Ok(report) => {
+                let text = format!(
+                    "{pass} done: {} messages, {} copied, {} failed",
+                    report.total_messages(),
+                    report.total_copied(),
+                    report.total_failed()
+                );
+                tracing::info!(
+                    copied = report.total_copied(),
+                    messages = report.total_messages(),
+                    "{pass} done"
+                );
+                job.last_error = None;
+                job.attempts = 0;
+                job.report = Some(merge_reports(job.report.take(), report.clone(), final_pass));
+                if final_pass {
+                    job.move_to(JobState::Done);
+                    self.store.wipe_secret(&mut change, job.id);
+                } else if job.final_wanted {
+                    job.final_pass = true;
+                    job.move_to(JobState::FinalSync);
+                } else {
+                    job.move_to(JobState::Synced);
+                }
+                change.job(&job)?;
+                change.event(job.ticket, Some(job.id), now, text);
+                let jobs = self.jobs_with(&ticket, &job)?;
+                let folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
+                let body = if final_pass {
+                    let all_final = jobs.iter().all(|j| j.state.is_final());
+                    all_final.then(|| {
+                        let all_folders: String = jobs
+                            .iter()
+                            .filter_map(|j| {
+                                j.report
+                                    .as_ref()
+                                    .map(|r| format!("{}:\n{}", j.destination, compose::folder_table(r)))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        self.reply_body(
+                            &self.rules.replies.done.text,
+                            &ticket,
+                            &jobs,
+                            &[("folders", &all_folders)],
+                        )
+                    })
+                } else if job.state == JobState::Synced {
+                    let dns = self.dns_records(job.mail_domain());
+                    Some(self.reply_body(
+                        &self.rules.replies.first_sync_done.text,
+                        &ticket,
+                        &jobs,
+                        &[("folders", &folders), ("dns", &dns)],
+                    ))
+                } else {
+                    None
+                };
+                if let Some(body) = body {
+                    let last = ticket.thread.references.last().cloned().unwrap_or_default();
+                    let reply = self.outgoing(&ticket, &last, body, "auto-generated")?;
+                    self.queue_reply(&mut change, &mut ticket, reply)?;
+                }
+            }
+            Err(MigrateError::Transient(reason)) if job.attempts < MAX_ATTEMPTS => {
+                let delay = inbox::backoff(job.attempts + 2);
+                tracing::warn!(%reason, retry_in = ?delay, "copy interrupted; will retry");
+                job.move_to(JobState::Retrying);
+                job.last_error = Some(reason.clone());
+                job.not_before = Some(now + chrono::Duration::from_std(delay).unwrap_or_default());
+                change.job(&job)?;
+                change.event(
+                    job.ticket,
+                    Some(job.id),
+                    now,
+                    format!("copy interrupted, retrying: {reason}"),
+                );
+            }
+            Err(MigrateError::Transient(reason)) | Err(MigrateError::Permanent(reason)) => {
+                tracing::warn!(%reason, "copy failed");
+                job.move_to(JobState::Failed);
+                job.last_error = Some(reason.clone());
+                change.job(&job)?;
+                change.event(job.ticket, Some(job.id), now, format!("copy failed: {reason}"));
+                let jobs = self.jobs_with(&ticket, &job)?;
+                let body = self.reply_body(&self.rules.replies.failed.text, &ticket, &jobs, &[]);
+                let last = ticket.thread.references.last().cloned().unwrap_or_default();
+                let reply = self.outgoing(&ticket, &last, body, "auto-replied")?;
+                self.queue_reply(&mut change, &mut ticket, reply)?;
+            }
+            Err(MigrateError::Cancelled) => {
+                // Only a shutdown gets here (a customer's cancel was handled above).
+                job.move_to(JobState::Retrying);
+                job.not_before = None;
+                change.job(&job)?;
+                change.event(
+                    job.ticket,
+                    Some(job.id),
+                    now,
+                    "stopped for a shutdown; resumes at the next start",
+                );
+            }
+        }
+        self.store.commit(change).await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    /// The DNS records the customer of `domain` must set, from the config.
+    pub(super) fn dns_records(&self, domain: &str) -> String {
+        if self.cfg.dns.records.is_empty() {
+            return "  (your support team will send you the DNS records)".into();
+        }
+        self.cfg
+            .dns
+            .records
+            .iter()
+            .map(|r| format!("  {}", r.replace("{domain}", domain)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    async fn copy_mailbox(&self, job: &Job, cancel: Arc<AtomicBool>) -> Result<MigrationReport, MigrateError> {
+        let perm = |e: anyhow::Error| MigrateError::Permanent(format!("{e:#}"));
+        let password =
+            self.store.secret(job.id).map_err(perm)?.ok_or_else(|| {
+                MigrateError::Permanent("the password is no longer stored; please send it again".into())
+            })?;
+        let src = &job.source;
+        let addrs = crate::net::resolve_checked(&src.host, src.port, self.cfg.source.allow_private_addresses)
+            .await
+            .map_err(|e| MigrateError::Permanent(format!("{e:#}")))?;
+        let source = Endpoint {
+            host: src.host.clone(),
+            port: src.port,
+            security: src.security,
+            addrs,
+            tls: crate::net::tls_config(
+                self.cfg.tls.extra_ca_file.as_deref(),
+                self.cfg.source.accept_invalid_certs,
+            )
+            .map_err(perm)?,
+        };
+        let (destination, destination_login) =
+            super::destination_endpoint(&self.cfg, &job.destination).map_err(perm)?;
+        let pair = MailboxPair {
+            source,
+            source_login: Credentials::User {
+                user: src.user.clone(),
+                password,
+            },
+            destination,
+            destination_login,
+        };
+        let opts = Options {
+            cancel: cancel.clone(),
+            ..Options::default()
+        };
+        let mut shutdown = self.shutdown.clone();
+        let watcher = tokio::spawn(async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+            cancel.store(true, Ordering::Relaxed);
+        });
+        let checkpoints = self.store.checkpoints(job.id);
+        let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &migrate::NoProgress).await;
+        watcher.abort();
+        result
+    }
+}
+
+/// The figures customers read: for the final pass, the first pass's copies count too.
+fn merge_reports(first: Option<MigrationReport>, latest: MigrationReport, final_pass: bool) -> MigrationReport {
+    let Some(first) = first.filter(|_| final_pass) else {
+        return latest;
+    };
+    let mut merged = latest;
+    for f in &mut merged.folders {
+        if let Some(prev) = first.folders.iter().find(|p| p.destination == f.destination) {
+            f.copied += prev.copied;
+        }
+    }
+    merged
+}

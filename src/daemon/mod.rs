@@ -1,0 +1,245 @@
+//! The daemon: turns support mail into tickets, runs mailbox jobs on a bounded worker pool,
+//! watches DNS for the MX change and sends replies from the outbox.
+//!
+//! Order of durability, everywhere: the store is committed and flushed before the side effect
+//! it allows (the inbox position moves after a ticket is on disk; a reply is queued in the same
+//! batch as the state change that caused it). A customer's password is read from the store only
+//! to log in to the old server, and wiped when the job ends.
+//!
+//! - [`requests`]: a support mail → a new ticket, more mailboxes on a ticket, or nothing;
+//! - [`commands`]: status, cancel, "DNS changed", approve, retry in a ticket's thread;
+//! - [`jobs`]: the scheduler and the two passes of each mailbox;
+//! - [`mxwatch`]: the periodic MX check that starts final copies;
+//! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit.
+
+mod commands;
+mod jobs;
+mod mxwatch;
+mod outbox;
+mod requests;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::imapconn::{Credentials, Endpoint};
+use crate::inbox;
+use crate::model::{Job, JobId, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::reply::compose::{self, render};
+use crate::reply::send::Mailer;
+use crate::rules::Rules;
+use crate::store::{Change, Store};
+use anyhow::{Context, Result};
+use rand::Rng;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{watch, Notify, Semaphore};
+
+pub use inbox::Disposition;
+
+/// Everything the daemon's tasks share.
+pub struct Daemon {
+    cfg: Arc<Config>,
+    store: Store,
+    rules: Arc<Rules>,
+    mailer: Mailer,
+    clock: Arc<dyn Clock>,
+    jobs_wake: Notify,
+    outbox_wake: Notify,
+    /// Jobs running now, with the flag that cancels each.
+    running: Mutex<HashMap<JobId, Arc<AtomicBool>>>,
+    /// Connections in use per source host.
+    hosts: Mutex<HashMap<String, usize>>,
+    workers: Semaphore,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Daemon {
+    /// Opens the store and prepares the mailer; nothing connects yet.
+    pub fn new(cfg: Config, shutdown: watch::Receiver<bool>) -> Result<Arc<Daemon>> {
+        Self::with_clock(cfg, shutdown, Arc::new(SystemClock))
+    }
+
+    /// Like [`Daemon::new`], with a clock of the caller's (tests move time with it).
+    pub fn with_clock(cfg: Config, shutdown: watch::Receiver<bool>, clock: Arc<dyn Clock>) -> Result<Arc<Daemon>> {
+        let mut rules = Rules::load(cfg.rules_dir.as_deref())?;
+        rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
+        let store = Store::open(&cfg.store.path, &cfg.store.key_file)?;
+        let mailer = Mailer::new(&cfg)?;
+        let workers = Semaphore::new(cfg.workers.max_jobs);
+        Ok(Arc::new(Daemon {
+            cfg: Arc::new(cfg),
+            store,
+            rules: Arc::new(rules),
+            mailer,
+            clock,
+            jobs_wake: Notify::new(),
+            outbox_wake: Notify::new(),
+            running: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
+            workers,
+            shutdown,
+        }))
+    }
+
+    /// The store (for tests and the admin view).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs the inbox watcher, the scheduler, the MX watch and the outbox until shutdown.
+    pub async fn run(self: Arc<Self>) -> Result<()> {
+        self.recover()?;
+        let me = self.clone();
+        let inbox = tokio::spawn(async move {
+            let d = me.clone();
+            inbox::watch(me.cfg.clone(), me.store.clone(), me.shutdown.clone(), move |mail| {
+                let d = d.clone();
+                async move { d.handle_mail(mail).await }
+            })
+            .await
+        });
+        let sched = tokio::spawn(self.clone().scheduler());
+        let outbox = tokio::spawn(self.clone().outbox());
+        let mx = tokio::spawn(self.clone().mx_watch());
+        let (a, b, c, d) = tokio::join!(inbox, sched, outbox, mx);
+        for r in [a, b, c, d] {
+            r.context("a daemon task panicked")??;
+        }
+        self.store.flush().await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Jobs that were copying when the last process stopped run again from their checkpoints.
+    fn recover(&self) -> Result<()> {
+        let mut change = Change::new();
+        for mut job in self.store.jobs()? {
+            if job.state == JobState::Syncing {
+                tracing::info!(job = %job.id, "resuming a copy interrupted by a restart");
+                job.move_to(JobState::Retrying);
+                job.not_before = None;
+                change.job(&job)?;
+                change.event(job.ticket, Some(job.id), self.clock.now(), "resumed after a restart");
+            }
+        }
+        if !change.is_empty() {
+            self.store.apply(change)?;
+        }
+        Ok(())
+    }
+
+    fn ticket_jobs(&self, ticket: &Ticket) -> Result<Vec<Job>> {
+        let mut jobs = Vec::new();
+        for id in &ticket.jobs {
+            if let Some(j) = self.store.job(*id)? {
+                jobs.push(j);
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// The ticket's jobs, with `current` in place of its stored version.
+    fn jobs_with(&self, ticket: &Ticket, current: &Job) -> Result<Vec<Job>> {
+        Ok(self
+            .ticket_jobs(ticket)?
+            .into_iter()
+            .map(|j| if j.id == current.id { current.clone() } else { j })
+            .collect())
+    }
+
+    /// Standard placeholders for a ticket's replies.
+    fn reply_body(&self, template: &str, ticket: &Ticket, jobs: &[Job], extra: &[(&str, &str)]) -> String {
+        let id = ticket.id.to_string();
+        let table = compose::mailbox_table(jobs);
+        let state = compose::overall_state(jobs);
+        let mut vars: Vec<(&str, &str)> = vec![("ticket", &id), ("table", &table), ("state", &state)];
+        vars.extend_from_slice(extra);
+        render(template, &vars)
+    }
+
+    /// A reply in the ticket's thread, answering `in_reply_to`.
+    fn outgoing(&self, ticket: &Ticket, in_reply_to: &str, body: String, auto: &str) -> Result<OutgoingMail> {
+        let domain = self
+            .cfg
+            .support
+            .address
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        let key = self.store.key();
+        let message_id = compose::message_id(ticket.id, rand::thread_rng().gen(), |s| key.token(s), &domain);
+        let signature = render(
+            &self.rules.replies.signature,
+            &[("display_name", &self.cfg.support.display_name)],
+        );
+        let body = render(&body, &[("signature", &signature)]);
+        let mut references = ticket.thread.references.clone();
+        if !in_reply_to.is_empty() && !references.iter().any(|r| r == in_reply_to) {
+            references.push(in_reply_to.to_string());
+        }
+        Ok(OutgoingMail {
+            id: self.store.next_outbox_id()?,
+            ticket: ticket.id,
+            to: ticket.thread.customer.clone(),
+            cc: self.cfg.support.staff.clone(),
+            subject: compose::reply_subject(&ticket.thread.subject, ticket.id),
+            body,
+            message_id,
+            in_reply_to: (!in_reply_to.is_empty()).then(|| in_reply_to.to_string()),
+            references,
+            auto_submitted: auto.to_string(),
+            state: OutboxState::Pending,
+            attempts: 0,
+            next_try: self.clock.now(),
+            last_error: None,
+            sent_at: None,
+        })
+    }
+
+    /// Queues a reply and records its Message-ID in the thread so the next reply follows it.
+    fn queue_reply(&self, change: &mut Change, ticket: &mut Ticket, reply: OutgoingMail) -> Result<()> {
+        ticket.thread.references.push(reply.message_id.clone());
+        change.ticket(ticket)?;
+        change.outgoing(&reply)?;
+        Ok(())
+    }
+
+    /// The ticket a mail belongs to, by one of our Message-IDs (HMAC checked) that it answers.
+    fn thread_ticket(&self, in_reply_to: Option<&str>, references: &[String]) -> Option<TicketId> {
+        let key = self.store.key();
+        in_reply_to
+            .into_iter()
+            .chain(references.iter().map(String::as_str))
+            .find_map(|id| compose::ticket_from_message_id(id, |s| key.token(s)))
+    }
+
+    fn is_staff(&self, addr: &str) -> bool {
+        self.cfg.support.staff.iter().any(|s| s.eq_ignore_ascii_case(addr))
+    }
+}
+
+/// The destination endpoint and the admin login acting for `mailbox`.
+pub fn destination_endpoint(cfg: &Config, mailbox: &str) -> Result<(Endpoint, Credentials)> {
+    let d = &cfg.destination;
+    let ep = Endpoint {
+        host: d.imap.host.clone(),
+        port: d.imap.port(),
+        security: d.imap.security,
+        addrs: Vec::new(),
+        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
+    };
+    let creds = Credentials::Admin {
+        user: mailbox.to_string(),
+        admin: d.admin_user.clone(),
+        password: d.password.resolve("destination")?,
+        style: d.login,
+        separator: d.master_separator.clone(),
+    };
+    Ok((ep, creds))
+}
+
+/// Distinct values, in first-seen order.
+fn dedup<T: Clone + Eq + std::hash::Hash>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items.into_iter().filter(|i| seen.insert(i.clone())).collect()
+}

@@ -1,0 +1,88 @@
+//! The periodic MX check: when every MX record of a customer's domain points to one of our
+//! MX hosts, the synced mailboxes of that domain start their final copy.
+
+use super::Daemon;
+use crate::dns;
+use crate::model::JobState;
+use crate::store::Change;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Daemon {
+    pub(super) async fn mx_watch(self: Arc<Self>) -> Result<()> {
+        let mut shutdown = self.shutdown.clone();
+        if self.cfg.dns.mx_hosts.is_empty() {
+            tracing::info!("dns.mx_hosts is empty: final copies start only on \"DNS changed\" or staff's word");
+            let _ = shutdown.wait_for(|s| *s).await;
+            return Ok(());
+        }
+        let resolver = match &self.cfg.dns.resolver {
+            Some(r) => r.parse()?,
+            None => dns::system_resolver()?,
+        };
+        let mut outage_told = false;
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            match self.check_domains(resolver).await {
+                Ok(()) => outage_told = false,
+                Err(e) if !outage_told => {
+                    tracing::warn!(error = %format!("{e:#}"), "MX check failed; will try again");
+                    outage_told = true;
+                }
+                Err(_) => {}
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(self.cfg.dns.check_seconds.max(1))) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn check_domains(&self, resolver: std::net::SocketAddr) -> Result<()> {
+        let mut by_domain: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        for job in self.store.jobs()? {
+            if job.state == JobState::Synced {
+                by_domain
+                    .entry(job.mail_domain().to_ascii_lowercase())
+                    .or_default()
+                    .push(job);
+            }
+        }
+        for (domain, jobs) in by_domain {
+            let mx = dns::lookup_mx(resolver, &domain, Duration::from_secs(3)).await?;
+            let ours = !mx.is_empty()
+                && mx.iter().all(|m| {
+                    self.cfg
+                        .dns
+                        .mx_hosts
+                        .iter()
+                        .any(|h| h.trim_end_matches('.').eq_ignore_ascii_case(&m.exchange))
+                });
+            if !ours {
+                continue;
+            }
+            tracing::info!(%domain, "MX points to us: final copies start");
+            let now = self.clock.now();
+            let mut change = Change::new();
+            for mut job in jobs {
+                job.final_pass = true;
+                if job.move_to(JobState::FinalSync) {
+                    change.job(&job)?;
+                    change.event(
+                        job.ticket,
+                        Some(job.id),
+                        now,
+                        format!("MX of {domain} points to us; final copy queued"),
+                    );
+                }
+            }
+            self.store.commit(change).await?;
+            self.jobs_wake.notify_one();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,349 @@
+//! A support mail → a new ticket, more mailboxes on an existing ticket (a corrected reply),
+//! a command, an event filed on a ticket, or nothing (left in the inbox for staff).
+
+use super::{dedup, Daemon, Disposition};
+use crate::inbox::IncomingMail;
+use crate::intake::{self, FieldError, Kind, MailboxRequest, ParsedMail};
+use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::reply::send::LOOP_HEADER;
+use crate::secret::Secret;
+use crate::store::Change;
+use crate::validate;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+
+impl Daemon {
+    /// Reads one support mail and makes its outcome durable before returning.
+    pub async fn handle_mail(&self, mail: IncomingMail) -> Result<Disposition> {
+        let now = self.clock.now();
+        let parsed = validate::with_offline_errors(intake::parse_mail(&mail.raw, &self.rules), &self.rules.policy, now);
+        let msgid = parsed
+            .meta
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
+        if let Some(outcome) = self.store.handled(&msgid)? {
+            tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
+            return Ok(Disposition::Keep);
+        }
+        let sender = parsed.meta.from.clone().unwrap_or_default();
+        if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
+            return self
+                .file_only(&msgid, "ignored: our own mail", Disposition::Processed)
+                .await;
+        }
+        let thread = self.thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
+        match (parsed.kind, thread) {
+            (Kind::Command, Some(ticket)) => self.handle_command(&parsed, &msgid, ticket).await,
+            (Kind::Command, None) => {
+                tracing::warn!(uid = mail.uid, ticket = ?parsed.ticket, "command outside a thread of ours (or a forged one); left for staff");
+                self.file_only(
+                    &msgid,
+                    "left for staff: command without a valid thread",
+                    Disposition::Keep,
+                )
+                .await
+            }
+            (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() => {
+                self.add_to_ticket(&parsed, &msgid, ticket).await
+            }
+            (Kind::Request, None) => self.open_ticket(&parsed, &msgid).await,
+            (_, Some(ticket)) if parsed.automated => {
+                let reason = parsed.reason.clone().unwrap_or_default();
+                let mut change = Change::new();
+                change.event(
+                    ticket,
+                    None,
+                    now,
+                    format!("machine mail in the thread, not answered: {reason}"),
+                );
+                change.handled(&msgid, &format!("filed on {ticket}"));
+                self.store.commit(change).await?;
+                Ok(Disposition::Processed)
+            }
+            (_, Some(ticket)) => {
+                let mut change = Change::new();
+                change.event(
+                    ticket,
+                    None,
+                    now,
+                    format!("a message from {sender} in the thread, left for staff"),
+                );
+                change.handled(&msgid, "left for staff");
+                self.store.commit(change).await?;
+                Ok(Disposition::Keep)
+            }
+            (_, None) if parsed.automated => {
+                let reason = parsed.reason.clone().unwrap_or_default();
+                tracing::info!(uid = mail.uid, %reason, "machine mail; not answered");
+                self.file_only(&msgid, &format!("ignored: {reason}"), Disposition::Rejected)
+                    .await
+            }
+            (_, None) => {
+                tracing::info!(uid = mail.uid, reason = ?parsed.reason, "not a request; left for staff");
+                self.file_only(&msgid, "left for staff", Disposition::Keep).await
+            }
+        }
+    }
+
+    async fn file_only(&self, msgid: &str, outcome: &str, disposition: Disposition) -> Result<Disposition> {
+        let mut change = Change::new();
+        change.handled(msgid, outcome);
+        self.store.commit(change).await?;
+        Ok(disposition)
+    }
+
+    async fn open_ticket(&self, parsed: &ParsedMail, msgid: &str) -> Result<Disposition> {
+        let now = self.clock.now();
+        let Some(customer) = parsed.meta.reply_to.clone() else {
+            return self
+                .file_only(msgid, "left for staff: no sender address", Disposition::Keep)
+                .await;
+        };
+        let ticket_id = self.store.next_ticket_id()?;
+        let mut references = parsed.meta.references.clone();
+        references.push(msgid.to_string());
+        let mut ticket = Ticket {
+            id: ticket_id,
+            created: now,
+            thread: Thread {
+                customer: customer.clone(),
+                subject: parsed.meta.subject.clone(),
+                references,
+            },
+            jobs: Vec::new(),
+        };
+        let mut change = Change::new();
+        let (jobs, problems) = self.accept_mailboxes(parsed, &mut ticket, &mut change, &HashSet::new(), now)?;
+        change.event(
+            ticket_id,
+            None,
+            now,
+            format!("request from {customer}: {} mailbox(es) accepted", jobs.len()),
+        );
+        let disposition = self.answer_request(&mut change, &mut ticket, &jobs, &problems, msgid)?;
+        change.handled(msgid, &ticket_id.to_string());
+        self.store.commit(change).await?;
+        tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
+        self.outbox_wake.notify_one();
+        self.jobs_wake.notify_one();
+        Ok(disposition)
+    }
+
+    /// A reply in a ticket's thread with (corrected) mailbox fields: they join the ticket.
+    async fn add_to_ticket(&self, parsed: &ParsedMail, msgid: &str, ticket_id: TicketId) -> Result<Disposition> {
+        let now = self.clock.now();
+        let Some(mut ticket) = self.store.ticket(ticket_id)? else {
+            return self
+                .file_only(msgid, "left for staff: unknown ticket", Disposition::Keep)
+                .await;
+        };
+        let existing: HashSet<String> = self
+            .ticket_jobs(&ticket)?
+            .into_iter()
+            .filter(|j| !j.state.is_final())
+            .map(|j| j.destination)
+            .collect();
+        let mut change = Change::new();
+        let (jobs, problems) = self.accept_mailboxes(parsed, &mut ticket, &mut change, &existing, now)?;
+        change.event(
+            ticket_id,
+            None,
+            now,
+            format!("corrections in the thread: {} mailbox(es) added", jobs.len()),
+        );
+        let all = self
+            .ticket_jobs(&ticket)?
+            .into_iter()
+            .chain(jobs.iter().cloned())
+            .collect::<Vec<_>>();
+        let disposition = self.answer_request(&mut change, &mut ticket, &dedup_jobs(all), &problems, msgid)?;
+        change.handled(msgid, &ticket_id.to_string());
+        self.store.commit(change).await?;
+        self.outbox_wake.notify_one();
+        self.jobs_wake.notify_one();
+        Ok(disposition)
+    }
+
+    /// Turns each valid mailbox into a job (its password sealed in the same change); returns
+    /// the jobs and one line per problem.
+    fn accept_mailboxes(
+        &self,
+        parsed: &ParsedMail,
+        ticket: &mut Ticket,
+        change: &mut Change,
+        skip: &HashSet<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Job>, Vec<String>)> {
+        let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
+        let mut seen = HashSet::new();
+        let mut jobs = Vec::new();
+        for m in &parsed.mailboxes {
+            if !seen.insert(m.email.clone()) {
+                continue; // a duplicate row: validation already says so
+            }
+            match self.job_from_request(m, ticket.id, now) {
+                Ok((job, _)) if skip.contains(&job.destination) => {
+                    problems.push(format!(
+                        "- {}: already in this ticket; nothing changed",
+                        job.destination
+                    ));
+                }
+                Ok((job, password)) => {
+                    self.store.seal_secret(change, job.id, &password)?;
+                    change.job(&job)?;
+                    change.event(
+                        ticket.id,
+                        Some(job.id),
+                        now,
+                        format!("mailbox {} accepted", job.destination),
+                    );
+                    ticket.jobs.push(job.id);
+                    jobs.push(job);
+                }
+                Err(p) => problems.extend(p.iter().map(describe_error)),
+            }
+        }
+        Ok((jobs, dedup(problems)))
+    }
+
+    /// Queues the acknowledgement (or the request for corrections) for a request mail.
+    fn answer_request(
+        &self,
+        change: &mut Change,
+        ticket: &mut Ticket,
+        jobs: &[Job],
+        problems: &[String],
+        msgid: &str,
+    ) -> Result<Disposition> {
+        let templates = &self.rules.replies;
+        let problems_text = problems.join("\n");
+        let (body, disposition) = if jobs.is_empty() {
+            let body = self.reply_body(
+                &templates.needs_info.text,
+                ticket,
+                jobs,
+                &[("problems", &problems_text)],
+            );
+            (body, Disposition::Rejected)
+        } else {
+            let block = if problems.is_empty() {
+                String::new()
+            } else {
+                format!("\nThese entries could not be accepted; please reply with corrections:\n{problems_text}\n")
+            };
+            let body = self.reply_body(
+                &templates.acknowledgement.text,
+                ticket,
+                jobs,
+                &[("problems_block", &block)],
+            );
+            (body, Disposition::Processed)
+        };
+        let reply = self.outgoing(ticket, msgid, body, "auto-replied")?;
+        self.queue_reply(change, ticket, reply)?;
+        change.event(ticket.id, None, self.clock.now(), "acknowledgement queued");
+        Ok(disposition)
+    }
+
+    fn job_from_request(
+        &self,
+        m: &MailboxRequest,
+        ticket: TicketId,
+        now: DateTime<Utc>,
+    ) -> Result<(Job, Secret), Vec<FieldError>> {
+        let mut problems = validate::mailbox_problems(m, &self.rules.policy, now);
+        let destination = m
+            .destination
+            .clone()
+            .unwrap_or_else(|| m.email.clone())
+            .to_ascii_lowercase();
+        let dest_domain = destination
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        if !self
+            .cfg
+            .destination
+            .domains
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(&dest_domain))
+        {
+            problems.push(FieldError {
+                row: m.row,
+                field: "destination".into(),
+                message: format!(
+                    "{destination} is not in a domain we host ({}); give the new address on our side",
+                    self.cfg.destination.domains.join(", ")
+                ),
+            });
+        }
+        let (Some(password), Some(host), true) = (m.password.clone(), m.source_host.clone(), problems.is_empty())
+        else {
+            return Err(problems);
+        };
+        let security = m.source_security.unwrap_or(match m.source_port {
+            Some(143) => crate::config::Security::Starttls,
+            _ => crate::config::Security::Tls,
+        });
+        let id = self.store.next_job_id().map_err(|e| {
+            vec![FieldError {
+                row: m.row,
+                field: "email".into(),
+                message: format!("could not be stored ({e}); support staff will look into it"),
+            }]
+        })?;
+        let held = self.cfg.workers.require_approval;
+        let job = Job {
+            id,
+            ticket,
+            source: SourceSpec {
+                host,
+                port: m.source_port.unwrap_or(security.default_imap_port()),
+                security,
+                user: m.source_user.clone().unwrap_or_else(|| m.email.clone()),
+            },
+            destination,
+            schedule: m.schedule,
+            state: if held || m.schedule.is_some() {
+                JobState::Waiting
+            } else {
+                JobState::Received
+            },
+            attempts: 0,
+            last_error: None,
+            report: None,
+            not_before: m.schedule,
+            email: m.email.to_ascii_lowercase(),
+            final_pass: false,
+            final_wanted: false,
+            held,
+        };
+        Ok((job, password))
+    }
+}
+
+fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
+    let mut seen = HashSet::new();
+    jobs.into_iter().filter(|j| seen.insert(j.id)).collect()
+}
+
+fn is_our_own(raw: &[u8]) -> bool {
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len().min(64 * 1024));
+    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
+    let name = format!("{}:", LOOP_HEADER.to_ascii_lowercase());
+    head.lines().any(|l| l.starts_with(&name))
+}
+
+/// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.
+fn describe_error(e: &FieldError) -> String {
+    match e.row {
+        Some(r) => format!("- CSV row {r}, {}: {}", e.field, e.message),
+        None => format!("- {}: {}", e.field, e.message),
+    }
+}
