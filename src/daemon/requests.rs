@@ -26,7 +26,12 @@ impl Daemon {
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
         if let Some(outcome) = self.store.handled(&msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
-            return Ok(Disposition::Keep);
+            let filed = outcome.starts_with("MIG-") || outcome.starts_with("command on");
+            return Ok(if filed {
+                Disposition::Processed
+            } else {
+                Disposition::Keep
+            });
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {

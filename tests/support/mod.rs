@@ -5,6 +5,8 @@
 //! skips: when the bed cannot start, the test fails with the script's own words.
 #![allow(dead_code)]
 
+pub mod flow;
+
 use async_imap::types::Flag;
 use futures::TryStreamExt;
 use mailferry::config::{AdminLogin, Security};
@@ -386,6 +388,12 @@ impl Daemon {
         Daemon { child, log }
     }
 
+    /// Kills the process with SIGKILL (no chance to flush or checkpoint) and waits for it.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Everything the daemon logged so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -401,6 +409,18 @@ impl Drop for Daemon {
 
 /// Writes a daemon config for a fresh support mailbox into `dir`; returns its path.
 pub fn write_config(dir: &Path, support: &str, support_pass: &str, staff: &str) -> PathBuf {
+    write_config_with(dir, support, support_pass, staff, SMTP_PORT, "")
+}
+
+/// Like [`write_config`], with another SMTP port and extra TOML tables appended.
+pub fn write_config_with(
+    dir: &Path,
+    support: &str,
+    support_pass: &str,
+    staff: &str,
+    smtp_port: u16,
+    extra: &str,
+) -> PathBuf {
     std::fs::write(dir.join("support.pass"), format!("{support_pass}\n")).unwrap();
     std::fs::write(dir.join("admin.pass"), format!("{}\n", ADMIN.1)).unwrap();
     let cfg = format!(
@@ -444,10 +464,11 @@ key_file = "{dir}/store.key"
 
 [log]
 level = "mailferry=debug,info"
+{extra}
 "#,
         dir = dir.display(),
         dst = DST_PORT,
-        smtp = SMTP_PORT,
+        smtp = smtp_port,
         master = ADMIN.0,
         bed = bed_dir().display(),
     );

@@ -1,0 +1,289 @@
+//! The daemon's flow on the real test bed: both passes with the right replies in one thread,
+//! commands by reply, MX detection through a DNS server on loopback, duplicate delivery,
+//! an SMTP outage, a scheduled window, a restart, forged and stranger commands.
+
+mod support;
+
+use mailferry::model::{JobId, JobState};
+use std::time::Duration;
+use support::flow::{body_of, Customer};
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+fn header(raw: &[u8], name: &str) -> String {
+    mail_parser::MessageParser::default()
+        .parse(raw)
+        .and_then(|m| m.header_raw(name).map(|h| h.trim().to_string()))
+        .unwrap_or_default()
+}
+
+/// Opens the store of a stopped daemon and returns its jobs.
+fn stored_jobs(c: &Customer) -> (mailferry::store::Store, Vec<mailferry::model::Job>) {
+    let store = mailferry::store::Store::open(&c.dir.path().join("store"), &c.dir.path().join("store.key")).unwrap();
+    let jobs = store.jobs().unwrap();
+    (store, jobs)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_passes_end_in_done_with_every_reply_in_one_thread() {
+    let c = Customer::new("flow", 12).await;
+    let config = c.config(SMTP_PORT, "[dns]\nrecords = [\"{domain}. MX 10 mx1.new.example.\"]\n");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let request = c.send_request("").await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let first = body_of(&replies[1]);
+    assert!(
+        first.contains("old.example. MX 10 mx1.new.example."),
+        "DNS records for the customer's domain:\n{first}"
+    );
+    assert!(first.contains("DNS changed"), "{first}");
+
+    // Mail keeps arriving at the old provider; then the customer says the DNS changed.
+    c.seed(100, 3).await;
+    c.reply_to(&replies[1], "DNS changed", None).await;
+    let replies = c.wait_replies(4, LIMIT, &daemon).await;
+    let answer = body_of(&replies[2]);
+    assert!(
+        answer.contains("DNS changed") && answer.contains("final copy"),
+        "{answer}"
+    );
+    let done = body_of(&replies[3]);
+    assert!(
+        done.contains("safe to"),
+        "the last reply says it is safe to leave:\n{done}"
+    );
+    assert!(
+        done.contains("Total") && done.contains("15"),
+        "per-folder totals include the new mail:\n{done}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replies().await.len(), 4, "no further reply");
+
+    // One thread: every reply answers the previous one and references the request.
+    let subjects: Vec<String> = replies.iter().map(|r| header(r, "Subject")).collect();
+    assert!(
+        subjects.iter().all(|s| s == "Re: Please move my mailbox [MIG-000001]"),
+        "{subjects:?}"
+    );
+    for r in &replies {
+        assert!(
+            header(r, "References").contains(&request),
+            "References keep the request"
+        );
+    }
+    let counts = c.new_counts().await;
+    assert_eq!(
+        counts.get("INBOX"),
+        Some(&13),
+        "10 first, 3 arrived before the final copy: {counts:?}"
+    );
+    assert_eq!(counts.get("Sent"), Some(&2), "{counts:?}");
+    drop(daemon);
+
+    let (store, jobs) = stored_jobs(&c);
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].state, JobState::Done);
+    assert!(
+        store.secret(jobs[0].id).unwrap().is_none(),
+        "the password is wiped when the job is done"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mx_change_seen_in_dns_starts_the_final_copy() {
+    let c = Customer::new("mx", 5).await;
+    let port = 20000 + (rand::random::<u16>() % 20000);
+    let dnsmasq = |mx: &str| {
+        std::process::Command::new("dnsmasq")
+            .args([
+                "--no-daemon",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+            ])
+            .arg(format!("--port={port}"))
+            .arg(format!("--mx-host=old.example,{mx},10"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dnsmasq (Debian dnsmasq-base) is needed; scripts/testbed installs it")
+    };
+    let mut dns = dnsmasq("mx.old.example");
+    let config = c.config(
+        SMTP_PORT,
+        &format!("[dns]\nresolver = \"127.0.0.1:{port}\"\nmx_hosts = [\"mx1.new.example\"]\ncheck_seconds = 1\n"),
+    );
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    c.wait_replies(2, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        c.replies().await.len(),
+        2,
+        "while the MX points elsewhere, nothing more happens"
+    );
+
+    let _ = dns.kill();
+    let _ = dns.wait();
+    let mut dns = dnsmasq("mx1.new.example");
+    let replies = c.wait_replies(3, LIMIT, &daemon).await;
+    assert!(body_of(&replies[2]).contains("safe to"), "{}", body_of(&replies[2]));
+    assert!(daemon.log_text().contains("MX points to us"), "{}", daemon.log_text());
+    let _ = dns.kill();
+    let _ = dns.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_delivered_twice_makes_one_ticket() {
+    let c = Customer::new("dup", 3).await;
+    let config = c.config(SMTP_PORT, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let (_, raw) = c.request("");
+    send_mail(&c.customer, &[&c.support], &raw).await;
+    send_mail(&c.customer, &[&c.support], &raw).await;
+    c.wait_replies(2, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        c.replies().await.len(),
+        2,
+        "one ack and one completion, not two of each"
+    );
+    drop(daemon);
+    let (store, jobs) = stored_jobs(&c);
+    assert_eq!(store.tickets().unwrap().len(), 1);
+    assert_eq!(jobs.len(), 1);
+    let counts = c.new_counts().await;
+    assert_eq!(counts.values().sum::<u32>(), 3, "{counts:?}");
+}
+
+/// A TCP forwarder to the bed's Postfix that can be switched on later: "SMTP down" until then.
+async fn smtp_forwarder_later(port: u16, after: Duration) {
+    tokio::time::sleep(after).await;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", SMTP_PORT)).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_wait_while_smtp_is_down_and_none_is_lost_or_doubled() {
+    let c = Customer::new("smtp", 4).await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let config = c.config(port, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(c.replies().await.len(), 0, "nothing can leave while SMTP is down");
+    assert_eq!(c.new_counts().await.values().sum::<u32>(), 4, "the copy itself goes on");
+    smtp_forwarder_later(port, Duration::ZERO).await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(c.replies().await.len(), 2, "each reply exactly once");
+    assert_eq!(header(&replies[0], "Auto-Submitted"), "auto-replied");
+    let log = daemon.log_text();
+    assert_eq!(
+        log.matches("SMTP unavailable").count(),
+        1,
+        "staff are told once:\n{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_job_waits_for_its_window_and_cancel_by_reply_stops_it() {
+    let c = Customer::new("sched", 3).await;
+    let config = c.config(SMTP_PORT, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("Schedule: 2031-06-03 22:00\r\n").await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    let ack = body_of(&replies[0]);
+    assert!(ack.contains("waiting"), "the ack says the job waits:\n{ack}");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(c.new_counts().await.is_empty(), "nothing is copied before the window");
+
+    c.reply_to(&replies[0], "cancel", None).await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let answer = body_of(&replies[1]);
+    assert!(answer.contains("cancelled"), "{answer}");
+    drop(daemon);
+    let (store, jobs) = stored_jobs(&c);
+    assert_eq!(jobs[0].state, JobState::Cancelled);
+    assert_eq!(
+        jobs[0].schedule.map(|t| t.to_rfc3339()),
+        Some("2031-06-03T22:00:00+00:00".into())
+    );
+    assert!(
+        store.secret(JobId(jobs[0].id.0)).unwrap().is_none(),
+        "cancel wipes the password"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_from_strangers_or_with_forged_thread_ids_are_left_for_staff() {
+    let c = Customer::new("forge", 2).await;
+    let config = c.config(SMTP_PORT, "[workers]\nrequire_approval = true\n");
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    assert!(body_of(&replies[0]).contains("waiting"), "held for approval");
+
+    // The customer may not approve; a stranger may not cancel; a forged Message-ID is no thread.
+    c.reply_to(&replies[0], "approve", None).await;
+    c.reply_to(&replies[0], "cancel", Some("mallory@evil.example")).await;
+    let forged = String::from_utf8_lossy(&replies[0]).replace("Message-ID: <mig-000001.", "Message-ID: <mig-000001.0");
+    c.reply_to(forged.as_bytes(), "cancel", None).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(c.replies().await.len(), 1, "none of these is answered by the bot");
+    assert!(c.new_counts().await.is_empty(), "nothing was approved");
+
+    // Staff approve: the copy runs.
+    c.reply_to(&replies[0], "approve", Some(&c.staff)).await;
+    let replies = c.wait_replies(3, LIMIT, &daemon).await;
+    assert!(body_of(&replies[1]).contains("approved"), "{}", body_of(&replies[1]));
+    assert_eq!(c.new_counts().await.values().sum::<u32>(), 2);
+    let mut sup = login_dst(&c.support).await;
+    let counts = folder_counts(&mut sup).await;
+    assert_eq!(
+        counts.get("INBOX"),
+        Some(&3),
+        "the three refused commands stay in the inbox for staff: {counts:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_killed_mid_flow_loses_and_repeats_nothing() {
+    let c = Customer::new("kill", 400).await;
+    let config = c.config(SMTP_PORT, "");
+    let mut daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    c.wait_replies(1, LIMIT, &daemon).await;
+    // Kill it hard while the copy runs (or just after), then start it again.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    daemon.kill_hard();
+    let daemon = Daemon::start(&config, c.dir.path());
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        c.replies().await.len(),
+        2,
+        "no reply lost or sent twice:\n{}",
+        daemon.log_text()
+    );
+    assert!(body_of(&replies[1]).contains("400"), "{}", body_of(&replies[1]));
+    let counts = c.new_counts().await;
+    assert_eq!(counts.get("INBOX"), Some(&320), "{counts:?}");
+    assert_eq!(counts.get("Sent"), Some(&80), "{counts:?}");
+}
