@@ -248,6 +248,20 @@ pub struct StoreConfig {
     pub path: PathBuf,
     /// The key that encrypts customers' passwords at rest; created (mode 0600) when missing.
     pub key_file: PathBuf,
+    /// The local socket where the running daemon answers staff's CLI (mode 0600);
+    /// default: the store path with `.sock` added.
+    pub admin_socket: Option<PathBuf>,
+}
+
+impl StoreConfig {
+    /// The admin socket's path.
+    pub fn admin_socket(&self) -> PathBuf {
+        self.admin_socket.clone().unwrap_or_else(|| {
+            let mut p = self.path.clone().into_os_string();
+            p.push(".sock");
+            PathBuf::from(p)
+        })
+    }
 }
 
 /// The daemon's workers.

@@ -30,5 +30,6 @@ pub mod net;
 pub mod reply;
 pub mod rules;
 pub mod secret;
+pub mod staff;
 pub mod store;
 pub mod validate;

@@ -8,7 +8,7 @@ pub mod serve;
 pub mod tickets;
 
 use crate::config::Config;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 
 /// The default config path.
@@ -26,6 +26,40 @@ impl ConfigArg {
     /// Loads the config file.
     pub fn load(&self) -> Result<Config> {
         Config::load(&self.config)
+    }
+}
+
+/// Sends a staff request to the running daemon, or answers it from the store when none runs;
+/// prints the answer.
+pub async fn staff_request(config: &Config, req: &crate::staff::Request) -> Result<std::process::ExitCode> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let socket = config.store.admin_socket();
+    let response = match tokio::net::UnixStream::connect(&socket).await {
+        Ok(stream) => {
+            let (read, mut write) = stream.into_split();
+            let mut line = serde_json::to_vec(req)?;
+            line.push(b'\n');
+            write.write_all(&line).await?;
+            let mut answer = String::new();
+            BufReader::new(read).read_line(&mut answer).await?;
+            serde_json::from_str(&answer).context("the daemon's admin socket gave a bad answer")?
+        }
+        Err(_) => {
+            let store = crate::store::Store::open(&config.store.path, &config.store.key_file).with_context(|| {
+                format!(
+                    "no daemon answers on {} and the store cannot be opened",
+                    socket.display()
+                )
+            })?;
+            crate::staff::answer(&store, req, chrono::Utc::now()).await
+        }
+    };
+    if response.ok {
+        print!("{}", response.text);
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        eprint!("mailferry: {}", response.text);
+        Ok(std::process::ExitCode::FAILURE)
     }
 }
 

@@ -10,8 +10,10 @@
 //! - [`commands`]: status, cancel, "DNS changed", approve, retry in a ticket's thread;
 //! - [`jobs`]: the scheduler and the two passes of each mailbox;
 //! - [`mxwatch`]: the periodic MX check that starts final copies;
-//! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit.
+//! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
+//! - [`admin`]: the local socket where staff's CLI reaches the running daemon.
 
+mod admin;
 mod commands;
 mod jobs;
 mod mxwatch;
@@ -101,8 +103,9 @@ impl Daemon {
         let sched = tokio::spawn(self.clone().scheduler());
         let outbox = tokio::spawn(self.clone().outbox());
         let mx = tokio::spawn(self.clone().mx_watch());
-        let (a, b, c, d) = tokio::join!(inbox, sched, outbox, mx);
-        for r in [a, b, c, d] {
+        let admin = tokio::spawn(self.clone().admin());
+        let (a, b, c, d, e) = tokio::join!(inbox, sched, outbox, mx, admin);
+        for r in [a, b, c, d, e] {
             r.context("a daemon task panicked")??;
         }
         self.store.flush().await?;

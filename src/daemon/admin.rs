@@ -1,0 +1,74 @@
+//! The admin socket: while the daemon holds the store (sled allows one process), staff's
+//! `mailferry tickets` and `mailferry jobs` talk to it here. One JSON request per line, one
+//! JSON response per line; the socket file is created with mode 0600.
+
+use super::Daemon;
+use crate::staff::{self, Request, Response};
+use anyhow::{Context, Result};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixListener;
+
+/// Longest request line accepted.
+const MAX_LINE: usize = 4096;
+
+impl Daemon {
+    pub(super) async fn admin(self: Arc<Self>) -> Result<()> {
+        let path = self.cfg.store.admin_socket();
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).with_context(|| format!("admin socket {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let me = self.clone();
+                    tokio::spawn(async move {
+                        let (read, mut write) = stream.into_split();
+                        let mut line = String::new();
+                        let mut reader = BufReader::new(tokio::io::AsyncReadExt::take(read, MAX_LINE as u64));
+                        if reader.read_line(&mut line).await.is_err() {
+                            return;
+                        }
+                        let response = match serde_json::from_str::<Request>(&line) {
+                            Ok(req) => me.admin_answer(&req).await,
+                            Err(e) => Response { ok: false, text: format!("bad request: {e}\n") },
+                        };
+                        if let Ok(mut out) = serde_json::to_vec(&response) {
+                            out.push(b'\n');
+                            let _ = write.write_all(&out).await;
+                        }
+                    });
+                }
+                _ = shutdown.changed() => {
+                    let _ = std::fs::remove_file(&path);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    async fn admin_answer(&self, req: &Request) -> Response {
+        let response = staff::answer(&self.store, req, self.clock.now()).await;
+        if response.ok {
+            match req {
+                Request::Cancel { id } => {
+                    if let Some(jid) = staff::parse_job(id) {
+                        if let Some(flag) = self.running.lock().ok().and_then(|r| r.get(&jid).cloned()) {
+                            flag.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+                Request::Retry { .. } => self.jobs_wake.notify_one(),
+                _ => {}
+            }
+        }
+        response
+    }
+}
