@@ -230,6 +230,9 @@ pub struct SourcePolicy {
     /// Connections per source host at once.
     #[serde(default = "default_per_host")]
     pub max_connections_per_host: usize,
+    /// Read from an old server no faster than this many bytes per second per job (unset: no
+    /// limit), to be polite to small providers.
+    pub max_bytes_per_second: Option<u64>,
 }
 
 /// TLS settings shared by every connection.

@@ -8,6 +8,7 @@ use crate::config::{AdminLogin, Security};
 use crate::net;
 use crate::secret::Secret;
 use anyhow::{anyhow, bail, Context, Result};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,6 +24,56 @@ pub enum ImapStream {
     Plain(TcpStream),
     /// TLS over TCP.
     Tls(Box<TlsStream<TcpStream>>),
+    /// Another stream, read no faster than a byte rate (politeness to an old provider).
+    Throttled(Box<ImapStream>, Throttle),
+}
+
+/// A token bucket on the bytes read: reads go on while the allowance is positive; after a
+/// read that overdraws it, the next read waits until it is paid back.
+#[derive(Debug)]
+pub struct Throttle {
+    rate: f64,
+    allowance: f64,
+    last: tokio::time::Instant,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Throttle {
+    /// At most `bytes_per_second` on average, with a burst of one second's worth.
+    pub fn new(bytes_per_second: u64) -> Throttle {
+        let rate = bytes_per_second.max(1) as f64;
+        Throttle {
+            rate,
+            allowance: rate,
+            last: tokio::time::Instant::now(),
+            sleep: None,
+        }
+    }
+
+    fn refill(&mut self) {
+        let now = tokio::time::Instant::now();
+        let elapsed = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.allowance = (self.allowance + elapsed * self.rate).min(self.rate);
+    }
+
+    /// Ready to read, or Pending until the allowance is positive again.
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<()> {
+        loop {
+            if let Some(sleep) = self.sleep.as_mut() {
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                self.sleep = None;
+            }
+            self.refill();
+            if self.allowance > 0.0 {
+                return Poll::Ready(());
+            }
+            let wait = std::time::Duration::from_secs_f64((-self.allowance + 1.0) / self.rate);
+            self.sleep = Some(Box::pin(tokio::time::sleep(wait)));
+        }
+    }
 }
 
 /// An authenticated IMAP session.
@@ -33,6 +84,15 @@ impl AsyncRead for ImapStream {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ImapStream::Throttled(s, t) => {
+                if t.poll_ready(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let before = buf.filled().len();
+                let r = Pin::new(s.as_mut()).poll_read(cx, buf);
+                t.allowance -= (buf.filled().len() - before) as f64;
+                r
+            }
         }
     }
 }
@@ -42,18 +102,21 @@ impl AsyncWrite for ImapStream {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_flush(cx),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             ImapStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -71,6 +134,8 @@ pub struct Endpoint {
     pub addrs: Vec<SocketAddr>,
     /// TLS settings.
     pub tls: Arc<rustls::ClientConfig>,
+    /// Read no faster than this many bytes per second (None: no limit).
+    pub max_bytes_per_second: Option<u64>,
 }
 
 /// Who logs in.
@@ -170,6 +235,13 @@ async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
             let tls = tls_handshake(ep, tcp).await?;
             async_imap::Client::new(ImapStream::Tls(Box::new(tls)))
         }
+    };
+    let stream = match ep.max_bytes_per_second {
+        Some(rate) => async_imap::Client::new(ImapStream::Throttled(
+            Box::new(stream.into_inner()),
+            Throttle::new(rate),
+        )),
+        None => stream,
     };
     login(stream, creds, &ep.host).await
 }

@@ -52,6 +52,7 @@ pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
         security: s.imap.security,
         addrs: Vec::new(),
         tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
+        max_bytes_per_second: None,
     };
     let creds = Credentials::User {
         user: s.user.clone(),

@@ -287,3 +287,100 @@ async fn a_daemon_killed_mid_flow_loses_and_repeats_nothing() {
     assert_eq!(counts.get("INBOX"), Some(&320), "{counts:?}");
     assert_eq!(counts.get("Sent"), Some(&80), "{counts:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_by_reply_stops_a_running_copy() {
+    // 60 messages of ~1 KB read at 4 KB/s: the copy runs for about 15 s unless stopped.
+    let c = Customer::new("stop", 60).await;
+    let config = c.config(
+        SMTP_PORT,
+        "[source]\nallow_private_addresses = true\nmax_bytes_per_second = 4000\n",
+    );
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    c.reply_to(&replies[0], "cancel", None).await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    assert!(body_of(&replies[1]).contains("cancelled"), "{}", body_of(&replies[1]));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let copied: u32 = c.new_counts().await.values().sum();
+    assert!(copied < 60, "the copy stopped part-way ({copied} of 60 copied)");
+    let after: u32 = c.new_counts().await.values().sum();
+    assert_eq!(copied, after, "and nothing more arrives");
+    assert_eq!(c.replies().await.len(), 2, "no completion reply after a cancel");
+    assert!(
+        daemon.log_text().contains("cancelled while copying"),
+        "{}",
+        daemon.log_text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_job_starts_when_its_window_comes() {
+    // The daemon runs in-process with a clock the test moves: no waiting for real days.
+    let c = Customer::new("window", 4).await;
+    let config = c.config(SMTP_PORT, "");
+    let cfg = mailferry::config::Config::load(&config).unwrap();
+    let start = chrono::Utc::now();
+    let clock = mailferry::clock::FixedClock::new(start);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let daemon = mailferry::daemon::Daemon::with_clock(cfg, stopped, std::sync::Arc::new(clock.clone())).unwrap();
+    let running = tokio::spawn(daemon.run());
+    // Three days ahead satisfies the lead time whatever the weekday.
+    let window = start + chrono::Duration::hours(72);
+    c.send_request(&format!("Schedule: {}\r\n", window.format("%Y-%m-%d %H:%M")))
+        .await;
+    let replies = c.wait_replies_logged(1, LIMIT, String::new).await;
+    assert!(body_of(&replies[0]).contains("waiting"), "{}", body_of(&replies[0]));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(c.new_counts().await.is_empty(), "nothing is copied before the window");
+
+    clock.set(window + chrono::Duration::minutes(1));
+    let replies = c.wait_replies_logged(2, LIMIT, String::new).await;
+    assert!(
+        body_of(&replies[1]).contains("first copy of your mail is done"),
+        "{}",
+        body_of(&replies[1])
+    );
+    assert_eq!(c.new_counts().await.values().sum::<u32>(), 4);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(30), running)
+        .await
+        .expect("the daemon stops on request")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_replies_in_the_thread_are_filed_never_answered_and_a_loop_is_capped() {
+    let c = Customer::new("auto", 2).await;
+    let config = c.config(SMTP_PORT, "[workers]\nmax_replies_per_hour = 2\n");
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    // An out-of-office answer to our reply: filed on the ticket, not answered.
+    let ours = mail_parser::MessageParser::default().parse(&replies[1]).unwrap();
+    let auto = format!(
+        "From: {}\r\nTo: {}\r\nSubject: Automatic reply: {}\r\nMessage-ID: <ooo-{}@customer.example>\r\n\
+         In-Reply-To: <{}>\r\nAuto-Submitted: auto-replied\r\n\r\nI am out of the office.\r\n",
+        c.customer,
+        c.support,
+        ours.subject().unwrap_or(""),
+        c.id,
+        ours.message_id().unwrap()
+    );
+    send_mail(&c.customer, &[&c.support], auto.as_bytes()).await;
+    // Two status requests: the cap of two replies an hour holds the answers.
+    c.reply_to(&replies[1], "status", None).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        c.replies().await.len(),
+        2,
+        "neither the auto-reply nor the capped status gets an answer"
+    );
+    drop(daemon);
+    let (ok, show) = c.cli(&config, &["tickets", "show", "MIG-000001"]);
+    assert!(ok && show.contains("machine mail in the thread"), "{show}");
+    assert!(show.contains("held by the rate limit"), "{show}");
+}

@@ -184,6 +184,7 @@ pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::
         port: src.port,
         security: src.security,
         tls: crate::net::tls_config(extra_ca, config.source.accept_invalid_certs)?,
+        max_bytes_per_second: config.source.max_bytes_per_second,
     };
     let d = &config.destination;
     let destination = Endpoint {
@@ -192,6 +193,7 @@ pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::
         security: d.imap.security,
         addrs: Vec::new(),
         tls: crate::net::tls_config(extra_ca, false)?,
+        max_bytes_per_second: None,
     };
     Ok(MailboxPair {
         source,

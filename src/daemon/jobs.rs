@@ -273,6 +273,7 @@ impl Daemon {
                 self.cfg.source.accept_invalid_certs,
             )
             .map_err(perm)?,
+            max_bytes_per_second: self.cfg.source.max_bytes_per_second,
         };
         let (destination, destination_login) =
             super::destination_endpoint(&self.cfg, &job.destination).map_err(perm)?;

@@ -230,6 +230,7 @@ pub fn destination_endpoint(cfg: &Config, mailbox: &str) -> Result<(Endpoint, Cr
         security: d.imap.security,
         addrs: Vec::new(),
         tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
+        max_bytes_per_second: None,
     };
     let creds = Credentials::Admin {
         user: mailbox.to_string(),

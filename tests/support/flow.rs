@@ -128,6 +128,11 @@ impl Customer {
 
     /// Waits until at least `n` replies arrived (panics with the daemon log after `limit`).
     pub async fn wait_replies(&self, n: usize, limit: Duration, daemon: &Daemon) -> Vec<Vec<u8>> {
+        self.wait_replies_logged(n, limit, || daemon.log_text()).await
+    }
+
+    /// Like [`Customer::wait_replies`], for a daemon run in-process (`log` says what to show).
+    pub async fn wait_replies_logged(&self, n: usize, limit: Duration, log: impl Fn() -> String) -> Vec<Vec<u8>> {
         let start = Instant::now();
         loop {
             let r = self.replies().await;
@@ -142,7 +147,7 @@ impl Customer {
                     .map(|m| String::from_utf8_lossy(m).to_string())
                     .collect::<Vec<_>>()
                     .join("\n----\n"),
-                daemon.log_text()
+                log()
             );
             tokio::time::sleep(Duration::from_millis(400)).await;
         }

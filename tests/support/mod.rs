@@ -107,6 +107,7 @@ pub fn endpoint(side: Side) -> Endpoint {
         security: Security::Plain,
         addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))],
         tls: mailferry::net::tls_config(None, true).expect("tls config"),
+        max_bytes_per_second: None,
     }
 }
 
@@ -452,9 +453,7 @@ host = "127.0.0.1"
 port = {dst}
 security = "plain"
 
-[source]
-allow_private_addresses = true
-
+{source}
 [tls]
 extra_ca_file = "{bed}/tls/ca.pem"
 
@@ -466,6 +465,12 @@ key_file = "{dir}/store.key"
 level = "mailferry=debug,info"
 {extra}
 "#,
+        // A test that sets its own [source] table must allow private addresses itself.
+        source = if extra.contains("[source]") {
+            ""
+        } else {
+            "[source]\nallow_private_addresses = true\n"
+        },
         dir = dir.display(),
         dst = DST_PORT,
         smtp = smtp_port,
