@@ -20,6 +20,10 @@ use tokio::sync::watch;
 
 /// How many messages are fetched per round trip.
 const BATCH: usize = 50;
+/// A single command on the support mailbox (SELECT, DONE) that takes longer means a dead link.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Reading and handling one round of new mail.
+const READ_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// What the watcher needs to know about one new mail.
 #[derive(Debug)]
@@ -127,7 +131,12 @@ where
             None => 0,
         };
         if mailbox.exists > 0 {
-            read_new(&mut session, cfg, store, uidvalidity, last_uid, handle).await?;
+            tokio::time::timeout(
+                READ_TIMEOUT,
+                read_new(&mut session, cfg, store, uidvalidity, last_uid, handle),
+            )
+            .await
+            .map_err(|_| anyhow::anyhow!("reading new support mail took over {READ_TIMEOUT:?}; reconnecting"))??;
         }
         if *shutdown.borrow() {
             let _ = session.logout().await;
@@ -273,5 +282,9 @@ async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receive
     };
     drop(stop);
     outcome?;
-    idle.done().await.context("ending IDLE")
+    // A dead connection would never answer DONE: give it a bounded time.
+    tokio::time::timeout(COMMAND_TIMEOUT, idle.done())
+        .await
+        .map_err(|_| anyhow::anyhow!("the server did not end IDLE within {COMMAND_TIMEOUT:?}"))?
+        .context("ending IDLE")
 }

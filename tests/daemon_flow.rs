@@ -384,3 +384,40 @@ async fn auto_replies_in_the_thread_are_filed_never_answered_and_a_loop_is_cappe
     assert!(ok && show.contains("machine mail in the thread"), "{show}");
     assert!(show.contains("held by the rate limit"), "{show}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_checkpoints_the_running_copy_and_a_restart_finishes_it() {
+    let c = Customer::new("term", 60).await;
+    let config = c.config(
+        SMTP_PORT,
+        "[source]\nallow_private_addresses = true\nmax_bytes_per_second = 6000\n",
+    );
+    let mut daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    c.wait_replies(1, LIMIT, &daemon).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let started = std::time::Instant::now();
+    let status = daemon.terminate(Duration::from_secs(30));
+    assert!(
+        status.success(),
+        "SIGTERM ends the daemon cleanly: {status:?}\n{}",
+        daemon.log_text()
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "and promptly");
+    let part: u32 = c.new_counts().await.values().sum();
+    assert!(part < 60, "it stopped mid-copy ({part} of 60)");
+    assert!(daemon.log_text().contains("stopping"), "{}", daemon.log_text());
+
+    let config = c.config(SMTP_PORT, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    assert!(body_of(&replies[1]).contains("first copy of your mail is done"));
+    let counts = c.new_counts().await;
+    assert_eq!(
+        counts.values().sum::<u32>(),
+        60,
+        "finished without duplicates: {counts:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replies().await.len(), 2);
+}

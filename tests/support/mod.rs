@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// The source (old provider) IMAP port, plain, on 127.0.0.1.
 pub const SRC_PORT: u16 = 10143;
@@ -393,6 +394,24 @@ impl Daemon {
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits up to `limit` for the process to exit.
+    pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = std::time::Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "the daemon did not exit within {limit:?} of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Everything the daemon logged so far.
