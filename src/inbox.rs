@@ -75,14 +75,19 @@ where
     let (ep, creds) = support_endpoint(&cfg)?;
     let mut failures: u32 = 0;
     while !*shutdown.borrow() {
-        let result = session_loop(&cfg, &store, &ep, &creds, &mut shutdown, &handle).await;
+        let result = session_loop(&cfg, &store, &ep, &creds, &mut shutdown, &handle, &mut failures).await;
         if *shutdown.borrow() {
             break;
         }
         if let Err(e) = result {
             failures += 1;
             let delay = backoff(failures);
-            tracing::warn!(error = %format!("{e:#}"), retry_in = ?delay, "support inbox: connection lost");
+            // Staff hear about an outage once, when it starts, and once when it ends.
+            if failures == 1 {
+                tracing::warn!(error = %format!("{e:#}"), "support inbox unreachable; retrying with backoff");
+            } else {
+                tracing::debug!(error = %format!("{e:#}"), retry_in = ?delay, "support inbox still unreachable");
+            }
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = shutdown.changed() => {}
@@ -107,6 +112,7 @@ async fn session_loop<H, F>(
     creds: &Credentials,
     shutdown: &mut watch::Receiver<bool>,
     handle: &H,
+    failures: &mut u32,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
@@ -115,6 +121,10 @@ where
     let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
     let folder = cfg.support.folder.clone();
+    if *failures > 0 {
+        tracing::info!(after_attempts = *failures, "support inbox reachable again");
+        *failures = 0;
+    }
     tracing::info!(folder = %folder, idle = has_idle, "support inbox: connected");
     loop {
         let mailbox = session

@@ -265,3 +265,35 @@ pub struct OutgoingMail {
     #[serde(default)]
     pub sent_at: Option<DateTime<Utc>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_diagram_allows_the_two_passes_and_refuses_going_back() {
+        use JobState::*;
+        let path = [Received, Syncing, Synced, FinalSync, Done];
+        for w in path.windows(2) {
+            assert!(w[0].can_move_to(w[1]), "{:?} -> {:?}", w[0], w[1]);
+        }
+        assert!(Waiting.can_move_to(Syncing));
+        assert!(Syncing.can_move_to(Retrying) && Retrying.can_move_to(Syncing));
+        assert!(Failed.can_move_to(Retrying), "staff retry");
+        for s in [Received, Waiting, Syncing, Synced, FinalSync, Retrying, Failed] {
+            assert!(s.can_move_to(Cancelled), "cancel from {s:?}");
+        }
+        assert!(!Done.can_move_to(Cancelled), "a done job stays done");
+        assert!(!Done.can_move_to(Syncing));
+        assert!(!Cancelled.can_move_to(Syncing), "a cancelled job never resumes");
+        assert!(!Synced.can_move_to(Syncing));
+    }
+
+    #[test]
+    fn ticket_ids_read_both_ways() {
+        assert_eq!(TicketId(42).to_string(), "MIG-000042");
+        assert_eq!(TicketId::parse("mig-000042"), Some(TicketId(42)));
+        assert_eq!(TicketId::parse("42"), Some(TicketId(42)));
+        assert_eq!(TicketId::parse("MIG-x"), None);
+    }
+}
