@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 pub mod engine;
 pub mod folders;
+pub mod groupware;
 
 pub use engine::migrate_mailbox;
 
