@@ -159,6 +159,28 @@ async fn a_customer_reads_their_own_contacts_and_nobody_elses() {
 }
 
 #[tokio::test]
+async fn two_imports_at_once_write_each_object_once() {
+    // Both list the collections before either writes: If-None-Match decides, one PUT each wins.
+    let mailbox = fresh_mailbox();
+    let target = dav_target();
+    let files = vec![fixture("google.ics"), fixture("apple-3.0.vcf")];
+    let (a, b) = tokio::join!(
+        import_groupware(&target, &mailbox, &files),
+        import_groupware(&target, &mailbox, &files)
+    );
+    let (a, b) = (a.expect("first import"), b.expect("second import"));
+    assert_eq!(a.total_failed() + b.total_failed(), 0);
+    assert_eq!(a.total_imported() + b.total_imported(), 5);
+    assert_eq!(a.total_already_there() + b.total_already_there(), 5);
+    let mut client = dav_client(DAV_ADMIN.0, DAV_ADMIN.1);
+    assert_eq!(dav_members(&mut client, &target.calendar_for(&mailbox)).await.len(), 3);
+    assert_eq!(
+        dav_members(&mut client, &target.addressbook_for(&mailbox)).await.len(),
+        2
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_admin_password_stops_the_import() {
     let mailbox = fresh_mailbox();
     let target = dav_target_as(DAV_ADMIN.0, "not-the-password");

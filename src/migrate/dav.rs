@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::secret::Secret;
 use rustls::ClientConfig;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -194,7 +195,9 @@ async fn import_files(
         files: Vec::new(),
     };
     let mut client: Option<Client> = None;
-    let mut created: Vec<String> = Vec::new();
+    // Collection path -> names of the resources already in it (listed once per import, so a
+    // second import costs one PROPFIND instead of a PUT per object).
+    let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let split = groupware::split_file(&file.data);
         let mut fr = GroupwareFileReport {
@@ -222,9 +225,21 @@ async fn import_files(
                 ObjectKind::Contact => cfg.addressbook_for(mailbox),
                 ObjectKind::Calendar => cfg.calendar_for(mailbox),
             };
-            if !created.contains(&collection) {
-                ensure_collection(c, &collection, object.kind).await?;
-                created.push(collection.clone());
+            if !present.contains_key(&collection) {
+                let existing = ensure_collection(c, &collection, object.kind).await?;
+                let names = if existing {
+                    list_members(c, &collection).await
+                } else {
+                    BTreeSet::new()
+                };
+                present.insert(collection.clone(), names);
+            }
+            if present
+                .get(&collection)
+                .is_some_and(|names| names.contains(&object.name))
+            {
+                fr.already_there += 1;
+                continue;
             }
             match put_object(c, &collection, object).await? {
                 Put::Created => fr.imported += 1,
@@ -308,53 +323,71 @@ const CALENDAR_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 const RESOURCETYPE_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>"#;
 
-/// Creates the address book or calendar at `path` when missing, and its parents when the
-/// server says they are missing (409). An existing collection of the wrong kind is an error.
-async fn ensure_collection(c: &mut Client, path: &str, kind: ObjectKind) -> Result<(), MigrateError> {
-    let (method, body, tag) = match kind {
-        ObjectKind::Contact => ("MKCOL", ADDRESSBOOK_BODY, "addressbook"),
-        ObjectKind::Calendar => ("MKCALENDAR", CALENDAR_BODY, "calendar"),
-    };
-    // Look first: servers answer a MKCALENDAR on an existing calendar with 405, 403 or 409.
-    let found = c
+/// The names of the resources in a collection (PROPFIND Depth 1). Best effort: when the list
+/// cannot be read, it is empty and every object is PUT (with `If-None-Match`, so still safe).
+async fn list_members(c: &mut Client, collection: &str) -> BTreeSet<String> {
+    let resp = c
         .request(
             "PROPFIND",
-            path,
-            &[("Depth", "0"), ("Content-Type", "application/xml; charset=utf-8")],
+            collection,
+            &[("Depth", "1"), ("Content-Type", "application/xml; charset=utf-8")],
             RESOURCETYPE_BODY.as_bytes(),
         )
-        .await
-        .map_err(|e| MigrateError::Transient(format!("DAV server, PROPFIND {path}: {e:#}")))?;
-    match found.status {
-        207 => {
-            let text = String::from_utf8_lossy(&found.body);
-            let has_tag = text.contains(&format!(":{tag}")) || text.contains(&format!("<{tag}"));
-            return if has_tag {
-                Ok(())
-            } else {
-                Err(MigrateError::Permanent(format!(
-                    "{path} exists on the DAV server but is not {}",
-                    if kind == ObjectKind::Contact {
-                        "an address book"
-                    } else {
-                        "a calendar"
-                    }
-                )))
-            };
+        .await;
+    match resp {
+        Ok(r) if r.status == 207 => member_names(&String::from_utf8_lossy(&r.body)),
+        Ok(r) => {
+            tracing::debug!(collection, status = r.status, "no member list; every object is sent");
+            BTreeSet::new()
         }
-        404 => {}
-        401 => return Err(login_refused(c)),
-        _ => return Err(collection_error(c, path, &found)),
+        Err(e) => {
+            tracing::debug!(collection, error = %e, "no member list; every object is sent");
+            BTreeSet::new()
+        }
+    }
+}
+
+/// The last path segment (percent-decoded) of every non-collection `href` in a multistatus.
+fn member_names(xml: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find("href>") {
+        rest = &rest[start + 5..];
+        let Some(end) = rest.find('<') else { break };
+        let href = rest[..end].trim();
+        rest = &rest[end..];
+        if href.is_empty() || href.ends_with('/') {
+            continue;
+        }
+        let last = href.rsplit('/').next().unwrap_or(href);
+        names.insert(http::decode_percent(&last.replace("&amp;", "&")));
+    }
+    names
+}
+
+/// Creates the address book or calendar at `path` when missing, and its parents when the
+/// server says they are missing (409). An existing collection of the wrong kind is an error.
+/// Returns true when the collection was there already.
+async fn ensure_collection(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
+    let (method, body) = match kind {
+        ObjectKind::Contact => ("MKCOL", ADDRESSBOOK_BODY),
+        ObjectKind::Calendar => ("MKCALENDAR", CALENDAR_BODY),
+    };
+    // Look first: servers answer a MKCALENDAR on an existing calendar with 405, 403 or 409.
+    if probe(c, path, kind).await? {
+        return Ok(true);
     }
     for attempt in 0..2 {
         let resp = mkcol(c, method, path, Some(body)).await?;
         match resp.status {
             200..=299 => {
                 tracing::info!(collection = %path, "collection created");
-                return Ok(());
+                return Ok(false);
             }
-            // 405: something is there already (RFC 4918 §9.3.1).
-            405 => return Ok(()),
+            // 405: something is there already (RFC 4918 §9.3.1), made since we looked.
+            405 => return Ok(true),
+            // Another import for the same customer may have made it meanwhile.
+            _ if probe(c, path, kind).await? => return Ok(true),
             409 if attempt == 0 => {
                 // Intermediate collections are missing: make each parent, top down.
                 let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -372,6 +405,39 @@ async fn ensure_collection(c: &mut Client, path: &str, kind: ObjectKind) -> Resu
     Err(MigrateError::Permanent(format!(
         "the DAV server would not create {path} even after its parent folders"
     )))
+}
+
+/// True when `path` is an address book (calendar) already, false when nothing is there; an
+/// error when something else is there or the server refuses to say.
+async fn probe(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
+    let found = c
+        .request(
+            "PROPFIND",
+            path,
+            &[("Depth", "0"), ("Content-Type", "application/xml; charset=utf-8")],
+            RESOURCETYPE_BODY.as_bytes(),
+        )
+        .await
+        .map_err(|e| MigrateError::Transient(format!("DAV server, PROPFIND {path}: {e:#}")))?;
+    let (tag, what) = match kind {
+        ObjectKind::Contact => ("addressbook", "an address book"),
+        ObjectKind::Calendar => ("calendar", "a calendar"),
+    };
+    match found.status {
+        207 => {
+            let text = String::from_utf8_lossy(&found.body);
+            if text.contains(&format!(":{tag}")) || text.contains(&format!("<{tag}")) {
+                Ok(true)
+            } else {
+                Err(MigrateError::Permanent(format!(
+                    "{path} exists on the DAV server but is not {what}"
+                )))
+            }
+        }
+        404 => Ok(false),
+        401 => Err(login_refused(c)),
+        _ => Err(collection_error(c, path, &found)),
+    }
 }
 
 async fn mkcol(c: &mut Client, method: &str, path: &str, body: Option<&str>) -> Result<http::Response, MigrateError> {
@@ -484,6 +550,14 @@ mod tests {
     fn the_password_never_shows_in_debug() {
         let t = target("http://127.0.0.1:5232");
         assert!(!format!("{t:?}").contains("pw\""));
+    }
+
+    #[test]
+    fn member_names_come_from_hrefs() {
+        let xml = r#"<?xml version="1.0"?><multistatus xmlns="DAV:"><response><href>/a%40b/contacts/</href></response>
+<response><href>/a%40b/contacts/x%40google.com.vcf</href></response><D:response><D:href>/a/c/T%C3%BC&amp;1.ics</D:href></D:response></multistatus>"#;
+        let names: Vec<String> = member_names(xml).into_iter().collect();
+        assert_eq!(names, ["Tü&1.ics", "x@google.com.vcf"]);
     }
 
     #[test]

@@ -106,6 +106,27 @@ pub fn encode_segment(s: &str) -> String {
     out
 }
 
+/// Undoes percent-encoding (`%40` → `@`); invalid escapes stay as they are.
+pub fn decode_percent(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// An answer.
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -440,6 +461,7 @@ mod tests {
         assert_eq!(encode_segment("anna@new.example"), "anna@new.example");
         assert_eq!(encode_segment("a b/c%"), "a%20b%2Fc%25");
         assert_eq!(encode_segment("Jürgen"), "J%C3%BCrgen");
+        assert_eq!(decode_percent("J%C3%BCrgen%40x%zz"), "Jürgen@x%zz");
     }
 
     async fn parse(raw: &[u8], max: usize) -> Result<(Response, bool)> {
