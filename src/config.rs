@@ -243,6 +243,28 @@ pub struct TlsConfig {
     pub extra_ca_file: Option<PathBuf>,
 }
 
+/// The provider's CardDAV/CalDAV server, where customers' contacts and calendars go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DavConfig {
+    /// Base URL: `https://dav.new.example` or, on a test bed, `http://127.0.0.1:5232`.
+    pub url: String,
+    /// The login that writes into every customer's collections (an admin of the DAV server).
+    pub user: String,
+    /// The password of `user`.
+    #[serde(flatten)]
+    pub password: SecretSource,
+    /// A customer's address book, below `url`; `{user}` is replaced by the mailbox address.
+    #[serde(default = "default_addressbook_path")]
+    pub addressbook_path: String,
+    /// A customer's calendar, below `url`; `{user}` is replaced by the mailbox address.
+    #[serde(default = "default_calendar_path")]
+    pub calendar_path: String,
+    /// Seconds one request (connect, send, answer) may take.
+    #[serde(default = "default_dav_timeout")]
+    pub timeout_seconds: u64,
+}
+
 /// The durable store.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -329,6 +351,9 @@ pub struct Config {
     /// TLS trust.
     #[serde(default)]
     pub tls: TlsConfig,
+    /// The CardDAV/CalDAV server for contacts and calendars (optional).
+    #[serde(default)]
+    pub dav: Option<DavConfig>,
     /// The sled store.
     pub store: StoreConfig,
     /// Workers.
@@ -379,6 +404,22 @@ impl Config {
         }
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
+        }
+        if let Some(dav) = &self.dav {
+            if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {
+                bail!("dav.url: {:?} must start with https:// or http://", dav.url);
+            }
+            for (key, path) in [
+                ("addressbook_path", &dav.addressbook_path),
+                ("calendar_path", &dav.calendar_path),
+            ] {
+                if !path.contains("{user}") {
+                    bail!("dav.{key}: {path:?} must contain {{user}} (each customer has their own)");
+                }
+            }
+            if dav.timeout_seconds == 0 {
+                bail!("dav.timeout_seconds: must be at least 1");
+            }
         }
         Ok(())
     }
@@ -442,6 +483,15 @@ fn default_dns_check() -> u64 {
 fn default_rate() -> usize {
     20
 }
+fn default_addressbook_path() -> String {
+    "/{user}/contacts/".into()
+}
+fn default_calendar_path() -> String {
+    "/{user}/calendar/".into()
+}
+fn default_dav_timeout() -> u64 {
+    60
+}
 fn default_log_format() -> String {
     "text".into()
 }
@@ -460,6 +510,28 @@ mod tests {
         let cfg = Config::parse(EXAMPLE).expect("example config must parse");
         assert_eq!(cfg.support.imap.port(), 993);
         assert!(cfg.support.password.password_file.is_some());
+    }
+
+    #[test]
+    fn the_dav_section_is_optional_and_has_defaults() {
+        let cfg = Config::parse(EXAMPLE).expect("example config must parse");
+        let dav = cfg.dav.expect("the example has a [dav] section");
+        assert_eq!(dav.addressbook_path, "/{user}/contacts/");
+        assert_eq!(dav.calendar_path, "/{user}/calendar/");
+        let start = EXAMPLE.find("[dav]").unwrap();
+        let end = start + EXAMPLE[start..].find("\n[store]").unwrap();
+        let without = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+        assert!(Config::parse(&without).unwrap().dav.is_none());
+        let bad = EXAMPLE.replacen("[dav]\n", "[dav]\ncalender_path = \"/x/\"\n", 1);
+        let err = format!("{:#}", Config::parse(&bad).unwrap_err());
+        assert!(err.contains("calender_path"), "{err}");
+        let shared = EXAMPLE.replacen(
+            "calendar_path = \"/{user}/calendar/\"",
+            "calendar_path = \"/shared/\"",
+            1,
+        );
+        let err = format!("{:#}", Config::parse(&shared).unwrap_err());
+        assert!(err.contains("dav.calendar_path"), "{err}");
     }
 
     #[test]

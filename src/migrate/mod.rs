@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+pub mod dav;
 pub mod engine;
 pub mod folders;
+pub mod groupware;
+pub mod http;
 
 pub use engine::migrate_mailbox;
 
