@@ -421,3 +421,49 @@ async fn sigterm_checkpoints_the_running_copy_and_a_restart_finishes_it() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(c.replies().await.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_attached_to_the_request_land_in_the_dav_server() {
+    let c = Customer::new("dav", 2).await;
+    std::fs::write(c.dir.path().join("dav.pass"), format!("{}\n", DAV_ADMIN.1)).unwrap();
+    let config = c.config(
+        SMTP_PORT,
+        &format!(
+            "[dav]\nurl = \"http://127.0.0.1:{DAV_PORT}\"\nuser = \"{}\"\npassword_file = \"{}/dav.pass\"\n",
+            DAV_ADMIN.0,
+            c.dir.path().display()
+        ),
+    );
+    let daemon = Daemon::start(&config, c.dir.path());
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
+    let (msgid, body) = c.request("");
+    let body = String::from_utf8(body).unwrap();
+    let (head, text) = body.split_once("\r\n\r\n").unwrap();
+    let head = head.replace(
+        "Content-Type: text/plain; charset=utf-8",
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
+    );
+    let raw = format!(
+        "{head}\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
+         Content-Type: text/vcard; name=\"{old}.vcf\"\r\nContent-Disposition: attachment; filename=\"{old}.vcf\"\r\n\r\n\
+         {vcf}\r\n--b1--\r\n",
+        old = c.old
+    );
+    send_mail(&c.customer, &[&c.support], raw.as_bytes()).await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    assert!(header(&replies[0], "In-Reply-To").contains(&msgid));
+    let first = body_of(&replies[1]);
+    assert!(first.contains("Contacts and calendars"), "{first}");
+    let mut client = dav_client(DAV_ADMIN.0, DAV_ADMIN.1);
+    let members = dav_members(&mut client, &format!("/{}/contacts/", c.new)).await;
+    assert_eq!(members.len(), 3, "three contacts, one resource each: {members:?}");
+    drop(daemon);
+    let (store, jobs) = stored_jobs(&c);
+    assert_eq!(
+        store.groupware(jobs[0].id).unwrap().len(),
+        1,
+        "kept (sealed) until the job ends"
+    );
+}

@@ -158,7 +158,12 @@ impl Daemon {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, text);
                 let jobs = self.jobs_with(&ticket, &job)?;
-                let folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
+                let mut folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
+                if let Some(text) = self.import_groupware(&job).await {
+                    folders.push_str("\nContacts and calendars:\n");
+                    folders.push_str(&text);
+                    change.event(job.ticket, Some(job.id), now, "contacts and calendars imported");
+                }
                 let body = if final_pass {
                     let all_final = jobs.iter().all(|j| j.state.is_final());
                     all_final.then(|| {
@@ -237,6 +242,32 @@ impl Daemon {
         self.store.commit(change).await?;
         self.outbox_wake.notify_one();
         Ok(())
+    }
+
+    /// Imports the job's contact and calendar files (again on the final pass: what is there
+    /// already is skipped); the text for the reply, or None when there is nothing to import.
+    async fn import_groupware(&self, job: &Job) -> Option<String> {
+        let files = match self.store.groupware(job.id) {
+            Ok(f) if !f.is_empty() => f,
+            Ok(_) => return None,
+            Err(e) => return Some(format!("  could not be read back from our store: {e:#}\n")),
+        };
+        let target = match migrate::dav::DavTarget::from_config(&self.cfg) {
+            Ok(Some(t)) => t,
+            Ok(None) => return None,
+            Err(e) => return Some(format!("  not imported: {e:#}\n")),
+        };
+        let inputs: Vec<_> = files
+            .into_iter()
+            .map(|(name, data)| migrate::dav::GroupwareFileInput { name, data })
+            .collect();
+        match migrate::dav::import_groupware(&target, &job.destination, &inputs).await {
+            Ok(report) => Some(migrate::dav::groupware_table(&report)),
+            Err(e) => {
+                tracing::warn!(error = %e, "contacts and calendars not imported; will try again with the final copy");
+                Some(format!("  not imported yet ({e}); we try again with the final copy\n"))
+            }
+        }
     }
 
     /// The DNS records the customer of `domain` must set, from the config.

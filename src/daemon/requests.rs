@@ -211,6 +211,33 @@ impl Daemon {
                 Err(p) => problems.extend(p.iter().map(describe_error)),
             }
         }
+        // Contacts and calendars go with the mailbox they were assigned to.
+        for (n, g) in parsed.groupware.iter().enumerate() {
+            let owner = g.mailbox.as_deref().unwrap_or("");
+            match jobs
+                .iter()
+                .find(|j| j.email.eq_ignore_ascii_case(owner) || j.destination.eq_ignore_ascii_case(owner))
+            {
+                Some(job) if self.cfg.dav.is_some() => {
+                    self.store.seal_groupware(change, job.id, n as u32, &g.file, &g.data)?;
+                    change.event(
+                        ticket.id,
+                        Some(job.id),
+                        now,
+                        format!("{} ({} objects) kept for import", g.file, g.items),
+                    );
+                }
+                Some(_) => problems.push(format!(
+                    "- {}: contacts and calendars cannot be imported here yet; support staff will take care of it",
+                    g.file
+                )),
+                None => problems.push(format!(
+                    "- {}: no mailbox of this request to put it in; write the mailbox's address in the file name \
+                     (e.g. anna@example.com.vcf) or in the mail",
+                    g.file
+                )),
+            }
+        }
         Ok((jobs, dedup(problems)))
     }
 

@@ -27,6 +27,7 @@ const HANDLED: &[u8] = b"h/";
 const SECRET: &[u8] = b"s/";
 const CHECKPOINT: &[u8] = b"c/";
 const META: &[u8] = b"m/";
+const GROUPWARE: &[u8] = b"g/";
 
 fn key(prefix: &[u8], id: u64) -> Vec<u8> {
     let mut k = prefix.to_vec();
@@ -269,10 +270,37 @@ impl Store {
         }
     }
 
-    /// Deletes a job's password (done or cancelled) and its checkpoints.
+    /// Deletes a job's password and its contact and calendar files (done or cancelled).
     pub fn wipe_secret(&self, change: &mut Change, job: JobId) {
         change.batch.remove(key(SECRET, job.0));
+        for r in self.tree.scan_prefix(key(GROUPWARE, job.0)).keys().flatten() {
+            change.batch.remove(r);
+        }
         change.pending += 1;
+    }
+
+    /// Adds a contacts or calendar file for a job to a change, sealed like a password (it is
+    /// personal data); `n` numbers the job's files.
+    pub fn seal_groupware(&self, change: &mut Change, job: JobId, n: u32, name: &str, data: &[u8]) -> Result<()> {
+        let mut k = key(GROUPWARE, job.0);
+        k.extend_from_slice(&n.to_be_bytes());
+        let record = serde_json::to_string(&(name, String::from_utf8_lossy(data)))?;
+        let sealed = self.key.seal(&Secret::new(record), &k)?;
+        change.batch.insert(k, sealed);
+        change.pending += 1;
+        Ok(())
+    }
+
+    /// A job's contacts and calendar files: (file name, bytes).
+    pub fn groupware(&self, job: JobId) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(key(GROUPWARE, job.0)) {
+            let (k, v) = r?;
+            let clear = self.key.open(&v, &k)?;
+            let (name, text): (String, String) = serde_json::from_str(clear.expose())?;
+            out.push((name, text.into_bytes()));
+        }
+        Ok(out)
     }
 
     /// Replies not sent yet, oldest first.
