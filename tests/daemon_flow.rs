@@ -467,3 +467,35 @@ async fn contacts_attached_to_the_request_land_in_the_dav_server() {
         "kept (sealed) until the job ends"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken() {
+    let c = Customer::new("hup", 1).await;
+    let rules = c.dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    let builtin = std::fs::read_to_string(root_dir().join("rules/replies.toml")).unwrap();
+    let with_team = |team: &str| builtin.replace("{display_name}\nThis message", &format!("{team}\nThis message"));
+    std::fs::write(rules.join("replies.toml"), with_team("Team Alpha")).unwrap();
+    let config = c.config(SMTP_PORT, "");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("rules_dir = \"{}\"\n{text}", rules.display())).unwrap();
+    let mut daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    assert!(body_of(&replies[0]).contains("Team Alpha"), "{}", body_of(&replies[0]));
+
+    std::fs::write(rules.join("replies.toml"), "this is [not toml").unwrap();
+    daemon.signal("HUP");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        daemon.log_text().contains("rules NOT reloaded"),
+        "{}",
+        daemon.log_text()
+    );
+    std::fs::write(rules.join("replies.toml"), with_team("Team Beta")).unwrap();
+    daemon.signal("HUP");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    c.reply_to(&replies[1], "status", None).await;
+    let replies = c.wait_replies(3, LIMIT, &daemon).await;
+    assert!(body_of(&replies[2]).contains("Team Beta"), "{}", body_of(&replies[2]));
+}

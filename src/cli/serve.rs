@@ -16,6 +16,24 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::init_logging(&config.log.level, &config.log.format);
     let (tx, rx) = tokio::sync::watch::channel(false);
     let daemon = Daemon::new(config, rx)?;
+    #[cfg(unix)]
+    {
+        let d = daemon.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let Ok(mut hup) = signal(SignalKind::hangup()) else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                match d.reload_rules() {
+                    Ok(()) => tracing::info!("rules reloaded (SIGHUP)"),
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "rules NOT reloaded; the previous rules stay in force")
+                    }
+                }
+            }
+        });
+    }
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("stopping: finishing or checkpointing running work");

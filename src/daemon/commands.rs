@@ -125,7 +125,12 @@ impl Daemon {
                 done.join("\n")
             ),
         };
-        let body = self.reply_body(&self.rules.replies.command.text, &ticket, &jobs, &[("answer", &answer)]);
+        let body = self.reply_body(
+            &self.rules().replies.command.text,
+            &ticket,
+            &jobs,
+            &[("answer", &answer)],
+        );
         let reply = self.outgoing(&ticket, msgid, body, "auto-replied")?;
         self.queue_reply(&mut change, &mut ticket, reply)?;
         change.handled(msgid, &format!("command on {ticket_id}"));

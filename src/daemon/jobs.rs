@@ -177,7 +177,7 @@ impl Daemon {
                             .collect::<Vec<_>>()
                             .join("\n");
                         self.reply_body(
-                            &self.rules.replies.done.text,
+                            &self.rules().replies.done.text,
                             &ticket,
                             &jobs,
                             &[("folders", &all_folders)],
@@ -186,7 +186,7 @@ impl Daemon {
                 } else if job.state == JobState::Synced {
                     let dns = self.dns_records(job.mail_domain());
                     Some(self.reply_body(
-                        &self.rules.replies.first_sync_done.text,
+                        &self.rules().replies.first_sync_done.text,
                         &ticket,
                         &jobs,
                         &[("folders", &folders), ("dns", &dns)],
@@ -221,7 +221,7 @@ impl Daemon {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, format!("copy failed: {reason}"));
                 let jobs = self.jobs_with(&ticket, &job)?;
-                let body = self.reply_body(&self.rules.replies.failed.text, &ticket, &jobs, &[]);
+                let body = self.reply_body(&self.rules().replies.failed.text, &ticket, &jobs, &[]);
                 let last = ticket.thread.references.last().cloned().unwrap_or_default();
                 let reply = self.outgoing(&ticket, &last, body, "auto-replied")?;
                 self.queue_reply(&mut change, &mut ticket, reply)?;

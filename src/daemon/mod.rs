@@ -42,7 +42,7 @@ pub use inbox::Disposition;
 pub struct Daemon {
     cfg: Arc<Config>,
     store: Store,
-    rules: Arc<Rules>,
+    rules: std::sync::RwLock<Arc<Rules>>,
     mailer: Mailer,
     clock: Arc<dyn Clock>,
     jobs_wake: Notify,
@@ -71,7 +71,7 @@ impl Daemon {
         Ok(Arc::new(Daemon {
             cfg: Arc::new(cfg),
             store,
-            rules: Arc::new(rules),
+            rules: std::sync::RwLock::new(Arc::new(rules)),
             mailer,
             clock,
             jobs_wake: Notify::new(),
@@ -81,6 +81,26 @@ impl Daemon {
             workers,
             shutdown,
         }))
+    }
+
+    /// The rules in force (replaced as a whole by [`Daemon::reload_rules`]).
+    pub fn rules(&self) -> Arc<Rules> {
+        match self.rules.read() {
+            Ok(r) => r.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reads the rules again (SIGHUP). A broken rule file is refused with its error and the
+    /// rules in force stay.
+    pub fn reload_rules(&self) -> Result<()> {
+        let mut rules = Rules::load(self.cfg.rules_dir.as_deref()).context("reloading the rules")?;
+        rules.policy.allow_private_hosts = self.cfg.source.allow_private_addresses;
+        match self.rules.write() {
+            Ok(mut r) => *r = Arc::new(rules),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(rules),
+        }
+        Ok(())
     }
 
     /// The store (for tests and the admin view).
@@ -172,7 +192,7 @@ impl Daemon {
         let key = self.store.key();
         let message_id = compose::message_id(ticket.id, rand::thread_rng().gen(), |s| key.token(s), &domain);
         let signature = render(
-            &self.rules.replies.signature,
+            &self.rules().replies.signature,
             &[("display_name", &self.cfg.support.display_name)],
         );
         let body = render(&body, &[("signature", &signature)]);

@@ -18,7 +18,8 @@ impl Daemon {
     /// Reads one support mail and makes its outcome durable before returning.
     pub async fn handle_mail(&self, mail: IncomingMail) -> Result<Disposition> {
         let now = self.clock.now();
-        let parsed = validate::with_offline_errors(intake::parse_mail(&mail.raw, &self.rules), &self.rules.policy, now);
+        let parsed =
+            validate::with_offline_errors(intake::parse_mail(&mail.raw, &self.rules()), &self.rules().policy, now);
         let msgid = parsed
             .meta
             .message_id
@@ -79,6 +80,11 @@ impl Daemon {
                 change.handled(&msgid, "left for staff");
                 self.store.commit(change).await?;
                 Ok(Disposition::Keep)
+            }
+            (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => {
+                tracing::warn!(uid = mail.uid, "unreadable support mail; quarantined for staff");
+                self.file_only(&msgid, "quarantined: unreadable", Disposition::Quarantine)
+                    .await
             }
             (_, None) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
@@ -250,7 +256,7 @@ impl Daemon {
         problems: &[String],
         msgid: &str,
     ) -> Result<Disposition> {
-        let templates = &self.rules.replies;
+        let templates = &self.rules().replies;
         let problems_text = problems.join("\n");
         let (body, disposition) = if jobs.is_empty() {
             let body = self.reply_body(
@@ -286,7 +292,7 @@ impl Daemon {
         ticket: TicketId,
         now: DateTime<Utc>,
     ) -> Result<(Job, Secret), Vec<FieldError>> {
-        let mut problems = validate::mailbox_problems(m, &self.rules.policy, now);
+        let mut problems = validate::mailbox_problems(m, &self.rules().policy, now);
         let destination = m
             .destination
             .clone()

@@ -20,7 +20,7 @@ use mail_parser::{Message, MessageParser, PartType};
 /// Parses one raw mail.
 pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
     let Some(msg) = MessageParser::default().parse(raw) else {
-        return ParsedMail::ignored(Default::default(), "not a readable e-mail message");
+        return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     };
     let meta = headers::meta(&msg);
     if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(&msg, &meta)) {

@@ -11,6 +11,9 @@ use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// The reason given for bytes that do not parse as an e-mail message at all.
+pub const UNREADABLE: &str = "not a readable e-mail message";
+
 /// What a mail is, for mailferry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -47,6 +47,11 @@ impl Side {
     }
 }
 
+/// The project's root folder.
+pub fn root_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The bed's state folder (`MAILFERRY_BED`, default `/tmp/mailferry-bed`).
 pub fn bed_dir() -> std::path::PathBuf {
     std::env::var("MAILFERRY_BED")
@@ -394,6 +399,14 @@ impl Daemon {
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Sends a signal by name (HUP, TERM, …).
+    pub fn signal(&self, name: &str) {
+        let _ = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status();
     }
 
     /// Sends SIGTERM and waits up to `limit` for the process to exit.
