@@ -186,6 +186,12 @@ async fn connect(ep: &Endpoint, creds: &Credentials, side: Side) -> Result<Sessi
                     Side::Destination => format!("Our own server refused our login ({refused})."),
                 };
                 Err(MigrateError::Permanent(sentence))
+            } else if let Some(cert) = e.downcast_ref::<imapconn::CertificateRefused>() {
+                let mut sentence = cert.to_string();
+                if let Some(first) = sentence.get(..1) {
+                    sentence.replace_range(..1, &first.to_uppercase());
+                }
+                Err(MigrateError::Permanent(format!("{sentence}.")))
             } else {
                 Err(MigrateError::Transient(format!(
                     "Could not connect to {}:{}: {e:#}",
