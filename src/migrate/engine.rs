@@ -31,6 +31,8 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const MAX_BATCH_MESSAGES: usize = 500;
 /// At most this many APPENDs outstanding on a pipelined connection.
 const PIPELINE_WINDOW: usize = 64;
+/// At most this many messages in one MULTIAPPEND (a refused one is retried message by message).
+const MULTIAPPEND_GROUP: usize = 100;
 /// At most this many error sentences per folder.
 const MAX_ERRORS: usize = 50;
 
@@ -224,6 +226,7 @@ async fn capabilities(
     }
     let caps = Caps {
         literal_plus: dst_caps.has_str("LITERAL+"),
+        multiappend: dst_caps.has_str("MULTIAPPEND"),
         condstore,
     };
     debug!(?caps, "capabilities");
@@ -521,6 +524,7 @@ async fn append_batch(
     dst: &mut Session,
     host: &str,
     literal_plus: bool,
+    group: usize,
     mailbox: &str,
     batch: &[&SourceMsg],
     fetched: &[Fetch],
@@ -546,7 +550,7 @@ async fn append_batch(
             .collect();
         let outcomes = tokio::time::timeout(
             COMMAND_TIMEOUT,
-            pipeline::append_pipelined(dst.get_mut(), &items, PIPELINE_WINDOW),
+            pipeline::append_pipelined(dst.get_mut(), &items, PIPELINE_WINDOW, group),
         )
         .await
         .map_err(|_| lost(host, "copying messages", &ImapError::ConnectionLost))?
@@ -621,8 +625,21 @@ fn batches(to_copy: &[&SourceMsg], max_bytes: usize) -> Vec<(usize, usize, usize
 struct Caps {
     /// Our server takes non-synchronizing literals: APPENDs are pipelined.
     literal_plus: bool,
+    /// Our server has MULTIAPPEND: many messages per APPEND, stored in one transaction.
+    multiappend: bool,
     /// The source has CONDSTORE: flag changes are found with CHANGEDSINCE.
     condstore: bool,
+}
+
+impl Caps {
+    /// Messages per APPEND command.
+    fn group(&self) -> usize {
+        if self.multiappend {
+            MULTIAPPEND_GROUP
+        } else {
+            1
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -842,7 +859,15 @@ async fn copy_folder(
         };
         let next = ranges.get(i + 1).filter(|n| bytes + n.2 <= budget).copied();
         let (outcomes, next_fetched) = tokio::join!(
-            append_batch(dst, dst_host, caps.literal_plus, &plan.destination_raw, batch, &fetched),
+            append_batch(
+                dst,
+                dst_host,
+                caps.literal_plus,
+                caps.group(),
+                &plan.destination_raw,
+                batch,
+                &fetched
+            ),
             async {
                 match next {
                     Some((s, e, _)) => fetch_bodies(src, src_host, &to_copy[s..e]).await.map(Some),

@@ -58,29 +58,100 @@ const COALESCE: usize = 64 << 10;
 /// Longest server text kept in an outcome.
 const MAX_TEXT: usize = 300;
 
-/// Appends `items` in order over `stream` with at most `window` commands outstanding and
-/// returns one outcome per item, in the same order.
+/// Appends `items` in order over `stream` and returns one outcome per item, in the same order.
+///
+/// With `group` > 1 (the server has MULTIAPPEND, RFC 3502), consecutive messages for the same
+/// folder travel in one command of up to `group` messages: the server stores them in one
+/// transaction, all or none. When such a command is refused, its messages are sent again one
+/// per command, so only the message the server refuses fails. At most `window` commands are
+/// outstanding.
 pub async fn append_pipelined<S>(
     stream: &mut S,
     items: &[Append<'_>],
     window: usize,
+    group: usize,
 ) -> Result<Vec<Outcome>, PipelineError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let window = window.max(1);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; items.len()];
-    let mut reader = LineReader::default();
-    let mut out: Vec<u8> = Vec::with_capacity(2 * COALESCE);
-    let mut outstanding: VecDeque<usize> = VecDeque::new();
-    let mut next = 0;
-    let mut answered = 0;
-    while answered < items.len() {
-        while next < items.len() && outstanding.len() < window {
-            let item = &items[next];
-            match command_line(next, item) {
-                Ok(line) => {
-                    out.extend_from_slice(line.as_bytes());
+    let mut commands: Vec<Vec<usize>> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Err(reason) = check(item) {
+            outcomes[i] = Some(Err(reason));
+            continue;
+        }
+        match commands.last_mut() {
+            Some(c) if c.len() < group.max(1) && items[c[0]].mailbox == item.mailbox => c.push(i),
+            _ => commands.push(vec![i]),
+        }
+    }
+    let mut conn = Conn {
+        reader: LineReader::default(),
+        next_tag: 1,
+    };
+    let mut retry: Vec<Vec<usize>> = Vec::new();
+    for (cmd, result) in commands.iter().zip(conn.round(stream, items, &commands, window).await?) {
+        match result {
+            Ok(uids) => {
+                for (k, &i) in cmd.iter().enumerate() {
+                    outcomes[i] = Some(Ok(uids.as_ref().and_then(|(v, u)| u.get(k).map(|uid| (*v, *uid)))));
+                }
+            }
+            Err(_) if cmd.len() > 1 => retry.extend(cmd.iter().map(|&i| vec![i])),
+            Err(text) => outcomes[cmd[0]] = Some(Err(text)),
+        }
+    }
+    if !retry.is_empty() {
+        for (cmd, result) in retry.iter().zip(conn.round(stream, items, &retry, window).await?) {
+            outcomes[cmd[0]] = Some(result.map(|uids| uids.and_then(|(v, u)| u.first().map(|uid| (v, *uid)))));
+        }
+    }
+    conn.reader.drain_untagged(stream).await?;
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err("no answer from the server".into())))
+        .collect())
+}
+
+/// A command's result: the `APPENDUID` (validity, UIDs in message order) or the server's words.
+type CommandResult = Result<Option<(u32, Vec<u32>)>, String>;
+
+struct Conn {
+    reader: LineReader,
+    next_tag: u64,
+}
+
+impl Conn {
+    /// Sends `commands` (each a list of item indexes, one folder) with at most `window`
+    /// outstanding and returns each command's result.
+    async fn round<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        items: &[Append<'_>],
+        commands: &[Vec<usize>],
+        window: usize,
+    ) -> Result<Vec<CommandResult>, PipelineError> {
+        let window = window.max(1);
+        let mut results: Vec<Option<CommandResult>> = vec![None; commands.len()];
+        let mut out: Vec<u8> = Vec::with_capacity(2 * COALESCE);
+        let mut outstanding: VecDeque<(u64, usize)> = VecDeque::new();
+        let mut next = 0;
+        let mut answered = 0;
+        while answered < commands.len() {
+            while next < commands.len() && outstanding.len() < window {
+                let tag = self.next_tag;
+                self.next_tag += 1;
+                let cmd = &commands[next];
+                for (k, &i) in cmd.iter().enumerate() {
+                    let item = &items[i];
+                    let head = if k == 0 {
+                        format!("MF{tag} APPEND {}", quoted(item.mailbox).unwrap_or_default())
+                    } else {
+                        String::new()
+                    };
+                    out.extend_from_slice(head.as_bytes());
+                    out.extend_from_slice(message_args(item).as_bytes());
                     if item.body.len() <= COALESCE {
                         out.extend_from_slice(item.body);
                     } else {
@@ -88,65 +159,60 @@ where
                         out.clear();
                         stream.write_all(item.body).await?;
                     }
-                    out.extend_from_slice(b"\r\n");
                     if out.len() >= COALESCE {
                         stream.write_all(&out).await?;
                         out.clear();
                     }
-                    outstanding.push_back(next);
                 }
-                Err(reason) => {
-                    outcomes[next] = Some(Err(reason));
-                    answered += 1;
+                out.extend_from_slice(b"\r\n");
+                outstanding.push_back((tag, next));
+                next += 1;
+            }
+            if !out.is_empty() {
+                stream.write_all(&out).await?;
+                out.clear();
+            }
+            stream.flush().await?;
+            // Wait for one tagged response; untagged ones (EXISTS, RECENT, …) are skipped.
+            loop {
+                let line = self.reader.next_response(stream).await?;
+                match parse_tagged(&line) {
+                    Some((tag, status, text)) => {
+                        let pos = tag
+                            .strip_prefix("MF")
+                            .and_then(|n| n.parse::<u64>().ok())
+                            .and_then(|n| outstanding.iter().position(|&(t, _)| t == n))
+                            .ok_or_else(|| {
+                                PipelineError::Protocol(format!("a response for unknown tag {}", clip(tag)))
+                            })?;
+                        let Some((_, idx)) = outstanding.remove(pos) else {
+                            return Err(PipelineError::Protocol("lost track of a command".into()));
+                        };
+                        results[idx] = Some(match status {
+                            Status::Ok => Ok(append_uids(text, commands[idx].len())),
+                            Status::No | Status::Bad => Err(clip(text)),
+                        });
+                        answered += 1;
+                        break;
+                    }
+                    None if line.starts_with(b"* BYE") => {
+                        self.reader.bye = Some(clip(String::from_utf8_lossy(&line[5..]).trim()));
+                    }
+                    None if line.starts_with(b"* ") || line.starts_with(b"+") => {}
+                    None => return Err(PipelineError::Protocol(clip(&String::from_utf8_lossy(&line)))),
                 }
             }
-            next += 1;
         }
-        if outstanding.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            stream.write_all(&out).await?;
-            out.clear();
-        }
-        stream.flush().await?;
-        // Wait for one tagged response; untagged ones (EXISTS, RECENT, …) are skipped.
-        loop {
-            let line = reader.next_response(stream).await?;
-            match parse_tagged(&line) {
-                Some((tag, status, text)) => {
-                    let idx = tag
-                        .strip_prefix("MF")
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .and_then(|n| n.checked_sub(1))
-                        .filter(|&i| i < items.len() && outcomes[i].is_none() && outstanding.contains(&i))
-                        .ok_or_else(|| PipelineError::Protocol(format!("a response for unknown tag {}", clip(tag))))?;
-                    outstanding.retain(|&i| i != idx);
-                    outcomes[idx] = Some(match status {
-                        Status::Ok => Ok(append_uid(text)),
-                        Status::No | Status::Bad => Err(clip(text)),
-                    });
-                    answered += 1;
-                    break;
-                }
-                None if line.starts_with(b"* BYE") => {
-                    reader.bye = Some(clip(String::from_utf8_lossy(&line[5..]).trim()));
-                }
-                None if line.starts_with(b"* ") || line.starts_with(b"+") => {}
-                None => return Err(PipelineError::Protocol(clip(&String::from_utf8_lossy(&line)))),
-            }
-        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("no answer from the server".into())))
+            .collect())
     }
-    reader.drain_untagged(stream).await?;
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err("no answer from the server".into())))
-        .collect())
 }
 
-/// `MF<n> APPEND "mailbox" (flags) "date" {size+}\r\n`, or why it cannot be sent safely.
-fn command_line(idx: usize, item: &Append<'_>) -> Result<String, String> {
-    let mailbox = quoted(item.mailbox).ok_or("the folder name cannot be sent to the server")?;
+/// Why an item cannot be sent safely, if it cannot.
+fn check(item: &Append<'_>) -> Result<(), String> {
+    quoted(item.mailbox).ok_or("the folder name cannot be sent to the server")?;
     for f in item.flags {
         if !valid_flag(f) {
             return Err(format!("the flag {} cannot be set on our server", clip(f)));
@@ -157,13 +223,18 @@ fn command_line(idx: usize, item: &Append<'_>) -> Result<String, String> {
             return Err("the message date cannot be sent to the server".into());
         }
     }
-    let mut line = format!("MF{} APPEND {mailbox} ({})", idx + 1, item.flags.join(" "));
+    Ok(())
+}
+
+/// ` (flags) "date" {size+}\r\n`: one message's part of an APPEND (checked by [`check`]).
+fn message_args(item: &Append<'_>) -> String {
+    let mut s = format!(" ({})", item.flags.join(" "));
     if let Some(d) = item.date {
-        line.push(' ');
-        line.push_str(d);
+        s.push(' ');
+        s.push_str(d);
     }
-    line.push_str(&format!(" {{{}+}}\r\n", item.body.len()));
-    Ok(line)
+    s.push_str(&format!(" {{{}+}}\r\n", item.body.len()));
+    s
 }
 
 /// An IMAP quoted string for a 7-bit name without CR, LF or NUL; `None` otherwise.
@@ -209,8 +280,9 @@ fn parse_tagged(line: &[u8]) -> Option<(&str, Status, &str)> {
     Some((tag, status, info.trim()))
 }
 
-/// `(uidvalidity, uid)` from an `[APPENDUID v u]` response code.
-fn append_uid(text: &str) -> Option<(u32, u32)> {
+/// `(uidvalidity, UIDs)` from an `[APPENDUID v set]` response code, when the set names exactly
+/// `count` messages (RFC 4315 lists them in the order they were appended).
+fn append_uids(text: &str, count: usize) -> Option<(u32, Vec<u32>)> {
     let rest = text.strip_prefix('[')?;
     let (code, _) = rest.split_once(']')?;
     let mut words = code.split(' ');
@@ -218,8 +290,17 @@ fn append_uid(text: &str) -> Option<(u32, u32)> {
         return None;
     }
     let validity = words.next()?.parse().ok()?;
-    let uid = words.next()?.parse().ok()?;
-    Some((validity, uid))
+    let mut uids = Vec::with_capacity(count);
+    for part in words.next()?.split(',') {
+        let (a, b) = part.split_once(':').unwrap_or((part, part));
+        let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+        let (lo, hi) = (a.min(b), a.max(b));
+        if (hi - lo) as usize >= count.saturating_sub(uids.len()) {
+            return None;
+        }
+        uids.extend(lo..=hi);
+    }
+    (uids.len() == count).then_some((validity, uids))
 }
 
 /// At most [`MAX_TEXT`] printable characters of server text.
@@ -383,7 +464,7 @@ mod tests {
                 vec![format!("MF{n} OK [APPENDUID 7 {n}] Append completed.")]
             }
         }));
-        let out = append_pipelined(&mut client, &items, 3).await.unwrap();
+        let out = append_pipelined(&mut client, &items, 3, 1).await.unwrap();
         let seen = server.await.unwrap();
         assert_eq!(out.len(), 10);
         for (i, o) in out.iter().enumerate() {
@@ -433,7 +514,7 @@ mod tests {
                 .unwrap();
             server
         });
-        let out = append_pipelined(&mut client, &items, 8).await.unwrap();
+        let out = append_pipelined(&mut client, &items, 8, 1).await.unwrap();
         assert_eq!(out, vec![Ok(None), Err("[CANNOT] no".to_string())]);
         drop(srv.await.unwrap());
     }
@@ -453,7 +534,7 @@ mod tests {
             let _ = server.read(&mut b).await;
             server.write_all(b"* BYE Shutting down\r\n").await.unwrap();
         });
-        match append_pipelined(&mut client, &items, 8).await {
+        match append_pipelined(&mut client, &items, 8, 1).await {
             Err(PipelineError::Closed(Some(t))) => assert_eq!(t, "Shutting down"),
             other => panic!("{other:?}"),
         }
@@ -484,14 +565,95 @@ mod tests {
                 body: b"3",
             },
         ];
-        let srv = tokio::spawn(serve(server, 1, |n, _| vec![format!("MF{} OK", n + 2)]));
-        let out = append_pipelined(&mut client, &items, 8).await.unwrap();
+        let srv = tokio::spawn(serve(server, 1, |n, _| vec![format!("MF{n} OK")]));
+        let out = append_pipelined(&mut client, &items, 8, 1).await.unwrap();
         assert!(out[0].as_ref().unwrap_err().contains("Work (x)"));
         assert!(out[1].is_err());
         assert!(out[2].is_ok());
         let seen = srv.await.unwrap();
-        assert_eq!(seen[0].0, "MF3 APPEND \"INBOX\" ($Forwarded) {1+}");
+        assert_eq!(seen[0].0, "MF1 APPEND \"INBOX\" ($Forwarded) {1+}");
         assert_eq!(seen[0].1, b"3");
+    }
+
+    /// Reads one command with its literals: (the text around the literals, the literals).
+    async fn read_command<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> (String, Vec<Vec<u8>>) {
+        let (mut text, mut bodies) = (String::new(), Vec::new());
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).await.unwrap();
+            let line = line.trim_end_matches("\r\n").to_string();
+            text.push_str(&line);
+            let Some(open) = line.strip_suffix("+}").and_then(|l| l.rfind('{')) else {
+                return (text, bodies);
+            };
+            let size: usize = line[open + 1..line.len() - 2].parse().unwrap();
+            let mut body = vec![0u8; size];
+            r.read_exact(&mut body).await.unwrap();
+            bodies.push(body);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_multiappend_is_retried_one_message_at_a_time() {
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let bodies: Vec<Vec<u8>> = ["one", "", "three", "four"]
+            .iter()
+            .map(|b| b.as_bytes().to_vec())
+            .collect();
+        let fl = flags(&["\\Seen"]);
+        let items: Vec<Append<'_>> = bodies
+            .iter()
+            .map(|b| Append {
+                mailbox: "INBOX",
+                flags: &fl,
+                date: None,
+                body: b,
+            })
+            .collect();
+        let srv = tokio::spawn(async move {
+            let (r, mut w) = tokio::io::split(server);
+            let mut r = BufReader::new(r);
+            let mut seen = Vec::new();
+            // Two MULTIAPPENDs of 3 and 1; the first holds the empty message and is refused whole.
+            let (first, b1) = read_command(&mut r).await;
+            let (second, b2) = read_command(&mut r).await;
+            w.write_all(b"MF1 NO Can't save a zero byte message\r\n* 1 EXISTS\r\nMF2 OK [APPENDUID 9 1] done\r\n")
+                .await
+                .unwrap();
+            seen.push((first, b1));
+            seen.push((second, b2));
+            // Then the first three again, one per command.
+            for n in 3..=5 {
+                let (cmd, b) = read_command(&mut r).await;
+                let reply = if b[0].is_empty() {
+                    format!("MF{n} NO Can't save a zero byte message\r\n")
+                } else {
+                    format!("MF{n} OK [APPENDUID 9 {n}] done\r\n")
+                };
+                w.write_all(reply.as_bytes()).await.unwrap();
+                seen.push((cmd, b));
+            }
+            seen
+        });
+        let out = append_pipelined(&mut client, &items, 8, 3).await.unwrap();
+        assert_eq!(
+            out,
+            vec![
+                Ok(Some((9, 3))),
+                Err("Can't save a zero byte message".to_string()),
+                Ok(Some((9, 5))),
+                Ok(Some((9, 1)))
+            ]
+        );
+        let seen = srv.await.unwrap();
+        assert_eq!(
+            seen[0].0,
+            "MF1 APPEND \"INBOX\" (\\Seen) {3+} (\\Seen) {0+} (\\Seen) {5+}"
+        );
+        assert_eq!(seen[0].1, vec![b"one".to_vec(), vec![], b"three".to_vec()]);
+        assert_eq!(seen[1].0, "MF2 APPEND \"INBOX\" (\\Seen) {4+}");
+        assert_eq!(seen[2].0, "MF3 APPEND \"INBOX\" (\\Seen) {3+}");
+        assert_eq!(seen[4].1, vec![b"three".to_vec()]);
     }
 
     #[test]
@@ -503,8 +665,14 @@ mod tests {
         assert_eq!(quoted("Grü"), None);
         assert_eq!(literal_size(b"* 1 FETCH (BODY[] {123}"), Some(123));
         assert_eq!(literal_size(b"* OK {x}"), None);
-        assert_eq!(append_uid("[APPENDUID 17 4242] Append completed."), Some((17, 4242)));
-        assert_eq!(append_uid("Append completed."), None);
-        assert_eq!(append_uid("[APPENDUID 17] x"), None);
+        assert_eq!(
+            append_uids("[APPENDUID 17 4242] Append completed.", 1),
+            Some((17, vec![4242]))
+        );
+        assert_eq!(append_uids("[APPENDUID 17 5:7,9] ok", 4), Some((17, vec![5, 6, 7, 9])));
+        assert_eq!(append_uids("[APPENDUID 17 1:4000000000] ok", 4), None);
+        assert_eq!(append_uids("[APPENDUID 17 5:7] ok", 4), None);
+        assert_eq!(append_uids("Append completed.", 1), None);
+        assert_eq!(append_uids("[APPENDUID 17] x", 1), None);
     }
 }
