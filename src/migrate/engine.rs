@@ -1,10 +1,18 @@
 //! The copy itself: list, compare, fetch, append.
 //!
 //! One session on each side. Per folder: EXAMINE the source (read-only; bodies are read with
-//! `BODY.PEEK`, so the customer's `\Seen` state never changes), index both sides by message
-//! identity (sha256 of the full header block plus the size), copy the multiset difference
-//! byte for byte with flags and INTERNALDATE, and bring flag changes over for messages already
-//! there. Checkpoints record the last source UID below which everything is durably copied.
+//! `BODY.PEEK`, so the customer's `\Seen` state never changes) while our folder is opened,
+//! index both sides at once by message identity (sha256 of the full header block plus the size;
+//! responses are digested as they stream in, only 32 bytes and the flags are kept per message),
+//! copy the multiset difference byte for byte with flags and INTERNALDATE, and bring flag
+//! changes over for messages already there.
+//!
+//! Speed: bodies are fetched in batches of at most half of `bytes_in_flight`, the next batch
+//! is fetched while the current one is appended, and appends are pipelined over LITERAL+ in
+//! MULTIAPPEND groups ([`super::pipeline`]). Checkpoints record the last source UID below which
+//! everything is durably copied, the HIGHESTMODSEQ the flags were synced at, and the UID from
+//! which our later copies start; with them (and CONDSTORE at the source) a second pass reads
+//! only new source messages and compares them only with our messages from that UID on.
 //!
 //! It must never write to the source, never copy a message twice, and never log a body or a
 //! password.
