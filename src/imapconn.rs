@@ -248,10 +248,53 @@ async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
 
 async fn tls_handshake(ep: &Endpoint, tcp: TcpStream) -> Result<TlsStream<TcpStream>> {
     let connector = tokio_rustls::TlsConnector::from(ep.tls.clone());
-    connector
-        .connect(net::server_name(&ep.host)?, tcp)
-        .await
-        .with_context(|| format!("TLS with {}:{} failed (certificate or protocol)", ep.host, ep.port))
+    match connector.connect(net::server_name(&ep.host)?, tcp).await {
+        Ok(s) => Ok(s),
+        Err(e) => match certificate_problem(&e) {
+            Some(why) => Err(anyhow::Error::new(CertificateRefused(format!(
+                "the certificate of {} is not valid: {why}",
+                ep.host
+            )))),
+            None => Err(anyhow::Error::new(e).context(format!("TLS with {}:{} failed", ep.host, ep.port))),
+        },
+    }
+}
+
+/// The server's TLS certificate failed the check (expired, unknown issuer, wrong name, …):
+/// trying again will not help until someone fixes it. Find it with
+/// `err.downcast_ref::<CertificateRefused>()`; the text is a sentence for people.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CertificateRefused(pub String);
+
+/// Why the certificate was refused, in words, when a TLS handshake failed because of it.
+fn certificate_problem(e: &std::io::Error) -> Option<String> {
+    match e.get_ref()?.downcast_ref::<rustls::Error>()? {
+        rustls::Error::InvalidCertificate(c) => Some(certificate_words(c)),
+        _ => None,
+    }
+}
+
+/// A certificate error as the end of a sentence ("… is not valid: it has expired").
+fn certificate_words(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match c {
+        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+        C::Revoked => "it has been revoked".into(),
+        C::UnknownIssuer => "it is not signed by a certificate authority we trust (it may be self-signed)".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => "it was issued for another host name".into(),
+        C::BadSignature => "its signature does not verify".into(),
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => "it is not meant for a server".into(),
+        C::BadEncoding => "it is malformed".into(),
+        C::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => {
+            "the server presents a certificate authority's own certificate instead of one for itself".into()
+        }
+        C::Other(o) if o.to_string().contains("EndEntityUsedAsCa") => {
+            "a server certificate was used to sign another certificate".into()
+        }
+        _ => "the certificate check refused it".into(),
+    }
 }
 
 async fn read_greeting(stream: ImapStream) -> Result<async_imap::Client<ImapStream>> {
@@ -331,6 +374,35 @@ pub fn server_text(msg: &str) -> String {
     let inner = &msg[start + "info: Some(\"".len()..];
     let inner = inner.strip_suffix("\")").unwrap_or(inner);
     inner.replace("\\\"", "\"").replace("\\\\", "\\").trim().to_string()
+}
+
+#[cfg(test)]
+mod certificate_tests {
+    use super::certificate_words;
+    use rustls::{CertificateError, OtherError};
+    use std::sync::Arc;
+
+    #[derive(Debug)]
+    struct Webpki(&'static str);
+    impl std::fmt::Display for Webpki {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Webpki {}
+
+    #[test]
+    fn a_ca_used_as_end_entity_is_a_sentence_not_a_debug_dump() {
+        let e = CertificateError::Other(OtherError(Arc::new(Webpki("CaUsedAsEndEntity"))));
+        let words = certificate_words(&e);
+        assert!(words.contains("certificate authority"), "{words}");
+        assert!(
+            !words.contains("OtherError") && !words.contains("CaUsedAsEndEntity"),
+            "{words}"
+        );
+        assert_eq!(certificate_words(&CertificateError::Expired), "it has expired");
+        assert!(certificate_words(&CertificateError::UnknownIssuer).contains("self-signed"));
+    }
 }
 
 #[cfg(test)]

@@ -479,7 +479,7 @@ async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken()
     let config = c.config(SMTP_PORT, "");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("rules_dir = \"{}\"\n{text}", rules.display())).unwrap();
-    let mut daemon = Daemon::start(&config, c.dir.path());
+    let daemon = Daemon::start(&config, c.dir.path());
     c.send_request("").await;
     let replies = c.wait_replies(2, LIMIT, &daemon).await;
     assert!(body_of(&replies[0]).contains("Team Alpha"), "{}", body_of(&replies[0]));

@@ -253,3 +253,168 @@ async fn a_cancelled_pass_stops_and_writes_nothing() {
     let mut dst = login_dst(&dst_user).await;
     assert!(mailbox_multiset(&mut dst).await.values().all(|m| m.is_empty()));
 }
+
+/// Checkpoints that fail from the `fail_from`-th save on: the process "crashes" right after an
+/// APPEND batch was answered and before its checkpoint was written.
+struct CrashingCheckpoints {
+    inner: MemoryCheckpoints,
+    saves: std::sync::atomic::AtomicUsize,
+    fail_from: usize,
+}
+
+impl migrate::Checkpoints for CrashingCheckpoints {
+    fn load(&self, folder: &str) -> Option<migrate::FolderCheckpoint> {
+        self.inner.load(folder)
+    }
+    fn save(&self, folder: &str, cp: migrate::FolderCheckpoint) -> anyhow::Result<()> {
+        let n = self.saves.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n >= self.fail_from {
+            anyhow::bail!("simulated crash before checkpoint {n}");
+        }
+        self.inner.save(folder, cp)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_append_and_checkpoint_copies_nothing_twice() {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user("crash", "old.example");
+    let (dst_user, _) = unique_user("crash", "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    let mut src = login_src(&src_user, &src_pass).await;
+    for (f, sub) in [("Sent", true), ("Archive/2024", true), ("Projekte/Übersicht", true)] {
+        create_folder(&mut src, f, sub).await;
+    }
+    let msgs = seed_messages();
+    seed(&mut src, &msgs).await;
+    let pair = pair(&src_user, &src_pass, &dst_user);
+    // One message per batch, so there is a checkpoint after every APPEND; the third fails.
+    let opts = Options {
+        bytes_in_flight: 1,
+        ..Options::default()
+    };
+    let checkpoints = CrashingCheckpoints {
+        inner: MemoryCheckpoints::default(),
+        saves: Default::default(),
+        fail_from: 3,
+    };
+    let err = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MigrateError::Transient(_)), "{err:?}");
+    let mut dst = login_dst(&dst_user).await;
+    let copied_before: usize = mailbox_multiset(&mut dst)
+        .await
+        .values()
+        .map(|m| m.values().sum::<usize>())
+        .sum();
+    assert_eq!(copied_before, 3, "three APPENDs answered, two checkpoints written");
+
+    // The next pass resumes from the last checkpoint that was written: the message appended
+    // after it is found on our side (by UID from the checkpoint on), not copied again.
+    let resumed = CrashingCheckpoints {
+        inner: checkpoints.inner,
+        saves: Default::default(),
+        fail_from: usize::MAX,
+    };
+    let r = migrate::migrate_mailbox(&pair, &Options::default(), &resumed, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(r.total_copied(), msgs.len() as u64 - 3);
+    assert_eq!(r.total_failed(), 0);
+    assert_same(&src_user, &src_pass, &dst_user).await;
+    // And once more from those checkpoints: nothing.
+    let r = migrate::migrate_mailbox(&pair, &Options::default(), &resumed, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(r.total_copied(), 0);
+    assert_same(&src_user, &src_pass, &dst_user).await;
+}
+
+/// Puts a zero-byte message straight into the source's maildir INBOX (Dovecot will not take one
+/// over APPEND, and our side refuses to store one: "Can't save a zero byte message").
+fn drop_empty_message(src_user: &str) {
+    use std::os::unix::fs::MetadataExt;
+    let (local, domain) = src_user.split_once('@').unwrap();
+    let maildir = bed_dir().join("src/mail").join(domain).join(local).join("Maildir");
+    let cur = maildir.join("cur");
+    let owner = std::fs::metadata(&maildir).unwrap();
+    let file = cur.join("1700000000.M1P1.mailferry-test:2,S");
+    std::fs::write(&file, b"").unwrap();
+    std::os::unix::fs::chown(&file, Some(owner.uid()), Some(owner.gid())).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_message_in_a_pipelined_batch_fails_alone() {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user("refuse", "old.example");
+    let (dst_user, _) = unique_user("refuse", "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    let mut src = login_src(&src_user, &src_pass).await;
+    let inbox: Vec<SeedMsg> = seed_messages().into_iter().filter(|m| m.folder == "INBOX").collect();
+    seed(&mut src, &inbox[..4]).await;
+    drop_empty_message(&src_user);
+    seed(&mut src, &inbox[4..]).await;
+    drop(src);
+
+    let pair = pair(&src_user, &src_pass, &dst_user);
+    let checkpoints = MemoryCheckpoints::default();
+    let r = migrate::migrate_mailbox(&pair, &Options::default(), &checkpoints, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(r.total_messages(), inbox.len() as u64 + 1);
+    assert_eq!(r.total_copied(), inbox.len() as u64);
+    assert_eq!(r.total_failed(), 1);
+    let errors = &r.folders[0].errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("of 0 bytes") && errors[0].contains("refused by our server: Can't save a zero byte message"),
+        "{}",
+        errors[0]
+    );
+
+    // Everything else arrived exactly; a second pass tries the refused one again and copies
+    // nothing twice.
+    let check = |want_failed: u64, r: &migrate::MigrationReport| {
+        assert_eq!(r.total_failed(), want_failed);
+        assert_eq!(r.total_copied(), 0);
+    };
+    let r2 = migrate::migrate_mailbox(&pair, &Options::default(), &checkpoints, &NoProgress)
+        .await
+        .unwrap();
+    check(1, &r2);
+    let mut src = login_src(&src_user, &src_pass).await;
+    let mut dst = login_dst(&dst_user).await;
+    let a = mailbox_multiset(&mut src).await;
+    let b = mailbox_multiset(&mut dst).await;
+    let mut want = a["INBOX"].clone();
+    want.retain(|k, _| k.0 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(b["INBOX"], want);
+}
+
+#[tokio::test]
+async fn a_certificate_we_do_not_trust_is_permanent_and_a_sentence() {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user("cert", "old.example");
+    let (dst_user, _) = unique_user("cert", "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    let mut pair = pair(&src_user, &src_pass, &dst_user);
+    // The bed's IMAPS port, checked against the public roots only (the bed's CA is private).
+    pair.source.security = mailferry::config::Security::Tls;
+    pair.source.port = 10993;
+    pair.source.addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], 10993))];
+    pair.source.tls = mailferry::net::tls_config(None, false).unwrap();
+    let err = migrate::migrate_mailbox(&pair, &Options::default(), &MemoryCheckpoints::default(), &NoProgress)
+        .await
+        .unwrap_err();
+    match err {
+        MigrateError::Permanent(s) => {
+            assert!(s.starts_with("The certificate of 127.0.0.1 is not valid: "), "{s}");
+            assert!(!s.contains("Other(") && !s.contains("Error"), "{s}");
+        }
+        other => panic!("expected Permanent, got {other:?}"),
+    }
+}

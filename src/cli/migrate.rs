@@ -5,12 +5,14 @@
 //!     --password-file anna.pw --to anna@new.example [--dry-run]
 //! ```
 //! `--from` takes `imaps://` (TLS), `imap://` (STARTTLS) or `imap://…?security=plain|starttls|tls`.
-//! Checkpoints live in memory: a second run compares the destination again (no duplicates
-//! either way, only slower). Never prints a password.
+//! Checkpoints live in a JSON file per (source, destination) pair beside the store
+//! (`<store.path>-checkpoints/`, or `--checkpoints FILE`), so a second run reads only what is
+//! new; with `--no-checkpoints` they live in memory and a second run compares both mailboxes
+//! whole (no duplicates either way, only slower). Never prints a password.
 
 use crate::config::{Config, Security};
 use crate::imapconn::{Credentials, Endpoint};
-use crate::migrate::{self, MailboxPair, MemoryCheckpoints, Options, Progress};
+use crate::migrate::{self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, Options, Progress};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -36,6 +38,29 @@ pub struct Args {
     /// Only count what would be copied; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Keep this pair's checkpoints in FILE (default: a file under `<store.path>-checkpoints/`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_checkpoints")]
+    checkpoints: Option<PathBuf>,
+    /// Keep checkpoints in memory only: this run compares both mailboxes whole.
+    #[arg(long)]
+    no_checkpoints: bool,
+}
+
+/// The checkpoint file of one (source, destination) pair.
+fn checkpoint_file(config: &Config, pair: &MailboxPair) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let key = format!(
+        "{}:{} {} -> {}",
+        pair.source.host,
+        pair.source.port,
+        pair.source_login.mailbox(),
+        pair.destination_login.mailbox()
+    );
+    let digest = Sha256::digest(key.as_bytes());
+    let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let mut dir = config.store.path.clone().into_os_string();
+    dir.push("-checkpoints");
+    PathBuf::from(dir).join(format!("{name}.json"))
 }
 
 /// A parsed `--from`.
@@ -232,7 +257,16 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         last: Mutex::new((String::new(), Instant::now())),
     };
     let started = Instant::now();
-    let report = migrate::migrate_mailbox(&pair, &opts, &MemoryCheckpoints::default(), &progress).await;
+    let checkpoints: Box<dyn Checkpoints> = if args.no_checkpoints || args.dry_run {
+        Box::new(MemoryCheckpoints::default())
+    } else {
+        let path = args
+            .checkpoints
+            .clone()
+            .unwrap_or_else(|| checkpoint_file(&config, &pair));
+        Box::new(FileCheckpoints::open(&path)?)
+    };
+    let report = migrate::migrate_mailbox(&pair, &opts, checkpoints.as_ref(), &progress).await;
     let secs = started.elapsed().as_secs_f64();
     match report {
         Ok(report) => {

@@ -1,15 +1,24 @@
 //! The copy itself: list, compare, fetch, append.
 //!
 //! One session on each side. Per folder: EXAMINE the source (read-only; bodies are read with
-//! `BODY.PEEK`, so the customer's `\Seen` state never changes), index both sides by message
-//! identity (sha256 of the full header block plus the size), copy the multiset difference
-//! byte for byte with flags and INTERNALDATE, and bring flag changes over for messages already
-//! there. Checkpoints record the last source UID below which everything is durably copied.
+//! `BODY.PEEK`, so the customer's `\Seen` state never changes) while our folder is opened,
+//! index both sides at once by message identity (sha256 of the full header block plus the size;
+//! responses are digested as they stream in, only 32 bytes and the flags are kept per message),
+//! copy the multiset difference byte for byte with flags and INTERNALDATE, and bring flag
+//! changes over for messages already there.
+//!
+//! Speed: bodies are fetched in batches of at most half of `bytes_in_flight`, the next batch
+//! is fetched while the current one is appended, and appends are pipelined over LITERAL+ in
+//! MULTIAPPEND groups ([`super::pipeline`]). Checkpoints record the last source UID below which
+//! everything is durably copied, the HIGHESTMODSEQ the flags were synced at, and the UID from
+//! which our later copies start; with them (and CONDSTORE at the source) a second pass reads
+//! only new source messages and compares them only with our messages from that UID on.
 //!
 //! It must never write to the source, never copy a message twice, and never log a body or a
 //! password.
 
 use super::folders::{self, FolderPlan, Listed, Naming, PlanOptions};
+use super::pipeline;
 use super::{
     Checkpoints, FolderCheckpoint, FolderReport, MailboxPair, MigrateError, MigrationReport, Options, Progress,
 };
@@ -28,6 +37,10 @@ use tracing::{debug, info, warn, Instrument};
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// At most this many messages per body FETCH, so checkpoints come regularly.
 const MAX_BATCH_MESSAGES: usize = 500;
+/// At most this many APPENDs outstanding on a pipelined connection.
+const PIPELINE_WINDOW: usize = 64;
+/// At most this many messages in one MULTIAPPEND (a refused one is retried message by message).
+const MULTIAPPEND_GROUP: usize = 100;
 /// At most this many error sentences per folder.
 const MAX_ERRORS: usize = 50;
 
@@ -85,6 +98,7 @@ async fn run(
     let mut dst = connect(&pair.destination, &pair.destination_login, Side::Destination).await?;
     let src_host = pair.source.host.as_str();
     let dst_host = pair.destination.host.as_str();
+    let caps = capabilities(&mut src, &mut dst, (src_host, dst_host)).await?;
 
     let (src_sep, src_list) = list(&mut src, src_host, "listing the folders").await?;
     let src_subs = lsub(&mut src, src_host).await?;
@@ -126,6 +140,7 @@ async fn run(
             &mut src,
             &mut dst,
             (src_host, dst_host),
+            caps,
             plan,
             exists,
             opts,
@@ -181,6 +196,12 @@ async fn connect(ep: &Endpoint, creds: &Credentials, side: Side) -> Result<Sessi
                     Side::Destination => format!("Our own server refused our login ({refused})."),
                 };
                 Err(MigrateError::Permanent(sentence))
+            } else if let Some(cert) = e.downcast_ref::<imapconn::CertificateRefused>() {
+                let mut sentence = cert.to_string();
+                if let Some(first) = sentence.get(..1) {
+                    sentence.replace_range(..1, &first.to_uppercase());
+                }
+                Err(MigrateError::Permanent(format!("{sentence}.")))
             } else {
                 Err(MigrateError::Transient(format!(
                     "Could not connect to {}:{}: {e:#}",
@@ -189,6 +210,35 @@ async fn connect(ep: &Endpoint, creds: &Credentials, side: Side) -> Result<Sessi
             }
         }
     }
+}
+
+/// What both servers can do; turns CONDSTORE on at the source when it has it.
+async fn capabilities(
+    src: &mut Session,
+    dst: &mut Session,
+    (src_host, dst_host): (&str, &str),
+) -> Result<Caps, MigrateError> {
+    let dst_caps = within(dst.capabilities())
+        .await
+        .map_err(|e| lost(dst_host, "asking for capabilities", &e))?;
+    let src_caps = within(src.capabilities())
+        .await
+        .map_err(|e| lost(src_host, "asking for capabilities", &e))?;
+    let mut condstore = src_caps.has_str("CONDSTORE");
+    if condstore {
+        match within(src.run_command_and_check_ok("ENABLE CONDSTORE")).await {
+            Ok(()) => {}
+            Err(e) if is_refusal(&e) => condstore = false,
+            Err(e) => return Err(lost(src_host, "enabling CONDSTORE", &e)),
+        }
+    }
+    let caps = Caps {
+        literal_plus: dst_caps.has_str("LITERAL+"),
+        multiappend: dst_caps.has_str("MULTIAPPEND"),
+        condstore,
+    };
+    debug!(?caps, "capabilities");
+    Ok(caps)
 }
 
 /// Runs a command under [`COMMAND_TIMEOUT`]; a timeout counts as a lost connection.
@@ -367,61 +417,176 @@ fn flags_arg(flags: &[String]) -> String {
     format!("({})", flags.join(" "))
 }
 
-async fn index_source(src: &mut Session, host: &str) -> Result<Vec<SourceMsg>, MigrateError> {
-    let fetches = within(async {
-        src.uid_fetch("1:*", "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER])")
-            .await?
-            .try_collect::<Vec<_>>()
-            .await
+/// Indexes the source messages of `range` (`1:*` or `N:*`) with a UID above `above`, one FETCH
+/// response at a time: only the digest, flags, date and size of each message are kept.
+async fn index_source(src: &mut Session, host: &str, range: &str, above: u32) -> Result<Vec<SourceMsg>, MigrateError> {
+    let mut out = Vec::new();
+    within(async {
+        let stream = src
+            .uid_fetch(range, "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER])")
+            .await?;
+        futures::pin_mut!(stream);
+        while let Some(f) = stream.try_next().await? {
+            let Some(uid) = f.uid.filter(|&u| u > above) else {
+                continue;
+            };
+            let size = f.size.unwrap_or(0);
+            out.push(SourceMsg {
+                uid,
+                id: identity(f.header().unwrap_or_default(), size),
+                flags: flags_of(&f),
+                date: f.internal_date(),
+                size,
+            });
+        }
+        Ok(())
     })
     .await
     .map_err(|e| lost(host, "reading the message list", &e))?;
-    let mut out: Vec<SourceMsg> = fetches
-        .iter()
-        .filter_map(|f| {
-            let uid = f.uid?;
-            let size = f.size.unwrap_or(0);
-            Some(SourceMsg {
-                uid,
-                id: identity(f.header().unwrap_or_default(), size),
-                flags: flags_of(f),
-                date: f.internal_date(),
-                size,
-            })
-        })
-        .collect();
     out.sort_by_key(|m| m.uid);
     Ok(out)
 }
 
-async fn index_destination(
-    dst: &mut Session,
+/// Our messages by identity, oldest first within one identity.
+type DestIndex = HashMap<Identity, VecDeque<DestMsg>>;
+
+/// Indexes our messages of `range` with a UID of at least `from`, one response at a time.
+async fn index_destination(dst: &mut Session, host: &str, range: &str, from: u32) -> Result<DestIndex, MigrateError> {
+    let mut sorted: Vec<(u32, Identity, Vec<String>)> = Vec::new();
+    within(async {
+        let stream = dst
+            .uid_fetch(range, "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER])")
+            .await?;
+        futures::pin_mut!(stream);
+        while let Some(f) = stream.try_next().await? {
+            let Some(uid) = f.uid.filter(|&u| u >= from) else {
+                continue;
+            };
+            sorted.push((
+                uid,
+                identity(f.header().unwrap_or_default(), f.size.unwrap_or(0)),
+                flags_of(&f),
+            ));
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| lost(host, "reading our message list", &e))?;
+    sorted.sort_by_key(|m| m.0);
+    let mut out: DestIndex = HashMap::new();
+    for (uid, id, flags) in sorted {
+        out.entry(id).or_default().push_back(DestMsg { uid, flags });
+    }
+    Ok(out)
+}
+
+/// True when no message up to `last_uid` changed its flags since `modseq` (CONDSTORE).
+async fn flags_unchanged_since(
+    src: &mut Session,
     host: &str,
-) -> Result<HashMap<Identity, VecDeque<DestMsg>>, MigrateError> {
-    let fetches = within(async {
-        dst.uid_fetch("1:*", "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER])")
+    last_uid: u32,
+    modseq: u64,
+) -> Result<bool, MigrateError> {
+    let mut changed = false;
+    within(async {
+        let stream = src
+            .uid_fetch(format!("1:{last_uid}"), format!("(UID FLAGS) (CHANGEDSINCE {modseq})"))
+            .await?;
+        futures::pin_mut!(stream);
+        while let Some(f) = stream.try_next().await? {
+            changed |= f.uid.is_some_and(|u| u <= last_uid);
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| lost(host, "reading flag changes", &e))?;
+    Ok(!changed)
+}
+
+/// Reads the bodies of a batch (`BODY.PEEK`: the source's `\Seen` state never changes).
+async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Result<Vec<Fetch>, MigrateError> {
+    let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
+    within(async {
+        src.uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
             .await?
             .try_collect::<Vec<_>>()
             .await
     })
     .await
-    .map_err(|e| lost(host, "reading our message list", &e))?;
-    let mut sorted: Vec<(u32, Identity, Vec<String>)> = fetches
+    .map_err(|e| lost(host, "reading messages", &e))
+}
+
+/// What became of one message of a batch.
+#[derive(Debug)]
+enum Copied {
+    /// Appended; `(UIDVALIDITY, UID)` on our side when the server said (UIDPLUS).
+    Done(Option<(u32, u32)>),
+    /// Gone from the source between the index and the fetch.
+    Vanished,
+    /// Our server refused it, in its own words.
+    Refused(String),
+}
+
+/// Appends a fetched batch in order: pipelined when our server has LITERAL+, else one by one.
+async fn append_batch(
+    dst: &mut Session,
+    host: &str,
+    literal_plus: bool,
+    group: usize,
+    mailbox: &str,
+    batch: &[&SourceMsg],
+    fetched: &[Fetch],
+) -> Result<Vec<Copied>, MigrateError> {
+    let bodies: HashMap<u32, &[u8]> = fetched.iter().filter_map(|f| Some((f.uid?, f.body()?))).collect();
+    let dates: Vec<Option<String>> = batch.iter().map(|m| m.date.as_ref().map(internaldate_arg)).collect();
+    let mut out: Vec<Option<Copied>> = batch
         .iter()
-        .filter_map(|f| {
-            Some((
-                f.uid?,
-                identity(f.header().unwrap_or_default(), f.size.unwrap_or(0)),
-                flags_of(f),
-            ))
-        })
+        .map(|m| (!bodies.contains_key(&m.uid)).then_some(Copied::Vanished))
         .collect();
-    sorted.sort_by_key(|m| m.0);
-    let mut out: HashMap<Identity, VecDeque<DestMsg>> = HashMap::new();
-    for (uid, id, flags) in sorted {
-        out.entry(id).or_default().push_back(DestMsg { uid, flags });
+    if literal_plus {
+        let items: Vec<pipeline::Append<'_>> = batch
+            .iter()
+            .zip(&dates)
+            .filter_map(|(m, date)| {
+                Some(pipeline::Append {
+                    mailbox,
+                    flags: &m.flags,
+                    date: date.as_deref(),
+                    body: bodies.get(&m.uid)?,
+                })
+            })
+            .collect();
+        let outcomes = tokio::time::timeout(
+            COMMAND_TIMEOUT,
+            pipeline::append_pipelined(dst.get_mut(), &items, PIPELINE_WINDOW, group),
+        )
+        .await
+        .map_err(|_| lost(host, "copying messages", &ImapError::ConnectionLost))?
+        .map_err(|e| MigrateError::Transient(format!("The connection to {host} failed while copying messages: {e}")))?;
+        let mut outcomes = outcomes.into_iter();
+        for slot in out.iter_mut().filter(|s| s.is_none()) {
+            *slot = Some(match outcomes.next() {
+                Some(Ok(uid)) => Copied::Done(uid),
+                Some(Err(text)) => Copied::Refused(text),
+                None => Copied::Refused("no answer from the server".into()),
+            });
+        }
+    } else {
+        for (i, m) in batch.iter().enumerate() {
+            let Some(body) = bodies.get(&m.uid).filter(|_| out[i].is_none()) else {
+                continue;
+            };
+            let flags = flags_arg(&m.flags);
+            out[i] = Some(
+                match within(dst.append(mailbox, Some(&flags), dates[i].as_deref(), body)).await {
+                    Ok(()) => Copied::Done(None),
+                    Err(e) if is_refusal(&e) => Copied::Refused(refusal_text(&e)),
+                    Err(e) => return Err(lost(host, "copying messages", &e)),
+                },
+            );
+        }
     }
-    Ok(out)
+    Ok(out.into_iter().map(|c| c.unwrap_or(Copied::Vanished)).collect())
 }
 
 fn push_error(fr: &mut FolderReport, sentence: String) {
@@ -441,11 +606,56 @@ fn save(checkpoints: &dyn Checkpoints, folder: &str, cp: FolderCheckpoint) -> Re
         .map_err(|e| MigrateError::Transient(format!("Could not record the progress of folder {folder}: {e:#}")))
 }
 
+/// Splits the messages to copy into batches of at most [`MAX_BATCH_MESSAGES`] and `max_bytes`
+/// (a larger message travels alone): `(start, end, bytes)`.
+fn batches(to_copy: &[&SourceMsg], max_bytes: usize) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < to_copy.len() {
+        let mut end = start;
+        let mut bytes = 0usize;
+        while end < to_copy.len() && end - start < MAX_BATCH_MESSAGES {
+            let size = to_copy[end].size as usize;
+            if end > start && bytes + size > max_bytes {
+                break;
+            }
+            bytes += size;
+            end += 1;
+        }
+        out.push((start, end, bytes));
+        start = end;
+    }
+    out
+}
+
+/// What a folder pass knows about the servers.
+#[derive(Debug, Clone, Copy)]
+struct Caps {
+    /// Our server takes non-synchronizing literals: APPENDs are pipelined.
+    literal_plus: bool,
+    /// Our server has MULTIAPPEND: many messages per APPEND, stored in one transaction.
+    multiappend: bool,
+    /// The source has CONDSTORE: flag changes are found with CHANGEDSINCE.
+    condstore: bool,
+}
+
+impl Caps {
+    /// Messages per APPEND command.
+    fn group(&self) -> usize {
+        if self.multiappend {
+            MULTIAPPEND_GROUP
+        } else {
+            1
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn copy_folder(
     src: &mut Session,
     dst: &mut Session,
     (src_host, dst_host): (&str, &str),
+    caps: Caps,
     plan: &FolderPlan,
     dest_exists: bool,
     opts: &Options,
@@ -458,7 +668,18 @@ async fn copy_folder(
         destination: plan.destination.clone(),
         ..FolderReport::default()
     };
-    let mbox = match within(src.examine(&plan.source_raw)).await {
+    // Open both sides at once.
+    let open_dest = async {
+        if !dest_exists {
+            Ok(None)
+        } else if opts.dry_run {
+            within(dst.examine(&plan.destination_raw)).await.map(Some)
+        } else {
+            within(dst.select(&plan.destination_raw)).await.map(Some)
+        }
+    };
+    let (opened_src, opened_dst) = tokio::join!(within(src.examine(&plan.source_raw)), open_dest);
+    let mbox = match opened_src {
         Ok(m) => m,
         Err(e) if is_refusal(&e) => {
             fr.errors.push(format!(
@@ -470,47 +691,92 @@ async fn copy_folder(
         }
         Err(e) => return Err(lost(src_host, "opening a folder", &e)),
     };
+    let dest_mbox = match opened_dst {
+        Ok(m) => m,
+        Err(e) if is_refusal(&e) => {
+            fr.messages = u64::from(mbox.exists);
+            fr.failed = fr.messages;
+            fr.errors.push(format!(
+                "Our server would not open folder {}: {}",
+                plan.destination,
+                refusal_text(&e)
+            ));
+            return Ok(fr);
+        }
+        Err(e) => return Err(lost(dst_host, "opening our folder", &e)),
+    };
     let uidvalidity = mbox.uid_validity.unwrap_or(0);
+    let dest_uidvalidity = dest_mbox.as_ref().and_then(|m| m.uid_validity);
     let checkpoint = checkpoints
         .load(&plan.source)
         .filter(|c| uidvalidity != 0 && c.uidvalidity == uidvalidity);
-    let source = if mbox.exists == 0 {
-        Vec::new()
-    } else {
-        index_source(src, src_host).await?
-    };
-    fr.messages = source.len() as u64;
-    fr.bytes = source.iter().map(|m| u64::from(m.size)).sum();
 
-    let mut dest = if dest_exists {
-        let opened = if opts.dry_run {
-            within(dst.examine(&plan.destination_raw)).await
-        } else {
-            within(dst.select(&plan.destination_raw)).await
-        };
-        match opened {
-            Ok(m) if m.exists == 0 => HashMap::new(),
-            Ok(_) => index_destination(dst, dst_host).await?,
-            Err(e) if is_refusal(&e) => {
-                let sentence = format!(
-                    "Our server would not open folder {}: {}",
-                    plan.destination,
-                    refusal_text(&e)
-                );
-                fr.failed = fr.messages;
-                fr.errors.push(sentence);
-                return Ok(fr);
+    // With a checkpoint that matches both folders and no flag change since (CONDSTORE), only
+    // source messages above the checkpoint are candidates, and they are compared with what we
+    // appended since it (UIDs from its `dest_uidnext` on): a copy made just before a crash is
+    // found there. Otherwise both folders are indexed whole.
+    let mut since: Option<(FolderCheckpoint, u32)> = None;
+    if let (Some(c), Some(dv), Some(next), true) = (
+        checkpoint,
+        dest_uidvalidity,
+        checkpoint.and_then(|c| c.dest_uidnext),
+        caps.condstore,
+    ) {
+        if c.dest_uidvalidity == Some(dv) {
+            let unchanged = match (c.highest_modseq, mbox.highest_modseq) {
+                (Some(old), Some(now)) if now == old => true,
+                (Some(_), Some(_)) if c.last_uid == 0 => true,
+                (Some(old), Some(_)) => flags_unchanged_since(src, src_host, c.last_uid, old).await?,
+                _ => false,
+            };
+            if unchanged {
+                since = Some((c, next));
             }
-            Err(e) => return Err(lost(dst_host, "opening our folder", &e)),
         }
-    } else {
-        HashMap::new()
+    }
+    let (src_range, src_above, dst_range, dst_from) = match since {
+        Some((c, next)) => (
+            format!("{}:*", c.last_uid.saturating_add(1)),
+            c.last_uid,
+            format!("{next}:*"),
+            next,
+        ),
+        None => ("1:*".to_string(), 0, "1:*".to_string(), 0),
     };
+    let dest_has_messages = dest_mbox.as_ref().is_some_and(|m| m.exists > 0);
+    let (source, dest) = tokio::join!(
+        async {
+            if mbox.exists == 0 {
+                Ok(Vec::new())
+            } else {
+                index_source(src, src_host, &src_range, src_above).await
+            }
+        },
+        async {
+            if dest_has_messages {
+                index_destination(dst, dst_host, &dst_range, dst_from).await
+            } else {
+                Ok(HashMap::new())
+            }
+        }
+    );
+    let source = source?;
+    let mut dest = dest?;
+    // On the short path the messages up to the checkpoint are there already.
+    let base_bytes = since.map(|(c, _)| c.bytes).unwrap_or(0);
+    let earlier = if since.is_some() {
+        u64::from(mbox.exists).saturating_sub(source.len() as u64)
+    } else {
+        0
+    };
+    fr.messages = earlier + source.len() as u64;
+    fr.bytes = base_bytes + source.iter().map(|m| u64::from(m.size)).sum::<u64>();
+    fr.already_there = earlier;
 
     // Match the multisets; what is left at the source (and new since the checkpoint) is copied.
     let mut to_copy: Vec<&SourceMsg> = Vec::new();
     let mut flag_changes: BTreeMap<Vec<String>, Vec<u32>> = BTreeMap::new();
-    let mut done_bytes = 0u64;
+    let mut done_bytes = base_bytes;
     for m in &source {
         if let Some(d) = dest.get_mut(&m.id).and_then(VecDeque::pop_front) {
             fr.already_there += 1;
@@ -526,6 +792,7 @@ async fn copy_folder(
             to_copy.push(m);
         }
     }
+    drop(dest);
     let changed: usize = flag_changes.values().map(Vec::len).sum();
     info!(
         messages = fr.messages,
@@ -533,6 +800,7 @@ async fn copy_folder(
         to_copy = to_copy.len(),
         flag_changes = changed,
         resumed = checkpoint.is_some(),
+        short_path = since.is_some(),
         "compared"
     );
     progress.update(&plan.source, fr.already_there, fr.messages, done_bytes, fr.bytes);
@@ -542,6 +810,7 @@ async fn copy_folder(
         return Ok(fr);
     }
 
+    let mut flags_synced = true;
     for (flags, uids) in &flag_changes {
         let mut uids = uids.clone();
         uids.sort_unstable();
@@ -549,7 +818,10 @@ async fn copy_folder(
         let res = within(async { dst.uid_store(uid_set(&uids), &cmd).await?.try_collect::<Vec<_>>().await }).await;
         match res {
             Ok(_) => {}
-            Err(e) if is_refusal(&e) => warn!(reason = %refusal_text(&e), "flag update refused"),
+            Err(e) if is_refusal(&e) => {
+                flags_synced = false;
+                warn!(reason = %refusal_text(&e), "flag update refused");
+            }
             Err(e) => return Err(lost(dst_host, "updating flags", &e)),
         }
     }
@@ -558,85 +830,112 @@ async fn copy_folder(
     let mut cp = FolderCheckpoint {
         uidvalidity,
         last_uid: checkpoint.map(|c| c.last_uid).unwrap_or(0),
-        highest_modseq: mbox.highest_modseq,
+        // Flags up to here are ours as of this EXAMINE; a refused update is retried in full.
+        highest_modseq: mbox.highest_modseq.filter(|_| flags_synced),
+        dest_uidvalidity,
+        // Everything we append from now on gets at least this UID.
+        dest_uidnext: dest_mbox.as_ref().and_then(|m| m.uid_next),
+        bytes: 0,
+    };
+    let bytes_upto = |last: u32| {
+        base_bytes
+            + source
+                .iter()
+                .take_while(|m| m.uid <= last)
+                .map(|m| u64::from(m.size))
+                .sum::<u64>()
     };
     let mut clean = true; // no failure yet: the checkpoint may advance
     let mut done = fr.already_there;
-    let mut start = 0;
-    while start < to_copy.len() {
-        // A batch: bounded by bytes in flight and message count, at least one message.
-        let mut end = start;
-        let mut batch_bytes = 0usize;
-        while end < to_copy.len() && end - start < MAX_BATCH_MESSAGES {
-            let size = to_copy[end].size as usize;
-            if end > start && batch_bytes + size > opts.bytes_in_flight {
-                break;
+    // Two batches are in memory at once (one appended while the next is fetched), each at most
+    // half the budget; a batch larger than that (one big message) is fetched on its own.
+    let budget = opts.bytes_in_flight.max(2);
+    let ranges = batches(&to_copy, budget / 2);
+    let mut prefetched: Option<Vec<Fetch>> = None;
+    for (i, &(start, end, bytes)) in ranges.iter().enumerate() {
+        if opts.cancelled() {
+            if clean {
+                cp.bytes = bytes_upto(cp.last_uid);
+                save(checkpoints, &plan.source, cp)?;
             }
-            batch_bytes += size;
-            end += 1;
+            return Err(MigrateError::Cancelled);
         }
         let batch = &to_copy[start..end];
-        start = end;
-        let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
-        let fetched = within(async {
-            src.uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
-        .await
-        .map_err(|e| lost(src_host, "reading messages", &e))?;
-        let bodies: HashMap<u32, &Fetch> = fetched.iter().filter_map(|f| Some((f.uid?, f))).collect();
-        for m in batch {
-            if opts.cancelled() {
-                if clean {
-                    save(checkpoints, &plan.source, cp)?;
+        let fetched = match prefetched.take() {
+            Some(f) => f,
+            None => fetch_bodies(src, src_host, batch).await?,
+        };
+        let next = ranges.get(i + 1).filter(|n| bytes + n.2 <= budget).copied();
+        let (outcomes, next_fetched) = tokio::join!(
+            append_batch(
+                dst,
+                dst_host,
+                caps.literal_plus,
+                caps.group(),
+                &plan.destination_raw,
+                batch,
+                &fetched
+            ),
+            async {
+                match next {
+                    Some((s, e, _)) => fetch_bodies(src, src_host, &to_copy[s..e]).await.map(Some),
+                    None => Ok(None),
                 }
-                return Err(MigrateError::Cancelled);
             }
-            let Some(body) = bodies.get(&m.uid).and_then(|f| f.body()) else {
-                push_error(
-                    &mut fr,
-                    format!(
-                        "Message {} vanished from the old server while it was being copied.",
-                        describe(m)
-                    ),
-                );
-                clean = false;
-                continue;
-            };
-            let date = m.date.as_ref().map(internaldate_arg);
-            let flags = flags_arg(&m.flags);
-            match within(dst.append(&plan.destination_raw, Some(&flags), date.as_deref(), body)).await {
-                Ok(()) => {
+        );
+        drop(fetched);
+        let outcomes = outcomes?;
+        prefetched = next_fetched?;
+        let mut uids_known = true;
+        let mut max_dest_uid = None;
+        for (m, outcome) in batch.iter().zip(outcomes) {
+            match outcome {
+                Copied::Done(appended) => {
                     fr.copied += 1;
                     if clean {
                         cp.last_uid = cp.last_uid.max(m.uid);
                     }
+                    match appended {
+                        Some((v, uid)) if Some(v) == dest_uidvalidity => {
+                            max_dest_uid = max_dest_uid.max(Some(uid));
+                        }
+                        _ => uids_known = false,
+                    }
                 }
-                Err(e) if is_refusal(&e) => {
+                Copied::Vanished => {
                     push_error(
                         &mut fr,
                         format!(
-                            "Message {} was refused by our server: {}",
-                            describe(m),
-                            refusal_text(&e)
+                            "Message {} vanished from the old server while it was being copied.",
+                            describe(m)
                         ),
                     );
                     clean = false;
                 }
-                Err(e) => return Err(lost(dst_host, "copying messages", &e)),
+                Copied::Refused(text) => {
+                    push_error(
+                        &mut fr,
+                        format!("Message {} was refused by our server: {text}", describe(m)),
+                    );
+                    clean = false;
+                }
             }
             done += 1;
             done_bytes += u64::from(m.size);
-            progress.update(&plan.source, done, fr.messages, done_bytes, fr.bytes);
         }
+        // Every APPEND of the batch is answered: later ones get higher UIDs than these.
+        if let (true, Some(uid), Some(next)) = (uids_known, max_dest_uid, cp.dest_uidnext) {
+            cp.dest_uidnext = Some(next.max(uid.saturating_add(1)));
+        }
+        progress.update(&plan.source, done, fr.messages, done_bytes, fr.bytes);
         if clean {
+            cp.bytes = bytes_upto(cp.last_uid);
             save(checkpoints, &plan.source, cp)?;
         }
     }
     if clean {
         cp.last_uid = cp.last_uid.max(max_uid);
+        cp.bytes = bytes_upto(cp.last_uid);
         save(checkpoints, &plan.source, cp)?;
     }
     let secs = started.elapsed().as_secs_f64();

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod folders;
 pub mod groupware;
 pub mod http;
+pub mod pipeline;
 
 pub use engine::migrate_mailbox;
 
@@ -81,8 +82,19 @@ pub struct FolderCheckpoint {
     pub uidvalidity: u32,
     /// Every source UID up to this one is copied.
     pub last_uid: u32,
-    /// HIGHESTMODSEQ seen, when the server has CONDSTORE.
+    /// HIGHESTMODSEQ of the source folder when its flags were last brought over (CONDSTORE).
     pub highest_modseq: Option<u64>,
+    /// UIDVALIDITY of our folder when this was saved.
+    #[serde(default)]
+    pub dest_uidvalidity: Option<u32>,
+    /// Every message we appended after this checkpoint has a UID at least this high on our
+    /// side: the next pass compares new source messages only with those (a crash between an
+    /// APPEND and the next checkpoint never makes a duplicate).
+    #[serde(default)]
+    pub dest_uidnext: Option<u32>,
+    /// Total size of the source messages up to `last_uid` (for the report).
+    #[serde(default)]
+    pub bytes: u64,
 }
 
 /// Durable per-folder checkpoints (the sled store, or memory for a dry run).
@@ -167,6 +179,58 @@ impl Checkpoints for MemoryCheckpoints {
             .lock()
             .map_err(|_| anyhow::anyhow!("checkpoint map poisoned"))?
             .insert(folder.to_string(), checkpoint);
+        Ok(())
+    }
+}
+
+/// Checkpoints in one JSON file (for `mailferry migrate`, which must not open the daemon's
+/// store): every save rewrites the file through a temporary file, `fsync` and `rename`, so it
+/// is durable when `save` returns and a crash leaves the old or the new version, never half.
+#[derive(Debug)]
+pub struct FileCheckpoints {
+    path: std::path::PathBuf,
+    map: std::sync::Mutex<std::collections::BTreeMap<String, FolderCheckpoint>>,
+}
+
+impl FileCheckpoints {
+    /// Opens (or starts) the file at `path`; its folder is created when missing.
+    pub fn open(path: &std::path::Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let map = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is not a checkpoint file", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Ok(FileCheckpoints {
+            path: path.to_path_buf(),
+            map: std::sync::Mutex::new(map),
+        })
+    }
+}
+
+impl Checkpoints for FileCheckpoints {
+    fn load(&self, folder: &str) -> Option<FolderCheckpoint> {
+        self.map.lock().ok()?.get(folder).copied()
+    }
+    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut map = self
+            .map
+            .lock()
+            .map_err(|_| anyhow::anyhow!("checkpoint map poisoned"))?;
+        map.insert(folder.to_string(), checkpoint);
+        let tmp = self.path.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&serde_json::to_vec(&*map)?)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &self.path)?;
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
         Ok(())
     }
 }
@@ -293,8 +357,38 @@ mod tests {
             uidvalidity: 7,
             last_uid: 42,
             highest_modseq: None,
+            ..FolderCheckpoint::default()
         };
         m.save("INBOX", cp).unwrap();
         assert_eq!(m.load("INBOX"), Some(cp));
+    }
+
+    #[test]
+    fn file_checkpoints_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/pair.json");
+        let cp = FolderCheckpoint {
+            uidvalidity: 7,
+            last_uid: 42,
+            highest_modseq: Some(9),
+            dest_uidvalidity: Some(3),
+            dest_uidnext: Some(50),
+            bytes: 1234,
+        };
+        let f = FileCheckpoints::open(&path).unwrap();
+        assert_eq!(f.load("INBOX"), None);
+        f.save("INBOX", cp).unwrap();
+        f.save("Sent", FolderCheckpoint::default()).unwrap();
+        let again = FileCheckpoints::open(&path).unwrap();
+        assert_eq!(again.load("INBOX"), Some(cp));
+        assert_eq!(again.load("Sent"), Some(FolderCheckpoint::default()));
+    }
+
+    #[test]
+    fn checkpoints_saved_before_the_new_fields_still_load() {
+        let old: FolderCheckpoint =
+            serde_json::from_str(r#"{"uidvalidity":7,"last_uid":42,"highest_modseq":null}"#).unwrap();
+        assert_eq!(old.last_uid, 42);
+        assert_eq!(old.dest_uidnext, None);
     }
 }
