@@ -367,6 +367,9 @@ pub struct Config {
     /// DNS facts and the MX check.
     #[serde(default)]
     pub dns: DnsConfig,
+    /// Which folders are copied (include/exclude patterns, Gmail's virtual folders).
+    #[serde(default)]
+    pub folders: crate::migrate::folders::PlanOptions,
 }
 
 impl Config {

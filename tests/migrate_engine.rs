@@ -418,3 +418,48 @@ async fn a_certificate_we_do_not_trust_is_permanent_and_a_sentence() {
         other => panic!("expected Permanent, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn excluded_folders_are_not_copied() {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user("eng", "old.example");
+    let (dst_user, _) = unique_user("eng", "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    let mut src = login_src(&src_user, &src_pass).await;
+    for f in ["Sent", "Archive/2024", "Projekte/Übersicht"] {
+        create_folder(&mut src, f, true).await;
+    }
+    seed(&mut src, &seed_messages()).await;
+    let opts = Options {
+        folders: mailferry::migrate::folders::PlanOptions {
+            exclude: vec!["archive*".into()],
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let report = migrate::migrate_mailbox(
+        &pair(&src_user, &src_pass, &dst_user),
+        &opts,
+        &MemoryCheckpoints::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert!(
+        report
+            .folders
+            .iter()
+            .all(|f| !f.source.to_lowercase().starts_with("archive")),
+        "{report:?}"
+    );
+    assert!(report.total_copied() > 0);
+    let mut dst = login_dst(&dst_user).await;
+    let got = mailbox_multiset(&mut dst).await;
+    assert!(
+        got.iter()
+            .all(|(name, m)| !name.to_lowercase().starts_with("archive") || m.is_empty()),
+        "{:?}",
+        got.keys()
+    );
+}

@@ -244,6 +244,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let pair = build_pair(&config, &args.from, &args.password_file, &args.to).await?;
     let opts = Options {
         dry_run: args.dry_run,
+        folders: config.folders.clone(),
         ..Options::default()
     };
     let cancel = opts.cancel.clone();

@@ -319,6 +319,7 @@ impl Daemon {
         };
         let opts = Options {
             cancel: cancel.clone(),
+            folders: self.cfg.folders.clone(),
             ..Options::default()
         };
         let mut shutdown = self.shutdown.clone();

@@ -17,7 +17,7 @@
 //! It must never write to the source, never copy a message twice, and never log a body or a
 //! password.
 
-use super::folders::{self, FolderPlan, Listed, Naming, PlanOptions};
+use super::folders::{self, FolderPlan, Listed, Naming};
 use super::pipeline;
 use super::{
     Checkpoints, FolderCheckpoint, FolderReport, MailboxPair, MigrateError, MigrationReport, Options, Progress,
@@ -110,14 +110,7 @@ async fn run(
     let dst_names: Vec<String> = dst_list.iter().map(|l| decoded(&l.raw)).collect();
     let dst_naming = Naming::guess(dst_sep.or(Some('/')), dst_names.iter().map(String::as_str));
     let special = folders::destination_special_folders(&dst_list, &dst_naming);
-    let plans = folders::plan(
-        &src_list,
-        &src_subs,
-        &src_naming,
-        &dst_naming,
-        &special,
-        PlanOptions::default(),
-    );
+    let plans = folders::plan(&src_list, &src_subs, &src_naming, &dst_naming, &special, &opts.folders);
     info!(folders = plans.len(), source_separator = ?src_sep, source_prefix = %src_naming.prefix, "planned");
 
     let mut existing: BTreeSet<String> = dst_list

@@ -323,10 +323,55 @@ pub struct FolderPlan {
 }
 
 /// Options for planning.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanOptions {
     /// Copy Gmail's virtual folders (All Mail, Important, Starred) too.
+    #[serde(default)]
     pub include_gmail_virtual: bool,
+    /// When not empty, copy only source folders matching one of these patterns
+    /// (`*` any text, `?` one character, case-insensitive, on `/`-separated decoded names).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Never copy source folders matching one of these patterns (applied after `include`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl PlanOptions {
+    /// True when the decoded source folder `name` is to be copied by the patterns.
+    pub fn wants(&self, name: &str) -> bool {
+        (self.include.is_empty() || self.include.iter().any(|p| glob_match(p, name)))
+            && !self.exclude.iter().any(|p| glob_match(p, name))
+    }
+}
+
+/// Matches `text` against a pattern of `*` (any text) and `?` (one character), ignoring case.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
 }
 
 /// Our folders by special use, from our own LIST (attribute first, well-known name second).
@@ -363,7 +408,7 @@ pub fn plan(
     source_naming: &Naming,
     dest_naming: &Naming,
     dest_special: &BTreeMap<SpecialUse, Vec<String>>,
-    opts: PlanOptions,
+    opts: &PlanOptions,
 ) -> Vec<FolderPlan> {
     let decoded: Vec<(usize, Vec<String>)> = source
         .iter()
@@ -395,7 +440,7 @@ pub fn plan(
     let mut out: Vec<FolderPlan> = Vec::new();
     for (i, path) in decoded {
         let l = &source[i];
-        if !l.selectable() || (!opts.include_gmail_virtual && is_gmail_virtual(&path)) {
+        if !l.selectable() || (!opts.include_gmail_virtual && is_gmail_virtual(&path)) || !opts.wants(&path.join("/")) {
             continue;
         }
         let mut dest_path = path.clone();
@@ -518,7 +563,7 @@ mod tests {
             &slash(),
             &slash(),
             &special,
-            PlanOptions::default(),
+            &PlanOptions::default(),
         );
         let map: BTreeMap<_, _> = p.iter().map(|f| (f.source.as_str(), f.destination.as_str())).collect();
         assert_eq!(map["INBOX"], "INBOX");
@@ -541,11 +586,27 @@ mod tests {
             &slash(),
             &slash(),
             &BTreeMap::new(),
-            PlanOptions::default(),
+            &PlanOptions::default(),
         );
         let map: BTreeMap<_, _> = p.iter().map(|f| (f.source.as_str(), f.destination.as_str())).collect();
         assert_eq!(map["Outbox copies"], "Sent");
         assert_eq!(map["Sent"], "Sent");
+    }
+
+    #[test]
+    fn include_and_exclude_patterns_pick_folders() {
+        assert!(glob_match("Archive/*", "archive/2024"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a?c", "abc") && !glob_match("a?c", "abbc"));
+        assert!(!glob_match("Junk", "Junk/old"));
+        let o = PlanOptions {
+            include: vec!["INBOX".into(), "Archive*".into()],
+            exclude: vec!["Archive/Old*".into()],
+            ..Default::default()
+        };
+        assert!(o.wants("INBOX") && o.wants("Archive") && o.wants("archive/2024"));
+        assert!(!o.wants("Archive/Old 2010") && !o.wants("Sent"));
+        assert!(PlanOptions::default().wants("anything/at all"));
     }
 
     #[test]
@@ -568,7 +629,7 @@ mod tests {
             &slash(),
             &slash(),
             &BTreeMap::new(),
-            PlanOptions::default(),
+            &PlanOptions::default(),
         );
         let got: Vec<(&str, &str, bool)> = p
             .iter()
@@ -590,8 +651,9 @@ mod tests {
             &slash(),
             &slash(),
             &BTreeMap::new(),
-            PlanOptions {
+            &PlanOptions {
                 include_gmail_virtual: true,
+                ..Default::default()
             },
         );
         assert_eq!(all.len(), 7);

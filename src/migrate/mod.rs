@@ -124,8 +124,8 @@ impl Progress for NoProgress {
 pub struct Options {
     /// Only count what would be copied.
     pub dry_run: bool,
-    /// Connections to each server at once.
-    pub connections: usize,
+    /// Which folders to copy.
+    pub folders: folders::PlanOptions,
     /// Bytes of message data held in memory at once, across connections.
     pub bytes_in_flight: usize,
     /// Set to stop the pass at the next message.
@@ -136,7 +136,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             dry_run: false,
-            connections: 2,
+            folders: folders::PlanOptions::default(),
             bytes_in_flight: 32 << 20,
             cancel: Arc::new(AtomicBool::new(false)),
         }
