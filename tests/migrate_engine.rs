@@ -110,11 +110,7 @@ async fn assert_same(src_user: &str, src_pass: &str, dst_user: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copies_exactly_then_only_what_is_new() {
-    ensure_bed();
-    let (src_user, src_pass) = unique_user("eng", "old.example");
-    let (dst_user, _) = unique_user("eng", "new.example");
-    add_user(Side::Src, &src_user, &src_pass);
-    add_user(Side::Dst, &dst_user, "unused");
+    let (src_user, src_pass, dst_user) = fresh_mailboxes("eng");
 
     let mut src = login_src(&src_user, &src_pass).await;
     for (f, sub) in [
@@ -212,11 +208,7 @@ async fn copies_exactly_then_only_what_is_new() {
 
 #[tokio::test]
 async fn a_wrong_password_is_permanent_and_says_so() {
-    ensure_bed();
-    let (src_user, src_pass) = unique_user("eng", "old.example");
-    let (dst_user, _) = unique_user("eng", "new.example");
-    add_user(Side::Src, &src_user, &src_pass);
-    add_user(Side::Dst, &dst_user, "unused");
+    let (src_user, _, dst_user) = fresh_mailboxes("eng");
     let pair = pair(&src_user, "not-the-password", &dst_user);
     let err = migrate::migrate_mailbox(&pair, &Options::default(), &MemoryCheckpoints::default(), &NoProgress)
         .await
@@ -232,11 +224,7 @@ async fn a_wrong_password_is_permanent_and_says_so() {
 
 #[tokio::test]
 async fn a_cancelled_pass_stops_and_writes_nothing() {
-    ensure_bed();
-    let (src_user, src_pass) = unique_user("eng", "old.example");
-    let (dst_user, _) = unique_user("eng", "new.example");
-    add_user(Side::Src, &src_user, &src_pass);
-    add_user(Side::Dst, &dst_user, "unused");
+    let (src_user, src_pass, dst_user) = fresh_mailboxes("eng");
     let mut src = login_src(&src_user, &src_pass).await;
     seed(&mut src, &seed_messages()[..2]).await;
     let opts = Options::default();
@@ -421,11 +409,7 @@ async fn a_certificate_we_do_not_trust_is_permanent_and_a_sentence() {
 
 #[tokio::test]
 async fn excluded_folders_are_not_copied() {
-    ensure_bed();
-    let (src_user, src_pass) = unique_user("eng", "old.example");
-    let (dst_user, _) = unique_user("eng", "new.example");
-    add_user(Side::Src, &src_user, &src_pass);
-    add_user(Side::Dst, &dst_user, "unused");
+    let (src_user, src_pass, dst_user) = fresh_mailboxes("eng");
     let mut src = login_src(&src_user, &src_pass).await;
     for f in ["Sent", "Archive/2024", "Projekte/Übersicht"] {
         create_folder(&mut src, f, true).await;

@@ -91,6 +91,17 @@ pub fn unique_user(prefix: &str, domain: &str) -> (String, String) {
     )
 }
 
+/// Starts the bed and makes a fresh source mailbox (address, password) and a fresh mailbox on
+/// our side, both named `prefix-<random>`.
+pub fn fresh_mailboxes(prefix: &str) -> (String, String, String) {
+    ensure_bed();
+    let (src_user, src_pass) = unique_user(prefix, "old.example");
+    let (dst_user, _) = unique_user(prefix, "new.example");
+    add_user(Side::Src, &src_user, &src_pass);
+    add_user(Side::Dst, &dst_user, "unused");
+    (src_user, src_pass, dst_user)
+}
+
 /// Adds a mailbox on one side (`scripts/testbed adduser`); panics on failure.
 pub fn add_user(side: Side, user: &str, pass: &str) {
     let o = Command::new(script())
@@ -590,23 +601,7 @@ pub fn add_user_dav(user: &str, pass: &str) {
     );
 }
 
-/// `%40` → `@` and so on (UTF-8).
+/// `%40` → `@` and so on (UTF-8): the engine's own decoder.
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    mailferry::migrate::http::decode_percent(s)
 }
