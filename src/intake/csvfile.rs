@@ -43,7 +43,8 @@ fn sniff(text: &str, candidates: &[u8]) -> u8 {
 
 /// The 1-based line of the record the csv reader places at byte `at` (it places a record at
 /// the end of the one before, so line breaks and blank lines after `at` are skipped). This
-/// is the spreadsheet's row number when no cell spans lines.
+/// is the spreadsheet's row number once the line breaks inside earlier quoted cells are taken
+/// off (see `spanned` in [`read`]).
 fn line_of(text: &str, at: u64) -> usize {
     let bytes = text.as_bytes();
     let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
@@ -65,12 +66,15 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
     let mut out = CsvRows::default();
     let mut columns: Option<Vec<Option<Field>>> = None;
     let mut data_rows = 0usize;
+    // Line breaks inside quoted cells of earlier records: a spreadsheet shows such a record as
+    // one row, so they do not count as rows.
+    let mut spanned = 0usize;
     for (index, record) in reader.records().enumerate() {
         let row = index + 1;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let row = e.position().map_or(row, |p| line_of(&text, p.byte()));
+                let row = e.position().map_or(row, |p| line_of(&text, p.byte()) - spanned);
                 out.errors.push(FieldError {
                     row: Some(row),
                     field: file.into(),
@@ -79,7 +83,10 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
                 continue;
             }
         };
-        let row = record.position().map_or(row, |p| line_of(&text, p.byte()));
+        let row = record
+            .position()
+            .map_or(row, |p| line_of(&text, p.byte()).saturating_sub(spanned));
+        spanned += record.iter().map(|c| c.matches('\n').count()).sum::<usize>();
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -143,6 +150,15 @@ mod tests {
 
     fn rules() -> CsvRules {
         CsvRules::parse(include_str!("../../rules/csv.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_cell_spanning_lines_does_not_shift_later_rows() {
+        let csv = "email,password,server\r\n\"a@x.example\",\"pw with\r\ntwo lines\",imap.x.example\r\nb@x.example,pw2,imap.x.example\r\n";
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let r = read("m.csv", csv.as_bytes(), &rules.csv, 100);
+        let rows: Vec<_> = r.mailboxes.iter().map(|m| m.row).collect();
+        assert_eq!(rows, vec![Some(2), Some(3)], "{:?}", r.errors);
     }
 
     #[test]
