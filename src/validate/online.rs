@@ -26,6 +26,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
+use tracing::Instrument;
 
 /// How the old server was reached; a migration job should use the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,10 +100,13 @@ pub async fn probe_mailbox(cfg: &Config, m: &MailboxRequest) -> ProbeReport {
 /// Probes one mailbox: our side and the old server at once.
 pub async fn probe_mailbox_with(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> ProbeReport {
     let span = tracing::info_span!("probe", mailbox = %m.email);
-    let _enter = span.enter();
-    let (dest, mut report) = tokio::join!(probe_destination(cfg, m, opts), probe_source(cfg, m, opts));
-    report.problems.splice(0..0, dest);
-    report
+    async {
+        let (dest, mut report) = tokio::join!(probe_destination(cfg, m, opts), probe_source(cfg, m, opts));
+        report.problems.splice(0..0, dest);
+        report
+    }
+    .instrument(span)
+    .await
 }
 
 fn problem(m: &MailboxRequest, field: &str, message: String) -> FieldError {
