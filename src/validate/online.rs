@@ -430,8 +430,14 @@ fn unreachable_problem(m: &MailboxRequest, host: &str, failures: &[(u16, Securit
 /// Resolves the name (port left 0), within the timeout; the error is a sentence.
 async fn resolve(host: &str, opts: &ProbeOptions) -> Result<Vec<SocketAddr>, String> {
     match timeout(opts.resolve, tokio::net::lookup_host((host, 0))).await {
-        Ok(Ok(addrs)) => {
-            let addrs: Vec<SocketAddr> = addrs.collect();
+        Ok(Ok(found)) => {
+            // One entry per address, in the resolver's order of preference.
+            let mut addrs: Vec<SocketAddr> = Vec::new();
+            for a in found {
+                if !addrs.contains(&a) {
+                    addrs.push(a);
+                }
+            }
             if addrs.is_empty() {
                 Err(format!(
                     "{host} has no address; check the old provider's IMAP server name"
