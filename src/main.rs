@@ -3,6 +3,7 @@
 //! ```text
 //! mailferry serve    --config FILE        run the daemon (watch support, migrate, reply)
 //! mailferry parse    [--json] FILE.eml    show what intake and validation see in a mail
+//! mailferry parse    --probe [--config FILE] [--json] FILE.eml   …and probe each mailbox online
 //! mailferry check    --config FILE        check the config and every connection
 //! mailferry tickets  --config FILE [show ID]   list tickets, or show one with its event log
 //! mailferry jobs     --config FILE retry|cancel ID

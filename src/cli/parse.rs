@@ -1,12 +1,19 @@
-//! `mailferry parse [--json] FILE.eml`: what intake and offline validation see, storing
-//! nothing and connecting nowhere. Never prints a password (only whether one is present).
+//! `mailferry parse [--probe [--config FILE]] [--json] FILE.eml`: what intake and validation
+//! see, storing nothing. Without `--probe` it connects nowhere; with it, every mailbox that
+//! passed the offline checks is probed online (our side, the old server, its login and
+//! contents) with the daemon's config. Never prints a password (only whether one is present).
 
+use crate::config::{Config, Security};
 use crate::intake::{self, ParsedMail};
 use crate::rules::Rules;
-use crate::validate;
+use crate::validate::{self, ProbeReport};
 use anyhow::Context;
+use futures::StreamExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Mailboxes probed at once.
+const PROBES_AT_ONCE: usize = 8;
 
 /// Arguments of `mailferry parse`.
 #[derive(clap::Args, Debug)]
@@ -14,6 +21,13 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Also check online: the destination exists, the old server answers securely and accepts
+    /// the login; adds folder and message counts (needs the daemon's config).
+    #[arg(long)]
+    probe: bool,
+    /// The configuration file (read only with --probe).
+    #[command(flatten)]
+    config: super::ConfigArg,
     /// The e-mail file (RFC 5322, as saved by a mail client).
     file: PathBuf,
 }
@@ -21,14 +35,121 @@ pub struct Args {
 /// Runs the command.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let raw = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let rules = Rules::builtin()?;
-    let parsed = validate::with_offline_errors(intake::parse_mail(&raw, &rules), &rules.policy, chrono::Utc::now());
+    let cfg = if args.probe {
+        Some(
+            args.config
+                .load()
+                .context("--probe needs the daemon's config (--config FILE)")?,
+        )
+    } else {
+        None
+    };
+    let mut rules = match &cfg {
+        Some(cfg) => Rules::load(cfg.rules_dir.as_deref())?,
+        None => Rules::builtin()?,
+    };
+    if let Some(cfg) = &cfg {
+        rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
+    }
+    let now = chrono::Utc::now();
+    let mut parsed = validate::with_offline_errors(intake::parse_mail(&raw, &rules), &rules.policy, now);
+    let probes = match &cfg {
+        Some(cfg) => probe_all(cfg, &mut parsed, &rules, now).await,
+        None => Vec::new(),
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&parsed.to_json())?);
+        let mut json = parsed.to_json();
+        if let (Some(boxes), true) = (json["mailboxes"].as_array_mut(), args.probe) {
+            for (i, b) in boxes.iter_mut().enumerate() {
+                b["probe"] = probes
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map_or(serde_json::Value::Null, probe_json);
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", text_view(&parsed));
+        print!("{}", probe_view(&parsed, &probes));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Probes every mailbox without offline problems (a few at once, in order) and adds the
+/// problems found to the mail's; None for a mailbox not probed.
+async fn probe_all(
+    cfg: &Config,
+    parsed: &mut ParsedMail,
+    rules: &Rules,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Option<ProbeReport>> {
+    let reading_errors: Vec<Option<usize>> = parsed.errors.iter().filter_map(|e| e.row.map(Some)).collect();
+    let probes: Vec<Option<ProbeReport>> = futures::stream::iter(parsed.mailboxes.iter().map(|m| {
+        let ok = validate::mailbox_problems(m, &rules.policy, now).is_empty()
+            && (m.row.is_none() || !reading_errors.contains(&m.row));
+        async move {
+            if ok {
+                Some(validate::probe_mailbox(cfg, m).await)
+            } else {
+                None
+            }
+        }
+    }))
+    .buffered(PROBES_AT_ONCE)
+    .collect()
+    .await;
+    for p in probes.iter().flatten() {
+        parsed.errors.extend(p.problems.iter().cloned());
+    }
+    parsed.errors.sort_by_key(|e| e.row.map_or(0, |r| r + 1));
+    probes
+}
+
+fn security_word(s: Security) -> &'static str {
+    match s {
+        Security::Tls => "tls",
+        Security::Starttls => "starttls",
+        Security::Plain => "plain",
+    }
+}
+
+/// The `probe` object of one mailbox in the JSON view.
+fn probe_json(p: &ProbeReport) -> serde_json::Value {
+    serde_json::json!({
+        "folders": p.folders,
+        "messages": p.messages,
+        "bytes": p.bytes,
+        "source_port": p.source.as_ref().map(|s| s.port),
+        "source_security": p.source.as_ref().map(|s| security_word(s.security)),
+    })
+}
+
+/// The readable probe results, one line per mailbox.
+fn probe_view(p: &ParsedMail, probes: &[Option<ProbeReport>]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    if probes.is_empty() {
+        return s;
+    }
+    let _ = writeln!(s, "\nprobe:");
+    for (m, r) in p.mailboxes.iter().zip(probes) {
+        let Some(r) = r else {
+            let _ = writeln!(s, "  {}: not probed (offline problems)", m.email);
+            continue;
+        };
+        let how = r.source.as_ref().map_or_else(
+            || "old server not reached".to_string(),
+            |src| format!("{} on port {}", security_word(src.security), src.port),
+        );
+        let size = r.bytes.map_or_else(String::new, |b| format!(", {b} bytes"));
+        let verdict = if r.problems.is_empty() { "ok" } else { "problems above" };
+        let _ = writeln!(
+            s,
+            "  {}: {how}, {} folders, {} messages{size}: {verdict}",
+            m.email, r.folders, r.messages
+        );
+    }
+    s
 }
 
 /// The readable view: one block per mailbox, then files, then problems.

@@ -1,16 +1,23 @@
-//! Validation of requested mailboxes, offline part: everything that can be decided without
-//! the network or the store (syntax, schedule policy, duplicates, limits).
+//! Validation of requested mailboxes.
 //!
-//! Pure: the caller passes `now`. Every problem is one [`FieldError`] naming the row (None =
-//! the body), the field and the value, and saying how to fix it. A password is never quoted:
-//! only whether one is there. The online checks (the host resolves to a public address, IMAP
-//! login works, the destination exists) come later and are not here.
+//! This file is the offline part: everything that can be decided without the network or the
+//! store (syntax, schedule policy, duplicates, limits). Pure: the caller passes `now`. Every
+//! problem is one [`FieldError`] naming the row (None = the body), the field and the value, and
+//! saying how to fix it. A password is never quoted: only whether one is there.
+//!
+//! [`online`] is the part that needs the network: the destination exists on our side, the old
+//! server resolves to public addresses, answers IMAP securely and accepts the login
+//! ([`probe_mailbox`]).
 
 use crate::intake::{FieldError, MailboxRequest, ParsedMail};
 use crate::rules::Policy;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+
+pub mod online;
+
+pub use online::{probe_mailbox, probe_mailbox_with, EffectiveSource, ProbeOptions, ProbeReport};
 
 /// All offline problems of a parsed request, in mailbox order.
 pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
@@ -231,7 +238,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn policy() -> Policy {
-        Policy::parse(include_str!("../rules/policy.toml")).unwrap()
+        Policy::parse(include_str!("../../rules/policy.toml")).unwrap()
     }
 
     #[test]

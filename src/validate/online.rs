@@ -1,0 +1,819 @@
+//! Validation of requested mailboxes, online part: the checks that need the network.
+//!
+//! [`probe_mailbox`] asks, for one mailbox that passed the offline checks: does the destination
+//! exist on our side (our admin can log in for it), does the old server's name resolve to public
+//! addresses only, does it answer IMAP over TLS or STARTTLS with a valid certificate, does it
+//! accept the customer's login, and what is there to move (folders, messages, bytes)?
+//!
+//! Every step has its own timeout, and every failure becomes one [`FieldError`] that a customer
+//! can act on: a sentence, never a Debug dump. The password is handed to the old server and to
+//! nothing else: it is never logged, never put in a problem line (even when a server would echo
+//! it back), never in the report.
+//!
+//! We connect only to the addresses that were checked, exactly as a migration job does, and we
+//! never send the password over an unencrypted connection except to loopback on a test bed.
+
+use crate::config::{Config, Security};
+use crate::imapconn::{self, ImapStream, LoginRefused};
+use crate::intake::{FieldError, MailboxRequest};
+use crate::net;
+use crate::secret::Secret;
+use futures::TryStreamExt;
+use rustls::CertificateError;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tracing::Instrument;
+
+/// How the old server was reached; a migration job should use the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveSource {
+    /// The host name as the customer gave it.
+    pub host: String,
+    /// The port that answered.
+    pub port: u16,
+    /// TLS or STARTTLS (plain only on a loopback test bed).
+    pub security: Security,
+    /// The checked addresses, with `port`.
+    pub addrs: Vec<SocketAddr>,
+}
+
+/// What the probe found for one mailbox.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeReport {
+    /// Problems for the reply, in the order found (destination first, then the old server).
+    pub problems: Vec<FieldError>,
+    /// Where the old server answered IMAP securely, when it did.
+    pub source: Option<EffectiveSource>,
+    /// Selectable folders found.
+    pub folders: usize,
+    /// Messages in them.
+    pub messages: u64,
+    /// Their total size, when the server has `STATUS=SIZE`.
+    pub bytes: Option<u64>,
+}
+
+/// Timeouts and the ports tried when the customer gave neither port nor security.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// Resolving the old server's name.
+    pub resolve: Duration,
+    /// One TCP connect.
+    pub connect: Duration,
+    /// The TLS handshake (and STARTTLS).
+    pub tls: Duration,
+    /// The server's greeting.
+    pub greeting: Duration,
+    /// A login (ours on our server: connect and login together).
+    pub login: Duration,
+    /// CAPABILITY and LIST.
+    pub list: Duration,
+    /// All STATUS commands together.
+    pub status: Duration,
+    /// Tried in order when neither port nor security is given.
+    pub default_candidates: Vec<(u16, Security)>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            resolve: Duration::from_secs(10),
+            connect: Duration::from_secs(10),
+            tls: Duration::from_secs(15),
+            greeting: Duration::from_secs(15),
+            login: Duration::from_secs(30),
+            list: Duration::from_secs(30),
+            status: Duration::from_secs(120),
+            default_candidates: vec![(993, Security::Tls), (143, Security::Starttls)],
+        }
+    }
+}
+
+/// Probes one mailbox with the default timeouts.
+pub async fn probe_mailbox(cfg: &Config, m: &MailboxRequest) -> ProbeReport {
+    probe_mailbox_with(cfg, m, &ProbeOptions::default()).await
+}
+
+/// Probes one mailbox: our side and the old server at once.
+pub async fn probe_mailbox_with(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> ProbeReport {
+    let span = tracing::info_span!("probe", mailbox = %m.email);
+    async {
+        let (dest, mut report) = tokio::join!(probe_destination(cfg, m, opts), probe_source(cfg, m, opts));
+        report.problems.splice(0..0, dest);
+        report
+    }
+    .instrument(span)
+    .await
+}
+
+fn problem(m: &MailboxRequest, field: &str, message: String) -> FieldError {
+    FieldError {
+        row: m.row,
+        field: field.into(),
+        message,
+    }
+}
+
+/// The destination is in one of our domains and our admin can log in for it.
+async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> Option<FieldError> {
+    let dest = m.destination.as_deref().unwrap_or(&m.email).to_ascii_lowercase();
+    let domain = dest.rsplit_once('@').map_or("", |(_, d)| d);
+    if !cfg.destination.domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+        return Some(problem(
+            m,
+            "destination",
+            format!(
+                "{dest} is not in a domain we host ({}); give the new address on our side",
+                cfg.destination.domains.join(", ")
+            ),
+        ));
+    }
+    let cannot_check = || {
+        problem(
+            m,
+            "destination",
+            format!(
+                "we could not check just now that {dest} exists on our side; \
+                 support staff have been told and will check it before the migration"
+            ),
+        )
+    };
+    let (ep, creds) = match crate::daemon::destination_endpoint(cfg, &dest) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(destination = %dest, error = %format!("{e:#}"), "probe: our destination settings are unusable");
+            return Some(cannot_check());
+        }
+    };
+    match timeout(opts.login, imapconn::connect(&ep, &creds)).await {
+        Ok(Ok(mut session)) => {
+            let _ = timeout(Duration::from_secs(5), session.logout()).await;
+            tracing::debug!(destination = %dest, "probe: destination exists");
+            None
+        }
+        Ok(Err(e)) if e.downcast_ref::<LoginRefused>().is_some() => {
+            tracing::info!(destination = %dest, error = %e, "probe: destination login refused");
+            Some(problem(
+                m,
+                "destination",
+                format!("{dest} does not exist on our side; create it first or give the right new address"),
+            ))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(destination = %dest, error = %format!("{e:#}"), "probe: our server did not answer");
+            Some(cannot_check())
+        }
+        Err(_) => {
+            tracing::warn!(destination = %dest, "probe: our server timed out");
+            Some(cannot_check())
+        }
+    }
+}
+
+/// Why one way of reaching the old server failed.
+#[derive(Debug)]
+enum Failure {
+    /// Nothing answered (refused, unreachable, timed out): the detail for the sentence.
+    Unreachable(String),
+    /// The certificate was refused: what is wrong with it, in words.
+    Certificate(String),
+    /// The TLS handshake failed for another reason (often: not TLS on this port).
+    NoTls,
+    /// The server does not offer STARTTLS.
+    NoStarttls,
+    /// Something answered, but not like an IMAP server.
+    NotImap(String),
+    /// Encryption is required and was not asked for.
+    Unencrypted,
+}
+
+impl Failure {
+    /// A clause that completes "on port 993 (TLS), …".
+    fn clause(&self) -> String {
+        match self {
+            Failure::Unreachable(d) => d.clone(),
+            Failure::Certificate(w) => format!("the server's certificate {w}"),
+            Failure::NoTls => "the server does not speak TLS there".into(),
+            Failure::NoStarttls => "the server does not offer STARTTLS".into(),
+            Failure::NotImap(d) => format!("something answered, but not an IMAP server ({d})"),
+            Failure::Unencrypted => "we only connect with encryption (TLS or STARTTLS)".into(),
+        }
+    }
+
+    /// Worth telling first when several attempts failed.
+    fn weight(&self) -> u8 {
+        match self {
+            Failure::Certificate(_) => 3,
+            Failure::NotImap(_) | Failure::NoStarttls | Failure::NoTls => 2,
+            Failure::Unencrypted => 1,
+            Failure::Unreachable(_) => 0,
+        }
+    }
+}
+
+fn security_name(s: Security) -> &'static str {
+    match s {
+        Security::Tls => "TLS",
+        Security::Starttls => "STARTTLS",
+        Security::Plain => "no encryption",
+    }
+}
+
+/// The (port, security) pairs to try, in order.
+fn candidates(m: &MailboxRequest, opts: &ProbeOptions) -> Vec<(u16, Security)> {
+    match (m.source_port, m.source_security) {
+        (Some(p), Some(s)) => vec![(p, s)],
+        (None, Some(s)) => vec![(s.default_imap_port(), s)],
+        (Some(143), None) => vec![(143, Security::Starttls), (143, Security::Tls)],
+        (Some(p), None) => vec![(p, Security::Tls), (p, Security::Starttls)],
+        (None, None) => opts.default_candidates.clone(),
+    }
+}
+
+async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> ProbeReport {
+    let mut report = ProbeReport::default();
+    let Some(host) = m.source_host.as_deref() else {
+        return report;
+    };
+    let allow_private = cfg.source.allow_private_addresses;
+    let ips = match resolve(host, opts).await {
+        Ok(ips) => ips,
+        Err(message) => {
+            report.problems.push(problem(m, "server", message));
+            return report;
+        }
+    };
+    if !allow_private {
+        if let Some(bad) = ips.iter().find(|a| net::is_special_address(a.ip())) {
+            tracing::info!(host, address = %bad.ip(), "probe: source refused, special address");
+            report.problems.push(problem(
+                m,
+                "server",
+                format!(
+                    "{host} resolves to {}, an address inside a private or reserved network; \
+                     we only migrate from servers on the public Internet, so give the old provider's public IMAP server name",
+                    bad.ip()
+                ),
+            ));
+            return report;
+        }
+    }
+    let tls = match net::tls_config(cfg.tls.extra_ca_file.as_deref(), cfg.source.accept_invalid_certs) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "probe: our TLS settings are unusable");
+            report.problems.push(problem(
+                m,
+                "server",
+                format!("we could not check {host} just now; support staff have been told and will look into it"),
+            ));
+            return report;
+        }
+    };
+    let loopback_only = ips.iter().all(|a| a.ip().is_loopback());
+    let tries = candidates(m, opts);
+    let mut failures: Vec<(u16, Security, Failure)> = Vec::new();
+    let mut opened = None;
+    for (port, security) in tries.iter().copied() {
+        let addrs: Vec<SocketAddr> = ips.iter().map(|a| SocketAddr::new(a.ip(), port)).collect();
+        if security == Security::Plain && !(allow_private && loopback_only) {
+            failures.push((port, security, Failure::Unencrypted));
+            continue;
+        }
+        // A certificate on this port proves it speaks TLS from the first byte: STARTTLS there
+        // would only wait for a greeting that never comes.
+        if failures
+            .iter()
+            .any(|(p, _, f)| *p == port && matches!(f, Failure::Certificate(_)))
+        {
+            continue;
+        }
+        match open(host, security, &addrs, &tls, opts).await {
+            Ok(client) => {
+                tracing::debug!(host, port, security = security_name(security), "probe: source answers");
+                opened = Some((
+                    client,
+                    EffectiveSource {
+                        host: host.to_string(),
+                        port,
+                        security,
+                        addrs,
+                    },
+                ));
+                break;
+            }
+            Err(f) => {
+                tracing::debug!(host, port, security = security_name(security), failure = ?f, "probe: source attempt failed");
+                failures.push((port, security, f));
+            }
+        }
+    }
+    let Some((client, source)) = opened else {
+        report.problems.push(unreachable_problem(m, host, &failures));
+        return report;
+    };
+    report.source = Some(source);
+    let Some(password) = m.password.as_ref().filter(|p| !p.is_empty()) else {
+        return report;
+    };
+    let user = m.source_user.as_deref().unwrap_or(&m.email);
+    let mut session = match timeout(opts.login, client.login(user, password.expose())).await {
+        Ok(Ok(s)) => s,
+        Ok(Err((e, _))) => {
+            let refused = matches!(e, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_));
+            let words = match &e {
+                async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => imapconn::server_text(t),
+                other => other.to_string(),
+            };
+            let words = hide(&words, password);
+            report.problems.push(if refused {
+                problem(
+                    m,
+                    "password",
+                    format!("the old provider refused the login for {user}: {words}; check the password"),
+                )
+            } else {
+                problem(
+                    m,
+                    "server",
+                    format!("{host} broke off the login for {user} ({words}); please try again later"),
+                )
+            });
+            return report;
+        }
+        Err(_) => {
+            report.problems.push(problem(
+                m,
+                "server",
+                format!(
+                    "{host} did not answer the login for {user} within {} seconds; please try again later",
+                    opts.login.as_secs()
+                ),
+            ));
+            return report;
+        }
+    };
+    match count(&mut session, opts).await {
+        Ok((folders, messages, bytes)) => {
+            report.folders = folders;
+            report.messages = messages;
+            report.bytes = bytes;
+            tracing::info!(host, folders, messages, bytes, "probe: source mailbox counted");
+        }
+        Err(detail) => {
+            report.problems.push(problem(
+                m,
+                "server",
+                format!(
+                    "{host} accepted the login for {user} but then failed to list its folders ({detail}); \
+                     please try again later"
+                ),
+            ));
+        }
+    }
+    let stream = session.as_mut();
+    let _ = timeout(Duration::from_secs(3), stream.write_all(b"mfpz LOGOUT\r\n")).await;
+    report
+}
+
+/// The one problem line when no way of reaching the old server worked.
+fn unreachable_problem(m: &MailboxRequest, host: &str, failures: &[(u16, Security, Failure)]) -> FieldError {
+    if let [(port, security, f)] = failures {
+        let field = match f {
+            Failure::Unreachable(_) | Failure::NoTls | Failure::NoStarttls | Failure::Unencrypted
+                if m.source_port.is_some() =>
+            {
+                "port"
+            }
+            _ => "server",
+        };
+        let advice = match f {
+            Failure::Certificate(_) => {
+                "we only connect to servers with a valid certificate: check the server name, \
+                 or ask the old provider for the name their certificate is made for"
+            }
+            Failure::Unreachable(_) => "check the server name and the port",
+            Failure::Unencrypted => "give the port for IMAP over TLS (usually 993)",
+            _ => "check the port and security the old provider documents (usually 993 with TLS)",
+        };
+        return problem(
+            m,
+            field,
+            format!(
+                "{host} on port {port} ({}): {}; {advice}",
+                security_name(*security),
+                f.clause()
+            ),
+        );
+    }
+    let tried: Vec<String> = failures
+        .iter()
+        .map(|(port, security, f)| format!("on port {port} ({}) {}", security_name(*security), f.clause()))
+        .collect();
+    let cert = failures.iter().any(|(_, _, f)| f.weight() == 3);
+    let advice = if cert {
+        "we only connect to servers with a valid certificate: check the server name, \
+         or ask the old provider for the name their certificate is made for"
+    } else {
+        "check the server name, and give the port and security the old provider documents"
+    };
+    problem(
+        m,
+        "server",
+        format!("{host} does not answer IMAP securely: {}; {advice}", tried.join("; ")),
+    )
+}
+
+/// Resolves the name (port left 0), within the timeout; the error is a sentence.
+async fn resolve(host: &str, opts: &ProbeOptions) -> Result<Vec<SocketAddr>, String> {
+    match timeout(opts.resolve, tokio::net::lookup_host((host, 0))).await {
+        Ok(Ok(found)) => {
+            // One entry per address, in the resolver's order of preference.
+            let mut addrs: Vec<SocketAddr> = Vec::new();
+            for a in found {
+                if !addrs.contains(&a) {
+                    addrs.push(a);
+                }
+            }
+            if addrs.is_empty() {
+                Err(format!(
+                    "{host} has no address; check the old provider's IMAP server name"
+                ))
+            } else {
+                Ok(addrs)
+            }
+        }
+        Ok(Err(_)) => Err(format!(
+            "{host} does not exist (the name does not resolve); check the old provider's IMAP server name"
+        )),
+        Err(_) => Err(format!(
+            "looking up {host} took more than {} seconds; check the server name, or try again later",
+            opts.resolve.as_secs()
+        )),
+    }
+}
+
+/// Connects, secures and reads the greeting: a client ready for LOGIN.
+async fn open(
+    host: &str,
+    security: Security,
+    addrs: &[SocketAddr],
+    tls: &Arc<rustls::ClientConfig>,
+    opts: &ProbeOptions,
+) -> Result<async_imap::Client<ImapStream>, Failure> {
+    let tcp = connect(addrs, opts).await?;
+    match security {
+        Security::Plain => greeting(ImapStream::Plain(tcp), opts).await,
+        Security::Tls => {
+            let stream = handshake(host, tcp, tls, opts).await?;
+            greeting(ImapStream::Tls(Box::new(stream)), opts).await
+        }
+        Security::Starttls => {
+            let mut client = greeting(ImapStream::Plain(tcp), opts).await?;
+            match timeout(opts.tls, client.run_command_and_check_ok("STARTTLS", None)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(Failure::NoStarttls),
+                Err(_) => return Err(Failure::NotImap("no answer to STARTTLS".into())),
+            }
+            let ImapStream::Plain(tcp) = client.into_inner() else {
+                return Err(Failure::NoStarttls);
+            };
+            let stream = handshake(host, tcp, tls, opts).await?;
+            Ok(async_imap::Client::new(ImapStream::Tls(Box::new(stream))))
+        }
+    }
+}
+
+/// The first checked address that accepts a TCP connection.
+async fn connect(addrs: &[SocketAddr], opts: &ProbeOptions) -> Result<TcpStream, Failure> {
+    let mut why = String::from("nothing answers there");
+    for addr in addrs {
+        match timeout(opts.connect, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                why = "nothing answers there (connection refused)".into();
+            }
+            Ok(Err(_)) => why = "the server cannot be reached".into(),
+            Err(_) => {
+                why = format!(
+                    "nothing answered within {} seconds (a firewall, or the wrong port)",
+                    opts.connect.as_secs()
+                )
+            }
+        }
+    }
+    Err(Failure::Unreachable(why))
+}
+
+async fn handshake(
+    host: &str,
+    tcp: TcpStream,
+    tls: &Arc<rustls::ClientConfig>,
+    opts: &ProbeOptions,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Failure> {
+    let name = net::server_name(host).map_err(|_| Failure::NoTls)?;
+    let connector = tokio_rustls::TlsConnector::from(tls.clone());
+    match timeout(opts.tls, connector.connect(name, tcp)).await {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => Err(
+            match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                Some(rustls::Error::InvalidCertificate(c)) => Failure::Certificate(certificate_words(c, host)),
+                Some(rustls::Error::NoCertificatesPresented) => Failure::Certificate("is missing".into()),
+                _ => Failure::NoTls,
+            },
+        ),
+        Err(_) => Err(Failure::NotImap(format!(
+            "the TLS handshake took more than {} seconds",
+            opts.tls.as_secs()
+        ))),
+    }
+}
+
+/// What is wrong with a refused certificate, as the end of "the server's certificate …".
+pub fn certificate_words(e: &CertificateError, host: &str) -> String {
+    match e {
+        CertificateError::UnknownIssuer => {
+            "is not signed by an authority we trust (it may be self-signed or from a private authority)".into()
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            format!("is made for another name than {host}")
+        }
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "has expired".into(),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            "is not valid yet (its start date is in the future)".into()
+        }
+        CertificateError::Revoked => "has been revoked by its authority".into(),
+        CertificateError::BadSignature | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => {
+            "carries a signature we cannot verify".into()
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            "is not made for a server".into()
+        }
+        CertificateError::BadEncoding => "is damaged (it cannot be read)".into(),
+        _ => "was refused by our certificate check".into(),
+    }
+}
+
+async fn greeting(stream: ImapStream, opts: &ProbeOptions) -> Result<async_imap::Client<ImapStream>, Failure> {
+    let mut client = async_imap::Client::new(stream);
+    match timeout(opts.greeting, client.read_response()).await {
+        Ok(Ok(Some(_))) => Ok(client),
+        Ok(Ok(None)) => Err(Failure::NotImap("it closed the connection at once".into())),
+        Ok(Err(e))
+            if e.kind() == std::io::ErrorKind::InvalidData && e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) =>
+        {
+            Err(Failure::NoTls)
+        }
+        Ok(Err(_)) => Err(Failure::NotImap("its first words are not an IMAP greeting".into())),
+        Err(_) => Err(Failure::NotImap(format!(
+            "no greeting within {} seconds",
+            opts.greeting.as_secs()
+        ))),
+    }
+}
+
+/// Replaces the password wherever a server echoed it.
+fn hide(words: &str, password: &Secret) -> String {
+    let p = password.expose();
+    if p.len() >= 3 && words.contains(p) {
+        words.replace(p, "[password]")
+    } else {
+        words.to_string()
+    }
+}
+
+/// Folders (selectable), messages and, with `STATUS=SIZE`, bytes.
+async fn count(session: &mut imapconn::Session, opts: &ProbeOptions) -> Result<(usize, u64, Option<u64>), String> {
+    let listed = timeout(opts.list, async {
+        let caps = session.capabilities().await.map_err(|e| e.to_string())?;
+        let with_size = caps.has_str("STATUS=SIZE");
+        let names: Vec<_> = session
+            .list(Some(""), Some("*"))
+            .await
+            .map_err(|e| e.to_string())?
+            .try_collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let names: Vec<String> = names
+            .iter()
+            .filter(|n| {
+                !n.attributes().iter().any(|a| match a {
+                    async_imap::types::NameAttribute::NoSelect => true,
+                    async_imap::types::NameAttribute::Extension(e) => e.eq_ignore_ascii_case("\\NonExistent"),
+                    _ => false,
+                })
+            })
+            .map(|n| n.name().to_string())
+            .collect();
+        Ok::<_, String>((with_size, names))
+    })
+    .await
+    .map_err(|_| "the folder list did not come in time".to_string())??;
+    let (with_size, names) = listed;
+    let (messages, bytes) = timeout(opts.status, status_all(session.as_mut(), &names, with_size))
+        .await
+        .map_err(|_| "counting the messages took too long".to_string())?
+        .map_err(|e| format!("counting the messages failed: {e}"))?;
+    Ok((names.len(), messages, bytes))
+}
+
+/// Longest response line (with its literals) read while counting.
+const MAX_LINE: usize = 64 * 1024;
+/// STATUS commands sent before their answers are read.
+const STATUS_BATCH: usize = 50;
+
+/// `STATUS (MESSAGES [SIZE])` for every folder, pipelined in batches and read directly: the
+/// IMAP parser we use does not know the SIZE item of RFC 8438.
+async fn status_all(stream: &mut ImapStream, names: &[String], with_size: bool) -> std::io::Result<(u64, Option<u64>)> {
+    let items = if with_size { "(MESSAGES SIZE)" } else { "(MESSAGES)" };
+    let mut reader = BufReader::new(stream);
+    let mut messages = 0u64;
+    let mut bytes = 0u64;
+    let mut sized = with_size;
+    let askable: Vec<&String> = names.iter().filter(|n| !n.contains(['\r', '\n', '\0'])).collect();
+    for (b, batch) in askable.chunks(STATUS_BATCH).enumerate() {
+        let mut out = String::new();
+        for (i, name) in batch.iter().enumerate() {
+            out.push_str(&format!("mfp{b}x{i} STATUS {} {items}\r\n", quoted(name)));
+        }
+        reader.get_mut().write_all(out.as_bytes()).await?;
+        reader.get_mut().flush().await?;
+        let mut done = 0;
+        while done < batch.len() {
+            let line = read_response_line(&mut reader).await?;
+            if line.starts_with("mfp") {
+                done += 1;
+            } else if line.len() > 9 && line[..9].eq_ignore_ascii_case("* STATUS ") {
+                let (m, s) = status_items(&line);
+                messages += m.unwrap_or(0);
+                match s {
+                    Some(s) => bytes += s,
+                    None => sized = false,
+                }
+            }
+        }
+    }
+    Ok((messages, sized.then_some(bytes)))
+}
+
+/// One response line with any literals it carries, as text (lossy), without the CRLF.
+async fn read_response_line<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<String> {
+    let mut line: Vec<u8> = Vec::new();
+    loop {
+        let mut part = Vec::new();
+        let n = (&mut *r).take(MAX_LINE as u64).read_until(b'\n', &mut part).await?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        if part.last() != Some(&b'\n') {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a response line is too long",
+            ));
+        }
+        while matches!(part.last(), Some(b'\n' | b'\r')) {
+            part.pop();
+        }
+        line.extend_from_slice(&part);
+        if line.len() > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a response is too long",
+            ));
+        }
+        // A line ending in {n} announces n bytes of literal, then the line goes on.
+        let Some(len) = literal_len(&line) else {
+            return Ok(String::from_utf8_lossy(&line).into_owned());
+        };
+        if len > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a literal is too long",
+            ));
+        }
+        let mut lit = vec![0u8; len];
+        r.read_exact(&mut lit).await?;
+        line.extend_from_slice(&lit);
+    }
+}
+
+fn literal_len(line: &[u8]) -> Option<usize> {
+    let inner = line.strip_suffix(b"}")?;
+    let open = inner.iter().rposition(|&c| c == b'{')?;
+    std::str::from_utf8(&inner[open + 1..]).ok()?.parse().ok()
+}
+
+/// MESSAGES and SIZE from `* STATUS name (MESSAGES 3 SIZE 1234)`.
+fn status_items(line: &str) -> (Option<u64>, Option<u64>) {
+    let Some(open) = line.rfind('(') else {
+        return (None, None);
+    };
+    let inner = line[open + 1..].trim_end().trim_end_matches(')');
+    let words: Vec<&str> = inner.split_ascii_whitespace().collect();
+    let mut messages = None;
+    let mut size = None;
+    for pair in words.chunks(2) {
+        if let [k, v] = pair {
+            if k.eq_ignore_ascii_case("MESSAGES") {
+                messages = v.parse().ok();
+            } else if k.eq_ignore_ascii_case("SIZE") {
+                size = v.parse().ok();
+            }
+        }
+    }
+    (messages, size)
+}
+
+/// An IMAP quoted string.
+fn quoted(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    s.push('"');
+    for c in name.chars() {
+        if c == '"' || c == '\\' {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('"');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_are_read() {
+        assert_eq!(
+            status_items("* STATUS INBOX (MESSAGES 3 SIZE 1234)"),
+            (Some(3), Some(1234))
+        );
+        assert_eq!(status_items("* STATUS \"a (b)\" (MESSAGES 7)"), (Some(7), None));
+        assert_eq!(
+            status_items("* STATUS {5}INBOX (SIZE 9 MESSAGES 2)"),
+            (Some(2), Some(9))
+        );
+        assert_eq!(literal_len(b"* STATUS {12}"), Some(12));
+        assert_eq!(literal_len(b"* STATUS INBOX (MESSAGES 1)"), None);
+    }
+
+    #[tokio::test]
+    async fn literals_are_joined_into_their_line() {
+        let data: &[u8] = b"* STATUS {5}\r\nIN\"OX (MESSAGES 2 SIZE 10)\r\nmfp0x0 OK done\r\n";
+        let mut r = BufReader::new(data);
+        assert_eq!(
+            read_response_line(&mut r).await.unwrap(),
+            "* STATUS {5}IN\"OX (MESSAGES 2 SIZE 10)"
+        );
+        assert_eq!(read_response_line(&mut r).await.unwrap(), "mfp0x0 OK done");
+        assert!(read_response_line(&mut r).await.is_err());
+    }
+
+    #[test]
+    fn names_are_quoted() {
+        assert_eq!(quoted("INBOX"), "\"INBOX\"");
+        assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn ports_to_try() {
+        let opts = ProbeOptions::default();
+        let mut m = MailboxRequest::default();
+        assert_eq!(
+            candidates(&m, &opts),
+            vec![(993, Security::Tls), (143, Security::Starttls)]
+        );
+        m.source_port = Some(143);
+        assert_eq!(candidates(&m, &opts)[0], (143, Security::Starttls));
+        m.source_security = Some(Security::Tls);
+        assert_eq!(candidates(&m, &opts), vec![(143, Security::Tls)]);
+        m.source_port = None;
+        m.source_security = Some(Security::Starttls);
+        assert_eq!(candidates(&m, &opts), vec![(143, Security::Starttls)]);
+    }
+
+    #[test]
+    fn certificate_errors_are_words() {
+        let w = certificate_words(&CertificateError::UnknownIssuer, "imap.x.example");
+        assert!(w.contains("not signed by an authority we trust"), "{w}");
+        let w = certificate_words(&CertificateError::NotValidForName, "imap.x.example");
+        assert!(w.contains("another name than imap.x.example"), "{w}");
+        assert_eq!(certificate_words(&CertificateError::Expired, "h"), "has expired");
+    }
+
+    #[test]
+    fn an_echoed_password_is_hidden() {
+        let p = Secret::new("hunter2");
+        assert_eq!(hide("bad login hunter2 for x", &p), "bad login [password] for x");
+        assert_eq!(hide("Authentication failed.", &p), "Authentication failed.");
+    }
+}
