@@ -218,7 +218,7 @@ pub struct DestinationConfig {
 }
 
 /// Rules about customers' old servers.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourcePolicy {
     /// Allow source hosts on loopback or private networks (only for a test bed).
@@ -233,6 +233,10 @@ pub struct SourcePolicy {
     /// Read from an old server no faster than this many bytes per second per job (unset: no
     /// limit), to be polite to small providers.
     pub max_bytes_per_second: Option<u64>,
+    /// Check each requested mailbox online before accepting it (our side, the old server's
+    /// address and certificate, the login) and report what it holds in the acknowledgement.
+    #[serde(default = "default_true")]
+    pub probe_requests: bool,
 }
 
 /// TLS settings shared by every connection.
@@ -464,6 +468,21 @@ fn default_per_host() -> usize {
 }
 fn default_workers() -> usize {
     4
+}
+impl Default for SourcePolicy {
+    fn default() -> Self {
+        SourcePolicy {
+            allow_private_addresses: false,
+            accept_invalid_certs: false,
+            max_connections_per_host: default_per_host(),
+            max_bytes_per_second: None,
+            probe_requests: true,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 fn default_max_mail() -> u64 {
     64 << 20

@@ -182,6 +182,20 @@ pub struct Job {
     /// Held until staff approve.
     #[serde(default)]
     pub held: bool,
+    /// What the probe found at the old provider when the request came in.
+    #[serde(default)]
+    pub found: Option<Found>,
+}
+
+/// What the old mailbox held when it was probed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Found {
+    /// Selectable folders.
+    pub folders: u64,
+    /// Messages in them.
+    pub messages: u64,
+    /// Their size, when the server tells (STATUS=SIZE).
+    pub bytes: Option<u64>,
 }
 
 impl Job {

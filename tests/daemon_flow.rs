@@ -499,3 +499,40 @@ async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken()
     let replies = c.wait_replies(3, LIMIT, &daemon).await;
     assert!(body_of(&replies[2]).contains("Team Beta"), "{}", body_of(&replies[2]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_answered_at_once_and_a_corrected_reply_goes_ahead() {
+    let c = Customer::new("probe", 3).await;
+    let config = c.config(SMTP_PORT, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let (_, raw) = c.request("");
+    let wrong = String::from_utf8(raw).unwrap().replace(&c.old_pass, "Not-The-Pw-42");
+    send_mail(&c.customer, &[&c.support], wrong.as_bytes()).await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    let answer = body_of(&replies[0]);
+    assert!(
+        answer.contains("password") && answer.contains("refused the login"),
+        "{answer}"
+    );
+    assert!(!answer.contains("Not-The-Pw-42"), "a reply never quotes a password");
+    assert!(c.new_counts().await.is_empty());
+
+    // The customer answers in the thread with the right details: the mailbox goes ahead.
+    let (_, good) = c.request("");
+    let good = String::from_utf8(good).unwrap();
+    let fields = good.split_once("\r\n\r\n").unwrap().1;
+    c.reply_to(&replies[0], fields, None).await;
+    let replies = c.wait_replies(3, LIMIT, &daemon).await;
+    assert!(
+        body_of(&replies[1]).contains("found 3 messages"),
+        "{}",
+        body_of(&replies[1])
+    );
+    assert!(
+        body_of(&replies[2]).contains("first copy of your mail is done"),
+        "{}",
+        body_of(&replies[2])
+    );
+    assert_eq!(c.new_counts().await.values().sum::<u32>(), 3);
+    assert!(!daemon.log_text().contains("Not-The-Pw-42"), "nor does the log");
+}

@@ -137,6 +137,10 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
     }
     let ack_text = ack.body_text(0).unwrap();
     assert!(
+        ack_text.contains("found 10 messages in 3 folders"),
+        "the acknowledgement says what the old mailbox holds:\n{ack_text}"
+    );
+    assert!(
         ack_text.contains("MIG-000001") && ack_text.contains(&new),
         "ack names ticket and mailbox:\n{ack_text}"
     );

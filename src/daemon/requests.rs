@@ -4,15 +4,20 @@
 use super::{dedup, Daemon, Disposition};
 use crate::inbox::IncomingMail;
 use crate::intake::{self, FieldError, Kind, MailboxRequest, ParsedMail};
-use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::model::{Found, Job, JobState, SourceSpec, Thread, Ticket, TicketId};
 use crate::reply::send::LOOP_HEADER;
 use crate::secret::Secret;
 use crate::store::Change;
 use crate::validate;
+use crate::validate::ProbeReport;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::collections::HashSet;
+
+/// Mailboxes of one request probed at once.
+const PROBES_AT_ONCE: usize = 8;
 
 impl Daemon {
     /// Reads one support mail and makes its outcome durable before returning.
@@ -127,7 +132,9 @@ impl Daemon {
             jobs: Vec::new(),
         };
         let mut change = Change::new();
-        let (jobs, problems) = self.accept_mailboxes(parsed, &mut ticket, &mut change, &HashSet::new(), now)?;
+        let probes = self.probe_all(parsed, now).await;
+        let (jobs, problems) =
+            self.accept_mailboxes(parsed, &probes, &mut ticket, &mut change, &HashSet::new(), now)?;
         change.event(
             ticket_id,
             None,
@@ -158,7 +165,8 @@ impl Daemon {
             .map(|j| j.destination)
             .collect();
         let mut change = Change::new();
-        let (jobs, problems) = self.accept_mailboxes(parsed, &mut ticket, &mut change, &existing, now)?;
+        let probes = self.probe_all(parsed, now).await;
+        let (jobs, problems) = self.accept_mailboxes(parsed, &probes, &mut ticket, &mut change, &existing, now)?;
         change.event(
             ticket_id,
             None,
@@ -180,9 +188,41 @@ impl Daemon {
 
     /// Turns each valid mailbox into a job (its password sealed in the same change); returns
     /// the jobs and one line per problem.
+    /// Probes, a few at once, every mailbox that passed the offline checks (our side, the old
+    /// server, the login, what is there); keyed by the mailbox's index in the request.
+    async fn probe_all(&self, parsed: &ParsedMail, now: DateTime<Utc>) -> HashMap<usize, ProbeReport> {
+        if !self.cfg.source.probe_requests {
+            return HashMap::new();
+        }
+        let rules = self.rules();
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(PROBES_AT_ONCE));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, m) in parsed.mailboxes.iter().enumerate() {
+            if !validate::mailbox_problems(m, &rules.policy, now).is_empty() {
+                continue;
+            }
+            let (cfg, m, limit) = (self.cfg.clone(), m.clone(), limit.clone());
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                (i, validate::probe_mailbox(&cfg, &m).await)
+            });
+        }
+        let mut out = HashMap::new();
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok((i, report)) => {
+                    out.insert(i, report);
+                }
+                Err(e) => tracing::error!(error = %e, "a mailbox probe panicked"),
+            }
+        }
+        out
+    }
+
     fn accept_mailboxes(
         &self,
         parsed: &ParsedMail,
+        probes: &HashMap<usize, ProbeReport>,
         ticket: &mut Ticket,
         change: &mut Change,
         skip: &HashSet<String>,
@@ -191,11 +231,11 @@ impl Daemon {
         let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
         let mut seen = HashSet::new();
         let mut jobs = Vec::new();
-        for m in &parsed.mailboxes {
+        for (i, m) in parsed.mailboxes.iter().enumerate() {
             if !seen.insert(m.email.clone()) {
                 continue; // a duplicate row: validation already says so
             }
-            match self.job_from_request(m, ticket.id, now) {
+            match self.job_from_request(m, ticket.id, now, probes.get(&i)) {
                 Ok((job, _)) if skip.contains(&job.destination) => {
                     problems.push(format!(
                         "- {}: already in this ticket; nothing changed",
@@ -291,8 +331,12 @@ impl Daemon {
         m: &MailboxRequest,
         ticket: TicketId,
         now: DateTime<Utc>,
+        probe: Option<&ProbeReport>,
     ) -> Result<(Job, Secret), Vec<FieldError>> {
         let mut problems = validate::mailbox_problems(m, &self.rules().policy, now);
+        if let Some(p) = probe {
+            problems.extend(p.problems.iter().cloned());
+        }
         let destination = m
             .destination
             .clone()
@@ -322,10 +366,19 @@ impl Daemon {
         else {
             return Err(problems);
         };
-        let security = m.source_security.unwrap_or(match m.source_port {
-            Some(143) => crate::config::Security::Starttls,
-            _ => crate::config::Security::Tls,
-        });
+        // The probe found where the old server answers securely; without a probe, the usual ports.
+        let effective = probe.and_then(|p| p.source.as_ref());
+        let security = effective
+            .map(|e| e.security)
+            .or(m.source_security)
+            .unwrap_or(match m.source_port {
+                Some(143) => crate::config::Security::Starttls,
+                _ => crate::config::Security::Tls,
+            });
+        let port = effective
+            .map(|e| e.port)
+            .or(m.source_port)
+            .unwrap_or(security.default_imap_port());
         let id = self.store.next_job_id().map_err(|e| {
             vec![FieldError {
                 row: m.row,
@@ -339,7 +392,7 @@ impl Daemon {
             ticket,
             source: SourceSpec {
                 host,
-                port: m.source_port.unwrap_or(security.default_imap_port()),
+                port,
                 security,
                 user: m.source_user.clone().unwrap_or_else(|| m.email.clone()),
             },
@@ -358,6 +411,11 @@ impl Daemon {
             final_pass: false,
             final_wanted: false,
             held,
+            found: probe.filter(|p| p.source.is_some()).map(|p| Found {
+                folders: p.folders as u64,
+                messages: p.messages,
+                bytes: p.bytes,
+            }),
         };
         Ok((job, password))
     }

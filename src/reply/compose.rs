@@ -121,12 +121,31 @@ pub fn mailbox_table(jobs: &[Job]) -> String {
                     r.folders.len(),
                     r.total_copied()
                 ),
-                _ => format!("from {}", j.source.host),
+                _ => match j.found {
+                    Some(f) => format!(
+                        "found {} messages in {} folders{} at {}",
+                        f.messages,
+                        f.folders,
+                        f.bytes.map(|b| format!(", {}", human_bytes(b))).unwrap_or_default(),
+                        j.source.host
+                    ),
+                    None => format!("from {}", j.source.host),
+                },
             };
             [j.destination.clone(), j.state.label().to_string(), detail]
         })
         .collect();
     table(&["Mailbox", "State", "Detail"], &rows)
+}
+
+/// Bytes as people read them: 512 bytes, 3.4 MB, 1.2 GB.
+pub fn human_bytes(b: u64) -> String {
+    match b {
+        0..=999 => format!("{b} bytes"),
+        1_000..=999_999 => format!("{:.1} kB", b as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", b as f64 / 1e6),
+        _ => format!("{:.1} GB", b as f64 / 1e9),
+    }
 }
 
 /// The per-folder figures of a finished copy.
