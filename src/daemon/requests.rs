@@ -346,13 +346,14 @@ impl Daemon {
             .rsplit_once('@')
             .map(|(_, d)| d.to_string())
             .unwrap_or_default();
-        if !self
+        // The probe checks this too (and says it in the same words); without one, check here.
+        let hosted = self
             .cfg
             .destination
             .domains
             .iter()
-            .any(|d| d.eq_ignore_ascii_case(&dest_domain))
-        {
+            .any(|d| d.eq_ignore_ascii_case(&dest_domain));
+        if probe.is_none() && !hosted {
             problems.push(FieldError {
                 row: m.row,
                 field: "destination".into(),
