@@ -233,6 +233,9 @@ pub struct SourcePolicy {
     /// Read from an old server no faster than this many bytes per second per job (unset: no
     /// limit), to be polite to small providers.
     pub max_bytes_per_second: Option<u64>,
+    /// Folders of one mailbox copied at once, each over its own pair of connections.
+    #[serde(default = "default_folder_workers")]
+    pub folders_at_once: usize,
     /// Check each requested mailbox online before accepting it (our side, the old server's
     /// address and certificate, the login) and report what it holds in the acknowledgement.
     #[serde(default = "default_true")]
@@ -409,6 +412,9 @@ impl Config {
                 bail!("dns.resolver: {r:?} is not an address like 127.0.0.1:53");
             }
         }
+        if self.source.folders_at_once == 0 {
+            bail!("source.folders_at_once: must be at least 1");
+        }
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
         }
@@ -476,11 +482,15 @@ impl Default for SourcePolicy {
             accept_invalid_certs: false,
             max_connections_per_host: default_per_host(),
             max_bytes_per_second: None,
+            folders_at_once: default_folder_workers(),
             probe_requests: true,
         }
     }
 }
 
+fn default_folder_workers() -> usize {
+    2
+}
 fn default_true() -> bool {
     true
 }

@@ -277,9 +277,11 @@ async fn a_crash_between_append_and_checkpoint_copies_nothing_twice() {
     let msgs = seed_messages();
     seed(&mut src, &msgs).await;
     let pair = pair(&src_user, &src_pass, &dst_user);
-    // One message per batch, so there is a checkpoint after every APPEND; the third fails.
+    // One folder at a time and one message per batch, so there is a checkpoint after every
+    // APPEND; the third fails.
     let opts = Options {
         bytes_in_flight: 1,
+        folder_workers: 1,
         ..Options::default()
     };
     let checkpoints = CrashingCheckpoints {

@@ -245,6 +245,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let opts = Options {
         dry_run: args.dry_run,
         folders: config.folders.clone(),
+        folder_workers: config.source.folders_at_once,
         ..Options::default()
     };
     let cancel = opts.cancel.clone();

@@ -320,6 +320,7 @@ impl Daemon {
         let opts = Options {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
+            folder_workers: self.cfg.source.folders_at_once,
             ..Options::default()
         };
         let mut shutdown = self.shutdown.clone();

@@ -123,29 +123,71 @@ async fn run(
         subscribe_folders(&mut dst, dst_host, &plans, &dst_subs).await?;
     }
 
-    let mut report = MigrationReport::default();
-    for plan in &plans {
-        if opts.cancelled() {
-            return Err(MigrateError::Cancelled);
+    // Folders are copied by `opts.folder_workers` pairs of sessions at once (the first pair is
+    // the one that listed); the byte budget is shared out, so memory stays bounded.
+    let workers = opts.folder_workers.clamp(1, plans.len().max(1));
+    let mut sessions = vec![(src, dst)];
+    for _ in 1..workers {
+        let pair_of = async {
+            let s = connect(&pair.source, &pair.source_login, Side::Source).await?;
+            let d = connect(&pair.destination, &pair.destination_login, Side::Destination).await?;
+            Ok::<_, MigrateError>((s, d))
+        };
+        match pair_of.await {
+            Ok(p) => sessions.push(p),
+            // A server that allows fewer connections still gets the copy, more slowly.
+            Err(e) => {
+                warn!(error = %e, "could not open another pair of connections; copying with fewer");
+                break;
+            }
         }
-        let exists = existing.contains(&plan.destination_raw.to_ascii_uppercase_inbox());
-        let folder = copy_folder(
-            &mut src,
-            &mut dst,
-            (src_host, dst_host),
-            caps,
-            plan,
-            exists,
-            opts,
-            checkpoints,
-            progress,
-        )
-        .instrument(tracing::info_span!("folder", folder = %plan.source))
-        .await?;
-        report.folders.push(folder);
     }
-    let _ = within(src.logout()).await;
-    let _ = within(dst.logout()).await;
+    let worker_opts = Options {
+        bytes_in_flight: (opts.bytes_in_flight / sessions.len()).max(2),
+        ..opts.clone()
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<FolderReport>>> =
+        plans.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let work = sessions.into_iter().map(|(mut src, mut dst)| {
+        let (plans, existing, next, results, worker_opts) = (&plans, &existing, &next, &results, &worker_opts);
+        async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(plan) = plans.get(i) else { break };
+                if worker_opts.cancelled() {
+                    return Err(MigrateError::Cancelled);
+                }
+                let exists = existing.contains(&plan.destination_raw.to_ascii_uppercase_inbox());
+                let folder = copy_folder(
+                    &mut src,
+                    &mut dst,
+                    (src_host, dst_host),
+                    caps,
+                    plan,
+                    exists,
+                    worker_opts,
+                    checkpoints,
+                    progress,
+                )
+                .instrument(tracing::info_span!("folder", folder = %plan.source))
+                .await?;
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(folder);
+                }
+            }
+            let _ = within(src.logout()).await;
+            let _ = within(dst.logout()).await;
+            Ok(())
+        }
+    });
+    futures::future::try_join_all(work).await?;
+    let mut report = MigrationReport::default();
+    for slot in results {
+        if let Some(folder) = slot.into_inner().ok().flatten() {
+            report.folders.push(folder);
+        }
+    }
     let secs = started.elapsed().as_secs_f64();
     info!(
         messages = report.total_messages(),

@@ -126,6 +126,8 @@ pub struct Options {
     pub dry_run: bool,
     /// Which folders to copy.
     pub folders: folders::PlanOptions,
+    /// Folders copied at once, each over its own pair of connections (1 = one at a time).
+    pub folder_workers: usize,
     /// Bytes of message data held in memory at once, across connections.
     pub bytes_in_flight: usize,
     /// Set to stop the pass at the next message.
@@ -137,6 +139,7 @@ impl Default for Options {
         Options {
             dry_run: false,
             folders: folders::PlanOptions::default(),
+            folder_workers: 2,
             bytes_in_flight: 32 << 20,
             cancel: Arc::new(AtomicBool::new(false)),
         }
