@@ -475,6 +475,15 @@ fn default_per_host() -> usize {
 fn default_workers() -> usize {
     4
 }
+impl SourcePolicy {
+    /// The read rate of each connection, so that all of one job's connections together keep
+    /// to `max_bytes_per_second`.
+    pub fn per_connection_rate(&self) -> Option<u64> {
+        self.max_bytes_per_second
+            .map(|r| (r / self.folders_at_once.max(1) as u64).max(1))
+    }
+}
+
 impl Default for SourcePolicy {
     fn default() -> Self {
         SourcePolicy {

@@ -209,7 +209,7 @@ pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::
         port: src.port,
         security: src.security,
         tls: crate::net::tls_config(extra_ca, config.source.accept_invalid_certs)?,
-        max_bytes_per_second: config.source.max_bytes_per_second,
+        max_bytes_per_second: config.source.per_connection_rate(),
     };
     let d = &config.destination;
     let destination = Endpoint {

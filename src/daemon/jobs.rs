@@ -304,7 +304,7 @@ impl Daemon {
                 self.cfg.source.accept_invalid_certs,
             )
             .map_err(perm)?,
-            max_bytes_per_second: self.cfg.source.max_bytes_per_second,
+            max_bytes_per_second: self.cfg.source.per_connection_rate(),
         };
         let (destination, destination_login) =
             super::destination_endpoint(&self.cfg, &job.destination).map_err(perm)?;
