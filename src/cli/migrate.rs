@@ -12,7 +12,9 @@
 
 use crate::config::{Config, Security};
 use crate::imapconn::{Credentials, Endpoint};
-use crate::migrate::{self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, Options, Progress};
+use crate::migrate::{
+    self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, MigrateError, Options, Progress,
+};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -145,6 +147,9 @@ fn percent_decode(s: &str) -> Result<String> {
     String::from_utf8(out).context("--from: the user name is not UTF-8")
 }
 
+/// How many times a transient failure is retried within one run.
+const TRANSIENT_RETRIES: u32 = 5;
+
 /// Prints progress: a rewritten line on a terminal, a plain line every few seconds otherwise.
 struct PrintProgress {
     tty: bool,
@@ -268,7 +273,23 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             .unwrap_or_else(|| checkpoint_file(&config, &pair));
         Box::new(FileCheckpoints::open(&path)?)
     };
-    let report = migrate::migrate_mailbox(&pair, &opts, checkpoints.as_ref(), &progress).await;
+    // A dropped connection or a busy server: wait (1 s, 2 s, 4 s … with jitter) and go on from
+    // the checkpoints; what was copied is found on our side and not copied again.
+    let mut attempt = 0;
+    let report = loop {
+        match migrate::migrate_mailbox(&pair, &opts, checkpoints.as_ref(), &progress).await {
+            Err(MigrateError::Transient(reason)) if attempt < TRANSIENT_RETRIES && !opts.cancelled() => {
+                attempt += 1;
+                let delay = crate::inbox::backoff(attempt);
+                eprintln!(
+                    "\nmailferry migrate: {reason}; trying again in {:.0} s ({attempt} of {TRANSIENT_RETRIES})",
+                    delay.as_secs_f64()
+                );
+                tokio::time::sleep(delay).await;
+            }
+            other => break other,
+        }
+    };
     let secs = started.elapsed().as_secs_f64();
     match report {
         Ok(report) => {
