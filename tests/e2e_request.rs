@@ -63,7 +63,8 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &support_addr, "support-pw", &staff);
-    let daemon = Daemon::start(&config, dir.path());
+    // Everything at trace level, libraries included: still no password may reach the log.
+    let daemon = Daemon::start_logging(&config, dir.path(), "trace");
 
     let request_id = format!("req-{id}@customer.example");
     let request = format!(

@@ -63,10 +63,20 @@ pub async fn staff_request(config: &Config, req: &crate::staff::Request) -> Resu
     }
 }
 
+/// Libraries whose trace or debug output would carry protocol lines with credentials.
+const NOISY_LIBRARIES: [&str; 3] = ["async_imap=info", "lettre=info", "imap_proto=info"];
+
 /// Sets up logging to stderr; `format` is `text` or `json`.
 pub fn init_logging(level: &str, format: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    // The IMAP and SMTP libraries log whole commands at trace level, LOGIN and AUTH included:
+    // whatever the operator asks for, they never log below info, so no password reaches a log.
+    for cap in NOISY_LIBRARIES {
+        if let Ok(d) = cap.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

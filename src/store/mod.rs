@@ -141,6 +141,17 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (or creates) the store at `path` with the key at `key_file`.
     pub fn open(path: &Path, key_file: &Path) -> Result<Store> {
+        // A store that already holds data must find its key: a new key would make every sealed
+        // password unreadable and every thread token unrecognisable.
+        let has_data = std::fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(false);
+        if has_data && !key_file.exists() {
+            anyhow::bail!(
+                "the store at {} holds data but its key file {} is missing; restore the key \
+                 (or move the store aside to start afresh)",
+                path.display(),
+                key_file.display()
+            );
+        }
         let key = StoreKey::load_or_create(key_file)?;
         let db = sled::Config::new()
             .path(path)
@@ -404,5 +415,27 @@ impl Checkpoints for JobCheckpoints {
         self.store.tree.insert(self.key(folder), encode(&checkpoint)?)?;
         self.store.db.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_with_data_refuses_to_start_without_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, key) = (dir.path().join("store"), dir.path().join("store.key"));
+        {
+            let store = Store::open(&path, &key).unwrap();
+            let mut change = Change::new();
+            store.seal_secret(&mut change, JobId(1), &Secret::new("pw")).unwrap();
+            store.apply(change).unwrap();
+            store.db.flush().unwrap();
+        }
+        std::fs::remove_file(&key).unwrap();
+        let err = format!("{:#}", Store::open(&path, &key).unwrap_err());
+        assert!(err.contains("key file") && err.contains("missing"), "{err}");
+        assert!(!key.exists(), "no new key is made in its place");
     }
 }

@@ -393,12 +393,17 @@ pub struct Daemon {
 impl Daemon {
     /// Starts `mailferry serve --config <config>`, logging into `dir/mailferry.log`.
     pub fn start(config: &Path, dir: &Path) -> Daemon {
+        Self::start_logging(config, dir, "mailferry=debug,info")
+    }
+
+    /// Like [`Daemon::start`], with `RUST_LOG` set to `filter`.
+    pub fn start_logging(config: &Path, dir: &Path, filter: &str) -> Daemon {
         let log = dir.join("mailferry.log");
         let file = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_mailferry"))
             .args(["serve", "--config"])
             .arg(config)
-            .env("RUST_LOG", "mailferry=debug,info")
+            .env("RUST_LOG", filter)
             .stdout(file.try_clone().unwrap())
             .stderr(file)
             .spawn()
