@@ -281,11 +281,14 @@ impl Store {
         }
     }
 
-    /// Deletes a job's password and its contact and calendar files (done or cancelled).
+    /// Deletes a job's password, its contact and calendar files and its migration checkpoints
+    /// (done or cancelled: nothing of the job will run again).
     pub fn wipe_secret(&self, change: &mut Change, job: JobId) {
         change.batch.remove(key(SECRET, job.0));
-        for r in self.tree.scan_prefix(key(GROUPWARE, job.0)).keys().flatten() {
-            change.batch.remove(r);
+        for prefix in [GROUPWARE, CHECKPOINT] {
+            for r in self.tree.scan_prefix(key(prefix, job.0)).keys().flatten() {
+                change.batch.remove(r);
+            }
         }
         change.pending += 1;
     }
@@ -320,18 +323,6 @@ impl Store {
         for r in self.tree.scan_prefix(OUTBOX) {
             let m: OutgoingMail = decode(&r?.1)?;
             if m.state == OutboxState::Pending {
-                out.push(m);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every reply of a ticket, sent or not, oldest first.
-    pub fn outbox_of(&self, ticket: TicketId) -> Result<Vec<OutgoingMail>> {
-        let mut out = Vec::new();
-        for r in self.tree.scan_prefix(OUTBOX) {
-            let m: OutgoingMail = decode(&r?.1)?;
-            if m.ticket == ticket {
                 out.push(m);
             }
         }
@@ -381,14 +372,6 @@ impl Store {
             job,
         }
     }
-
-    /// Deletes every checkpoint of a job (a final pass starts from the identity comparison).
-    pub fn clear_checkpoints(&self, job: JobId) -> Result<()> {
-        for r in self.tree.scan_prefix(key(CHECKPOINT, job.0)) {
-            self.tree.remove(r?.0)?;
-        }
-        Ok(())
-    }
 }
 
 /// [`Checkpoints`] of one job, in the store.
@@ -437,5 +420,40 @@ mod tests {
         let err = format!("{:#}", Store::open(&path, &key).unwrap_err());
         assert!(err.contains("key file") && err.contains("missing"), "{err}");
         assert!(!key.exists(), "no new key is made in its place");
+    }
+}
+
+#[cfg(test)]
+mod wipe_tests {
+    use super::*;
+
+    #[test]
+    fn wiping_a_job_removes_its_password_files_and_checkpoints_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s"), &dir.path().join("k")).unwrap();
+        let mut change = Change::new();
+        for job in [JobId(1), JobId(2)] {
+            store.seal_secret(&mut change, job, &Secret::new("pw")).unwrap();
+            store
+                .seal_groupware(&mut change, job, 0, "a.vcf", b"BEGIN:VCARD")
+                .unwrap();
+        }
+        store.apply(change).unwrap();
+        let cp = FolderCheckpoint {
+            uidvalidity: 7,
+            last_uid: 9,
+            ..Default::default()
+        };
+        store.checkpoints(JobId(1)).save("INBOX", cp).unwrap();
+        store.checkpoints(JobId(2)).save("INBOX", cp).unwrap();
+        let mut change = Change::new();
+        store.wipe_secret(&mut change, JobId(1));
+        store.apply(change).unwrap();
+        assert!(store.secret(JobId(1)).unwrap().is_none());
+        assert!(store.groupware(JobId(1)).unwrap().is_empty());
+        assert!(store.checkpoints(JobId(1)).load("INBOX").is_none());
+        assert!(store.secret(JobId(2)).unwrap().is_some(), "another job keeps its own");
+        assert_eq!(store.groupware(JobId(2)).unwrap().len(), 1);
+        assert_eq!(store.checkpoints(JobId(2)).load("INBOX"), Some(cp));
     }
 }
