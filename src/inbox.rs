@@ -256,6 +256,7 @@ where
                 Disposition::Rejected => folders.rejected.as_str(),
                 Disposition::Quarantine => folders.quarantine.as_str(),
             };
+            crate::failpoint::hit("inbox.before_file");
             if !folder.is_empty() {
                 file_mail(session, uid, folder).await?;
             }

@@ -40,8 +40,10 @@ impl Daemon {
                     continue;
                 }
                 m.attempts += 1;
+                crate::failpoint::hit("outbox.before_send");
                 match self.mailer.send(&m).await {
                     Ok(()) => {
+                        crate::failpoint::hit("outbox.sent_unrecorded");
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
@@ -70,6 +72,7 @@ impl Daemon {
                 change.outgoing(&m)?;
                 self.store.commit(change).await?;
                 if m.state == OutboxState::Sent {
+                    crate::failpoint::hit("outbox.recorded_unfiled");
                     self.copy_to_sent(&mut sent_folder, &m).await;
                 }
                 if m.state == OutboxState::Pending {

@@ -145,6 +145,7 @@ impl Daemon {
         change.handled(msgid, &ticket_id.to_string());
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
+        crate::failpoint::hit("request.committed");
         self.outbox_wake.notify_one();
         self.jobs_wake.notify_one();
         Ok(disposition)
