@@ -32,12 +32,7 @@ impl Daemon {
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
         if let Some(outcome) = self.store.handled(&msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
-            let filed = outcome.starts_with("MIG-") || outcome.starts_with("command on");
-            return Ok(if filed {
-                Disposition::Processed
-            } else {
-                Disposition::Keep
-            });
+            return Ok(disposition_of(&outcome));
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
@@ -443,5 +438,24 @@ fn describe_error(e: &FieldError) -> String {
     match e.row {
         Some(r) => format!("- CSV row {r}, {}: {}", e.field, e.message),
         None => format!("- {}: {}", e.field, e.message),
+    }
+}
+
+/// Where a mail handled before (by a process that may have died before filing it) is filed,
+/// from the outcome recorded for its Message-ID. A request refused as a whole (its reply asked
+/// for corrections) was first filed as rejected and is filed as processed here.
+fn disposition_of(outcome: &str) -> Disposition {
+    if outcome.starts_with("MIG-")
+        || outcome.starts_with("command on")
+        || outcome.starts_with("filed on")
+        || outcome == "ignored: our own mail"
+    {
+        Disposition::Processed
+    } else if outcome.starts_with("quarantined") {
+        Disposition::Quarantine
+    } else if outcome.starts_with("ignored:") {
+        Disposition::Rejected
+    } else {
+        Disposition::Keep
     }
 }
