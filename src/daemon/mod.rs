@@ -216,6 +216,8 @@ impl Daemon {
             next_try: self.clock.now(),
             last_error: None,
             sent_at: None,
+            in_flight: false,
+            filed: false,
         })
     }
 

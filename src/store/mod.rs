@@ -329,6 +329,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Sent replies whose copy is not in the support mailbox's Sent folder yet, oldest first.
+    pub fn outbox_unfiled(&self) -> Result<Vec<OutgoingMail>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(OUTBOX) {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.state == OutboxState::Sent && !m.filed {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many replies to `to` the SMTP server accepted since `since`.
     pub fn outbox_sent_since(&self, to: &str, since: DateTime<Utc>) -> Result<usize> {
         let mut n = 0;
