@@ -330,6 +330,11 @@ impl Daemon {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
             folder_workers: self.cfg.source.folders_at_once,
+            bytes_in_flight: self
+                .cfg
+                .source
+                .bytes_in_flight
+                .unwrap_or(Options::default().bytes_in_flight),
             ..Options::default()
         };
         let mut shutdown = self.shutdown.clone();
