@@ -60,8 +60,8 @@ fn fill(dir: &Path) -> PathBuf {
     let mut f = std::fs::File::create(&path).unwrap();
     let chunk = vec![0u8; 16 << 10];
     while f.write_all(&chunk).is_ok() {}
-    let mut small = [0u8; 512];
-    while f.write_all(&mut small).is_ok() {}
+    let small = [0u8; 512];
+    while f.write_all(&small).is_ok() {}
     path
 }
 
