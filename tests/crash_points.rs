@@ -101,17 +101,59 @@ async fn seed_projects(c: &Customer, count: usize) {
     let _ = s.logout().await;
 }
 
+/// Three contacts, one without a UID.
+const VCF: &str =
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
+                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
+                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
+
+/// Sends the request, with the contacts file attached when `contacts` is set.
+async fn send_request(c: &Customer, contacts: bool) {
+    if !contacts {
+        c.send_request("").await;
+        return;
+    }
+    let (_, body) = c.request("");
+    let body = String::from_utf8(body).unwrap();
+    let (head, text) = body.split_once("\r\n\r\n").unwrap();
+    let head = head.replace(
+        "Content-Type: text/plain; charset=utf-8",
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
+    );
+    let raw = format!(
+        "{head}\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
+         Content-Type: text/vcard; name=\"{old}.vcf\"\r\nContent-Disposition: attachment; filename=\"{old}.vcf\"\r\n\r\n\
+         {VCF}\r\n--b1--\r\n",
+        old = c.old
+    );
+    send_mail(&c.customer, &[&c.support], raw.as_bytes()).await;
+}
+
 async fn crash_and_recover(prefix: &str, crash: Crash, expect: Replies) {
+    crash_and_recover_with(prefix, crash, expect, false).await;
+}
+
+async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, contacts: bool) {
     let started = Instant::now();
     let c = Customer::new(prefix, 100).await;
     seed_projects(&c, 15).await;
-    let config = c.config(SMTP_PORT, SMALL_BATCHES);
+    let dav = if contacts {
+        std::fs::write(c.dir.path().join("dav.pass"), format!("{}\n", DAV_ADMIN.1)).unwrap();
+        format!(
+            "[dav]\nurl = \"http://127.0.0.1:{DAV_PORT}\"\nuser = \"{}\"\npassword_file = \"{}/dav.pass\"\n",
+            DAV_ADMIN.0,
+            c.dir.path().display()
+        )
+    } else {
+        String::new()
+    };
+    let config = c.config(SMTP_PORT, &format!("{SMALL_BATCHES}{dav}"));
     let first_env: Vec<(&str, &str)> = match crash {
         Crash::At(point) => vec![(mailferry::failpoint::ENV, point)],
         Crash::BetweenPasses => Vec::new(),
     };
     let mut daemon = Daemon::start_env(&config, c.dir.path(), "first-run.log", &first_env);
-    c.send_request("").await;
+    send_request(&c, contacts).await;
 
     let mut restarted = false;
     let mut dns_changed_sent = false;
@@ -226,6 +268,16 @@ async fn crash_and_recover(prefix: &str, crash: Crash, expect: Replies) {
         assert!(
             want.contains_key(folder) || msgs.is_empty(),
             "{folder} only on our side"
+        );
+    }
+
+    if contacts {
+        let mut client = dav_client(DAV_ADMIN.0, DAV_ADMIN.1);
+        let members = dav_members(&mut client, &format!("/{}/contacts/", c.new)).await;
+        assert_eq!(
+            members.len(),
+            3,
+            "each contact once, imported again after the crash: {members:?}"
         );
     }
 
@@ -350,6 +402,17 @@ async fn after_a_sent_reply_is_recorded_before_its_copy_in_sent() {
         "cp-sentcopy",
         Crash::At("outbox.recorded_unfiled@1"),
         Replies::OnceUnlessInFlight,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_contacts_were_imported_before_the_pass_is_committed() {
+    crash_and_recover_with(
+        "cp-dav",
+        Crash::At("job.groupware_imported"),
+        Replies::OnceUnlessInFlight,
+        true,
     )
     .await;
 }
