@@ -459,3 +459,23 @@ fn disposition_of(outcome: &str) -> Disposition {
         Disposition::Keep
     }
 }
+
+#[cfg(test)]
+mod disposition_tests {
+    use super::{disposition_of, Disposition};
+
+    #[test]
+    fn a_mail_read_again_is_filed_where_its_outcome_says() {
+        assert_eq!(disposition_of("MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("command on MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("filed on MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("ignored: our own mail"), Disposition::Processed);
+        assert_eq!(disposition_of("quarantined: unreadable"), Disposition::Quarantine);
+        assert_eq!(disposition_of("ignored: an auto-reply"), Disposition::Rejected);
+        assert_eq!(disposition_of("left for staff"), Disposition::Keep);
+        assert_eq!(
+            disposition_of("left for staff: command from a stranger"),
+            Disposition::Keep
+        );
+    }
+}
