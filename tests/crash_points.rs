@@ -21,6 +21,9 @@ const LIMIT: Duration = Duration::from_secs(90);
 /// batches, so a crash can land in the middle of one.
 const SMALL_BATCHES: &str = "[source]\nallow_private_addresses = true\nbytes_in_flight = 4000\n";
 
+/// Messages that arrive at the old provider between the passes (16 in INBOX, 4 in Sent).
+const NEW_MAIL: usize = 20;
+
 /// The replies of one ticket's flow, by what they say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Reply {
@@ -57,12 +60,15 @@ enum Crash {
     At(&'static str),
     /// Killed from outside while the job waits for the DNS change (between the passes).
     BetweenPasses,
+    /// Stopped cleanly after the first pass, started again with `MAILFERRY_FAILPOINT=<point>`:
+    /// the point's count starts in the final pass.
+    InFinalPass(&'static str),
 }
 
 impl Crash {
     fn name(self) -> &'static str {
         match self {
-            Crash::At(p) => p,
+            Crash::At(p) | Crash::InFinalPass(p) => p,
             Crash::BetweenPasses => "SIGKILL while waiting for the DNS change",
         }
     }
@@ -150,7 +156,7 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     let config = c.config(SMTP_PORT, &format!("{SMALL_BATCHES}{dav}"));
     let first_env: Vec<(&str, &str)> = match crash {
         Crash::At(point) => vec![(mailferry::failpoint::ENV, point)],
-        Crash::BetweenPasses => Vec::new(),
+        Crash::BetweenPasses | Crash::InFinalPass(_) => Vec::new(),
     };
     let mut daemon = Daemon::start_env(&config, c.dir.path(), "first-run.log", &first_env);
     send_request(&c, contacts).await;
@@ -178,14 +184,22 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
         }
         let replies = c.replies().await;
         if let Some(first) = replies.iter().find(|r| kind(r) == Reply::FirstCopyDone) {
-            if matches!(crash, Crash::BetweenPasses) && !restarted {
-                daemon.kill_hard();
-                daemon = Daemon::start_env(&config, c.dir.path(), "second-run.log", &[]);
-                restarted = true;
+            match crash {
+                Crash::BetweenPasses if !restarted => {
+                    daemon.kill_hard();
+                    daemon = Daemon::start_env(&config, c.dir.path(), "second-run.log", &[]);
+                    restarted = true;
+                }
+                Crash::InFinalPass(point) if !dns_changed_sent => {
+                    daemon.terminate(Duration::from_secs(30));
+                    let env = [(mailferry::failpoint::ENV, point)];
+                    daemon = Daemon::start_env(&config, c.dir.path(), "armed-run.log", &env);
+                }
+                _ => {}
             }
             if !dns_changed_sent {
                 // New mail at the old provider before the switch: the final copy takes it.
-                c.seed(1000, 6).await;
+                c.seed(1000, NEW_MAIL).await;
                 c.reply_to(first, "DNS changed", None).await;
                 dns_changed_sent = true;
             }
@@ -255,7 +269,10 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     let got = mailbox_multiset(&mut dst).await;
     let _ = src.logout().await;
     let _ = dst.logout().await;
-    assert_eq!(want.values().map(|m| m.values().sum::<usize>()).sum::<usize>(), 121);
+    assert_eq!(
+        want.values().map(|m| m.values().sum::<usize>()).sum::<usize>(),
+        115 + NEW_MAIL
+    );
     for (folder, msgs) in &want {
         assert_eq!(
             got.get(folder),
@@ -318,8 +335,9 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     assert_eq!(jobs[0].state, mailferry::model::JobState::Done);
     assert!(store.secret(jobs[0].id).unwrap().is_none());
     println!(
-        "crash point {:<32} recovered: ticket done, 121 messages equal, {} replies ({} distinct) in {:.1} s",
+        "crash point {:<32} recovered: ticket done, {} messages equal, {} replies ({} distinct) in {:.1} s",
         crash.name(),
+        115 + NEW_MAIL,
         replies.len(),
         by_id.len(),
         elapsed.as_secs_f64()
@@ -413,6 +431,16 @@ async fn after_contacts_were_imported_before_the_pass_is_committed() {
         Crash::At("job.groupware_imported"),
         Replies::OnceUnlessInFlight,
         true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mid_folder_in_the_final_pass() {
+    crash_and_recover(
+        "cp-fbatch",
+        Crash::InFinalPass("engine.after_batch@2"),
+        Replies::OnceUnlessInFlight,
     )
     .await;
 }
