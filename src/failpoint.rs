@@ -1,7 +1,7 @@
 //! Crash points for tests: `MAILFERRY_FAILPOINT=name` (or `name@N`, the N-th time the point is
 //! reached) makes the process kill itself with SIGKILL at that point: no destructor runs,
 //! nothing buffered is flushed, exactly as when the machine loses power or the OOM killer
-//! strikes. Without the variable a point costs one relaxed load (the variable is read once).
+//! strikes. Without the variable a point costs one atomic load (the variable is read once).
 //!
 //! The points (see docs/operator.md, "Crash points"):
 //! - `request.committed`: a new ticket and its acknowledgement are committed; the request
