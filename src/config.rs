@@ -240,6 +240,11 @@ pub struct SourcePolicy {
     /// address and certificate, the login) and report what it holds in the acknowledgement.
     #[serde(default = "default_true")]
     pub probe_requests: bool,
+    /// Bytes of message bodies one job holds in memory at once (unset: 32 MiB); bodies are
+    /// fetched and appended in batches of about half of each folder worker's share, and a
+    /// checkpoint is saved after each batch.
+    #[serde(default)]
+    pub bytes_in_flight: Option<usize>,
 }
 
 /// TLS settings shared by every connection.
@@ -493,6 +498,7 @@ impl Default for SourcePolicy {
             max_bytes_per_second: None,
             folders_at_once: default_folder_workers(),
             probe_requests: true,
+            bytes_in_flight: None,
         }
     }
 }

@@ -278,6 +278,18 @@ pub struct OutgoingMail {
     /// When the SMTP server accepted it.
     #[serde(default)]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Committed just before the SMTP transaction and cleared with its outcome: an entry found
+    /// with it set was being sent when the process died, and may have been delivered already.
+    #[serde(default)]
+    pub in_flight: bool,
+    /// Its copy is in the support mailbox's Sent folder (records from before this field count
+    /// as filed: they were copied at once, best effort).
+    #[serde(default = "filed_before")]
+    pub filed: bool,
+}
+
+fn filed_before() -> bool {
+    true
 }
 
 #[cfg(test)]

@@ -136,6 +136,7 @@ impl Daemon {
         change.handled(msgid, &format!("command on {ticket_id}"));
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, ?command, changed = done.len(), "command answered");
+        crate::failpoint::hit("command.committed");
         self.outbox_wake.notify_one();
         self.jobs_wake.notify_one();
         Ok(Disposition::Processed)

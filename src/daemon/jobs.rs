@@ -118,6 +118,11 @@ impl Daemon {
             format!("{pass} started (attempt {})", job.attempts),
         );
         self.store.commit(change).await?;
+        crate::failpoint::hit(if final_pass {
+            "job.final_pass_started"
+        } else {
+            "job.first_pass_started"
+        });
 
         let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
         let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel), span).await;
@@ -160,6 +165,7 @@ impl Daemon {
                 let jobs = self.jobs_with(&ticket, &job)?;
                 let mut folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
                 if let Some(text) = self.import_groupware(&job).await {
+                    crate::failpoint::hit("job.groupware_imported");
                     folders.push_str("\nContacts and calendars:\n");
                     folders.push_str(&text);
                     change.event(job.ticket, Some(job.id), now, "contacts and calendars imported");
@@ -240,6 +246,9 @@ impl Daemon {
             }
         }
         self.store.commit(change).await?;
+        if !final_pass && job.state == JobState::Synced {
+            crate::failpoint::hit("job.first_pass_committed");
+        }
         self.outbox_wake.notify_one();
         Ok(())
     }
@@ -321,6 +330,11 @@ impl Daemon {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
             folder_workers: self.cfg.source.folders_at_once,
+            bytes_in_flight: self
+                .cfg
+                .source
+                .bytes_in_flight
+                .unwrap_or(Options::default().bytes_in_flight),
             ..Options::default()
         };
         let mut shutdown = self.shutdown.clone();

@@ -124,9 +124,20 @@ impl Daemon {
         let outbox = tokio::spawn(self.clone().outbox());
         let mx = tokio::spawn(self.clone().mx_watch());
         let admin = tokio::spawn(self.clone().admin());
-        let (a, b, c, d, e) = tokio::join!(inbox, sched, outbox, mx, admin);
-        for r in [a, b, c, d, e] {
-            r.context("a daemon task panicked")??;
+        let mut broken = self.store.broken();
+        tokio::select! {
+            (a, b, c, d, e) = async { tokio::join!(inbox, sched, outbox, mx, admin) } => {
+                for r in [a, b, c, d, e] {
+                    r.context("a daemon task panicked")??;
+                }
+            }
+            Ok(reason) = broken.wait_for(Option::is_some) => {
+                let reason = reason.clone().unwrap_or_default();
+                tracing::error!(%reason, "the store cannot be written (disk full or read-only?): mailferry stops \
+                    taking mail and exits; unread support mail stays in the inbox. Free space or make the store \
+                    writable; on the next start it resumes from what was committed");
+                anyhow::bail!("the store cannot be written: {reason}");
+            }
         }
         self.store.flush().await?;
         tracing::info!("stopped");
@@ -216,6 +227,8 @@ impl Daemon {
             next_try: self.clock.now(),
             last_error: None,
             sent_at: None,
+            in_flight: false,
+            filed: false,
         })
     }
 

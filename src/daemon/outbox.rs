@@ -2,6 +2,14 @@
 //! retries with backoff, a 5xx fails that reply (staff see it in the ticket's log). A copy of
 //! each sent reply is appended to the support mailbox's Sent folder. A per-recipient hourly
 //! cap stops any mail loop; staff hear about an SMTP outage once, customers never.
+//!
+//! Crashes: an entry is marked in flight (committed) before the SMTP transaction and its
+//! outcome is committed after it. SMTP cannot say afterwards whether a message was accepted,
+//! so an entry found in flight after a crash is sent again with the same Message-ID (mail
+//! programs and Dovecot's duplicate check show one) and the ticket's log says so: replies are
+//! at least once, and twice only when the process died in that very window. The Sent copy is
+//! exactly once: it is written after the send, recorded as filed, and looked up by Message-ID
+//! before it is written again.
 
 use super::Daemon;
 use crate::imapconn::{self, Session};
@@ -9,7 +17,7 @@ use crate::inbox;
 use crate::model::{OutboxState, OutgoingMail};
 use crate::reply::send::SendError;
 use crate::store::Change;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +25,7 @@ impl Daemon {
     pub(super) async fn outbox(self: Arc<Self>) -> Result<()> {
         let mut shutdown = self.shutdown.clone();
         let mut outage_told = false;
+        let mut filing_told = false;
         let mut sent_folder: Option<Session> = None;
         loop {
             let now = self.clock.now();
@@ -39,9 +48,29 @@ impl Daemon {
                     self.store.commit(change).await?;
                     continue;
                 }
+                if m.in_flight {
+                    tracing::warn!(ticket = %m.ticket, message_id = %m.message_id,
+                        "a reply was being sent when mailferry stopped; sending it again with the same Message-ID");
+                    change.event(
+                        m.ticket,
+                        None,
+                        now,
+                        format!(
+                            "reply <{}> was being handed to SMTP when mailferry stopped; sent again with the same \
+                             Message-ID (the customer may receive it twice)",
+                            m.message_id
+                        ),
+                    );
+                }
                 m.attempts += 1;
+                m.in_flight = true;
+                change.outgoing(&m)?;
+                self.store.commit(change).await?;
+                let mut change = Change::new();
+                crate::failpoint::hit("outbox.before_send");
                 match self.mailer.send(&m).await {
                     Ok(()) => {
+                        crate::failpoint::hit("outbox.sent_unrecorded");
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
@@ -67,13 +96,34 @@ impl Daemon {
                         m.last_error = Some(e);
                     }
                 }
+                m.in_flight = false;
                 change.outgoing(&m)?;
                 self.store.commit(change).await?;
-                if m.state == OutboxState::Sent {
-                    self.copy_to_sent(&mut sent_folder, &m).await;
-                }
                 if m.state == OutboxState::Pending {
                     break; // SMTP is down: keep the order, try again later
+                }
+            }
+            // Copies in Sent, for what was sent (now or before a crash).
+            for mut m in self.store.outbox_unfiled()? {
+                crate::failpoint::hit("outbox.recorded_unfiled");
+                match self.copy_to_sent(&mut sent_folder, &m).await {
+                    Ok(()) => {
+                        m.filed = true;
+                        let mut change = Change::new();
+                        change.outgoing(&m)?;
+                        self.store.commit(change).await?;
+                        if filing_told {
+                            tracing::info!("copies of replies are filed in Sent again");
+                            filing_told = false;
+                        }
+                    }
+                    Err(e) => {
+                        if !filing_told {
+                            tracing::warn!(error = %format!("{e:#}"), "cannot file copies of replies in the support mailbox's Sent folder; will try again");
+                            filing_told = true;
+                        }
+                        break;
+                    }
                 }
             }
             if *shutdown.borrow() {
@@ -96,43 +146,51 @@ impl Daemon {
         Ok(recent >= self.cfg.workers.max_replies_per_hour)
     }
 
-    /// Appends a copy of a sent reply to the support mailbox's Sent folder (best effort: the
-    /// reply is already out; a failure is logged, not retried).
-    async fn copy_to_sent(&self, session: &mut Option<Session>, m: &OutgoingMail) {
+    /// Puts a copy of a sent reply in the support mailbox's Sent folder unless one with its
+    /// Message-ID is there already (a crash after the APPEND, before it was recorded). Ok when
+    /// there is nothing to do (no Sent folder configured, a reply that cannot be built).
+    async fn copy_to_sent(&self, session: &mut Option<Session>, m: &OutgoingMail) -> Result<()> {
         let folder = self.cfg.support.folders.sent.clone();
         if folder.is_empty() {
-            return;
+            return Ok(());
         }
         let raw = match self.mailer.build(m) {
             Ok(msg) => msg.formatted(),
-            Err(_) => return,
+            Err(_) => return Ok(()),
         };
+        let mut last_error = None;
         for _attempt in 0..2 {
             if session.is_none() {
-                let conn = async {
-                    let (ep, creds) = inbox::support_endpoint(&self.cfg)?;
-                    let mut s = imapconn::connect(&ep, &creds).await?;
-                    let _ = s.create(&folder).await;
-                    anyhow::Ok(s)
-                };
-                match conn.await {
-                    Ok(s) => *session = Some(s),
-                    Err(e) => {
-                        tracing::warn!(error = %format!("{e:#}"), "cannot reach the support mailbox to file a copy of a reply");
-                        return;
-                    }
-                }
+                let (ep, creds) = inbox::support_endpoint(&self.cfg)?;
+                let mut s = imapconn::connect(&ep, &creds)
+                    .await
+                    .context("logging in to the support mailbox")?;
+                let _ = s.create(&folder).await;
+                *session = Some(s);
             }
             if let Some(s) = session.as_mut() {
-                match s.append(&folder, Some("(\\Seen)"), None, &raw).await {
-                    Ok(()) => return,
+                match file_once(s, &folder, &m.message_id, &raw).await {
+                    Ok(()) => return Ok(()),
                     Err(e) => {
-                        tracing::debug!(error = %e, "appending to Sent failed; reconnecting once");
+                        tracing::debug!(error = %e, "filing in Sent failed; reconnecting once");
+                        last_error = Some(e);
                         *session = None;
                     }
                 }
             }
         }
-        tracing::warn!(ticket = %m.ticket, "could not file a copy of a reply in {folder}");
+        Err(last_error.unwrap_or_else(|| anyhow::anyhow!("no session")))
+            .with_context(|| format!("filing a copy of reply {} in {folder}", m.id))
     }
+}
+
+/// Appends `raw` to `folder` unless a message with `message_id` is there already.
+async fn file_once(s: &mut Session, folder: &str, message_id: &str, raw: &[u8]) -> Result<()> {
+    s.select(folder).await?;
+    // Our Message-IDs are `mig-…@domain`: nothing in them needs quoting.
+    let found = s.search(format!("HEADER Message-ID \"{message_id}\"")).await?;
+    if found.is_empty() {
+        s.append(folder, Some("(\\Seen)"), None, raw).await?;
+    }
+    Ok(())
 }

@@ -32,12 +32,7 @@ impl Daemon {
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
         if let Some(outcome) = self.store.handled(&msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
-            let filed = outcome.starts_with("MIG-") || outcome.starts_with("command on");
-            return Ok(if filed {
-                Disposition::Processed
-            } else {
-                Disposition::Keep
-            });
+            return Ok(disposition_of(&outcome));
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
@@ -145,6 +140,7 @@ impl Daemon {
         change.handled(msgid, &ticket_id.to_string());
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
+        crate::failpoint::hit("request.committed");
         self.outbox_wake.notify_one();
         self.jobs_wake.notify_one();
         Ok(disposition)
@@ -442,5 +438,44 @@ fn describe_error(e: &FieldError) -> String {
     match e.row {
         Some(r) => format!("- CSV row {r}, {}: {}", e.field, e.message),
         None => format!("- {}: {}", e.field, e.message),
+    }
+}
+
+/// Where a mail handled before (by a process that may have died before filing it) is filed,
+/// from the outcome recorded for its Message-ID. A request refused as a whole (its reply asked
+/// for corrections) was first filed as rejected and is filed as processed here.
+fn disposition_of(outcome: &str) -> Disposition {
+    if outcome.starts_with("MIG-")
+        || outcome.starts_with("command on")
+        || outcome.starts_with("filed on")
+        || outcome == "ignored: our own mail"
+    {
+        Disposition::Processed
+    } else if outcome.starts_with("quarantined") {
+        Disposition::Quarantine
+    } else if outcome.starts_with("ignored:") {
+        Disposition::Rejected
+    } else {
+        Disposition::Keep
+    }
+}
+
+#[cfg(test)]
+mod disposition_tests {
+    use super::{disposition_of, Disposition};
+
+    #[test]
+    fn a_mail_read_again_is_filed_where_its_outcome_says() {
+        assert_eq!(disposition_of("MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("command on MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("filed on MIG-000007"), Disposition::Processed);
+        assert_eq!(disposition_of("ignored: our own mail"), Disposition::Processed);
+        assert_eq!(disposition_of("quarantined: unreadable"), Disposition::Quarantine);
+        assert_eq!(disposition_of("ignored: an auto-reply"), Disposition::Rejected);
+        assert_eq!(disposition_of("left for staff"), Disposition::Keep);
+        assert_eq!(
+            disposition_of("left for staff: command from a stranger"),
+            Disposition::Keep
+        );
     }
 }

@@ -920,6 +920,7 @@ async fn copy_folder(
         );
         drop(fetched);
         let outcomes = outcomes?;
+        crate::failpoint::hit("engine.after_batch");
         prefetched = next_fetched?;
         let mut uids_known = true;
         let mut max_dest_uid = None;

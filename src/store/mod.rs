@@ -130,6 +130,9 @@ pub struct Store {
     tree: sled::Tree,
     key: Arc<StoreKey>,
     counters: Arc<Mutex<()>>,
+    /// Set, with the reason, by the first write that fails (disk full, read-only): sled keeps
+    /// refusing after that, and what it holds in memory may not be on disk.
+    broken: Arc<tokio::sync::watch::Sender<Option<String>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -159,7 +162,7 @@ impl Store {
             .open()
             .with_context(|| {
                 format!(
-                    "cannot open the store at {} (is another mailferry process using it?)",
+                    "cannot open the store at {} (is another mailferry process using it, or is its disk full or read-only?)",
                     path.display()
                 )
             })?;
@@ -169,6 +172,7 @@ impl Store {
             tree,
             key: Arc::new(key),
             counters: Arc::new(Mutex::new(())),
+            broken: Arc::new(tokio::sync::watch::channel(None).0),
         })
     }
 
@@ -179,8 +183,30 @@ impl Store {
 
     /// Makes everything written so far durable.
     pub async fn flush(&self) -> Result<()> {
-        self.db.flush_async().await.context("flushing the store to disk")?;
+        let r = self.db.flush_async().await;
+        self.noted(r).context("flushing the store to disk")?;
         Ok(())
+    }
+
+    /// Watches for the store breaking: `Some(reason)` once a write failed.
+    pub fn broken(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.broken.subscribe()
+    }
+
+    /// Passes a sled result on, remembering the first failure.
+    fn noted<T>(&self, r: sled::Result<T>) -> sled::Result<T> {
+        if let Err(e) = &r {
+            let reason = e.to_string();
+            self.broken.send_if_modified(|b| {
+                if b.is_none() {
+                    *b = Some(reason);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        r
     }
 
     fn next_counter(&self, name: &str) -> Result<u64> {
@@ -193,7 +219,7 @@ impl Store {
             Some(v) => u64::from_be_bytes(v.as_ref().try_into().context("bad counter")?) + 1,
             None => 1,
         };
-        self.tree.insert(k, &next.to_be_bytes())?;
+        self.noted(self.tree.insert(k, &next.to_be_bytes()))?;
         Ok(next)
     }
 
@@ -227,7 +253,8 @@ impl Store {
             k.extend_from_slice(&seq.to_be_bytes());
             change.batch.insert(k, encode(&event)?);
         }
-        self.tree.apply_batch(change.batch).context("writing to the store")?;
+        self.noted(self.tree.apply_batch(change.batch))
+            .context("writing to the store")?;
         Ok(())
     }
 
@@ -329,6 +356,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Sent replies whose copy is not in the support mailbox's Sent folder yet, oldest first.
+    pub fn outbox_unfiled(&self) -> Result<Vec<OutgoingMail>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(OUTBOX) {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.state == OutboxState::Sent && !m.filed {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many replies to `to` the SMTP server accepted since `since`.
     pub fn outbox_sent_since(&self, to: &str, since: DateTime<Utc>) -> Result<usize> {
         let mut n = 0;
@@ -395,8 +434,9 @@ impl Checkpoints for JobCheckpoints {
     }
 
     fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> Result<()> {
-        self.store.tree.insert(self.key(folder), encode(&checkpoint)?)?;
-        self.store.db.flush()?;
+        self.store
+            .noted(self.store.tree.insert(self.key(folder), encode(&checkpoint)?))?;
+        self.store.noted(self.store.db.flush())?;
         Ok(())
     }
 }

@@ -610,3 +610,27 @@ pub fn add_user_dav(user: &str, pass: &str) {
 pub fn percent_decode(s: &str) -> String {
     mailferry::migrate::http::decode_percent(s)
 }
+
+impl Daemon {
+    /// Like [`Daemon::start`], logging into `dir/<log_name>` (so a restart keeps the first
+    /// run's log) with extra environment variables (e.g. `MAILFERRY_FAILPOINT`).
+    pub fn start_env(config: &Path, dir: &Path, log_name: &str, envs: &[(&str, &str)]) -> Daemon {
+        let log = dir.join(log_name);
+        let file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_mailferry"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .env("RUST_LOG", "mailferry=debug,info")
+            .envs(envs.iter().copied())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        Daemon { child, log }
+    }
+
+    /// The exit status if the process has ended (it is reaped then).
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
