@@ -19,9 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How many times a transient failure is retried before the job fails.
-const MAX_ATTEMPTS: u32 = 6;
-
 impl Daemon {
     pub(super) async fn scheduler(self: Arc<Self>) -> Result<()> {
         let mut shutdown = self.shutdown.clone();
@@ -200,8 +197,8 @@ impl Daemon {
                     self.queue_reply(&mut change, &mut ticket, reply)?;
                 }
             }
-            Err(MigrateError::Transient(reason)) if job.attempts < MAX_ATTEMPTS => {
-                let delay = inbox::backoff(job.attempts + 2);
+            Err(MigrateError::Transient(reason)) if job.attempts < self.cfg.retry.job_attempts => {
+                let delay = inbox::backoff_capped(job.attempts + 2, self.cfg.retry.max_delay());
                 tracing::warn!(%reason, retry_in = ?delay, "copy interrupted; will retry");
                 job.move_to(JobState::Retrying);
                 job.last_error = Some(reason.clone());

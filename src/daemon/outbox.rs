@@ -3,6 +3,7 @@
 //! each sent reply is appended to the support mailbox's Sent folder. A per-recipient hourly
 //! cap stops any mail loop; staff hear about an SMTP outage once, customers never.
 
+use super::outages::{Service, NO_TICKET};
 use super::Daemon;
 use crate::imapconn::{self, Session};
 use crate::inbox;
@@ -29,9 +30,9 @@ impl Daemon {
                     tracing::error!(ticket = %m.ticket, to = %m.to, "reply held: too many replies to this address in an hour");
                     m.state = OutboxState::Failed;
                     m.last_error = Some("held by the per-recipient rate limit (a mail loop?)".into());
-                    change.event(
-                        m.ticket,
-                        None,
+                    ticket_event(
+                        &mut change,
+                        &m,
                         now,
                         format!("reply to {} held by the rate limit; staff please check", m.to),
                     );
@@ -45,25 +46,28 @@ impl Daemon {
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
-                        change.event(m.ticket, None, self.clock.now(), format!("reply sent: {}", m.subject));
+                        ticket_event(&mut change, &m, self.clock.now(), format!("reply sent: {}", m.subject));
+                        self.outage_status(Service::Smtp, None);
                         if outage_told {
                             tracing::info!("SMTP is back; the outbox is moving again");
                             outage_told = false;
                         }
                     }
                     Err(SendError::Transient(e)) => {
+                        self.outage_status(Service::Smtp, Some(&e));
                         if !outage_told {
                             tracing::warn!(error = %e, "SMTP unavailable; replies wait in the outbox");
                             outage_told = true;
                         }
                         m.last_error = Some(e);
-                        let delay = inbox::backoff(m.attempts.min(6) + 1);
+                        let delay = inbox::backoff_capped(m.attempts.min(6) + 1, self.cfg.retry.max_delay());
                         m.next_try = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                     }
                     Err(SendError::Permanent(e)) => {
                         tracing::error!(ticket = %m.ticket, error = %e, "reply refused for good");
+                        self.outage_status(Service::Smtp, None);
                         m.state = OutboxState::Failed;
-                        change.event(m.ticket, None, self.clock.now(), format!("reply refused by SMTP: {e}"));
+                        ticket_event(&mut change, &m, self.clock.now(), format!("reply refused by SMTP: {e}"));
                         m.last_error = Some(e);
                     }
                 }
@@ -134,5 +138,12 @@ impl Daemon {
             }
         }
         tracing::warn!(ticket = %m.ticket, "could not file a copy of a reply in {folder}");
+    }
+}
+
+/// An event in the ticket's log; staff notices (no ticket) have none.
+fn ticket_event(change: &mut Change, m: &OutgoingMail, at: chrono::DateTime<chrono::Utc>, text: String) {
+    if m.ticket != NO_TICKET {
+        change.event(m.ticket, None, at, text);
     }
 }
