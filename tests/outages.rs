@@ -326,3 +326,85 @@ async fn our_imap_and_dav_servers_away_each_get_one_notice_and_one_all_clear() {
     assert!(c.replies().await.is_empty(), "customers never hear about outages");
     eprintln!("our IMAP and DAV away: {:?}", started.elapsed());
 }
+
+/// A message of about `kb` KiB.
+fn big_message(n: usize, tag: &str, kb: usize) -> Vec<u8> {
+    let line = format!("Line of message {n} for {tag}, filling the new mailbox up.\r\n");
+    let body = line.repeat(kb * 1024 / line.len() + 1);
+    format!(
+        "From: Alice Martin <alice@customer.example>\r\nTo: bob@example.net\r\nSubject: big {n}\r\n\
+         Date: Mon, 3 Mar 2025 10:{:02}:00 +0100\r\nMessage-ID: <big-{n}-{tag}@customer.example>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+        n % 60
+    )
+    .into_bytes()
+}
+
+fn set_quota(user: &str, quota: &str) {
+    let o = std::process::Command::new(root_dir().join("scripts/testbed"))
+        .args(["quota", "dst", user, quota])
+        .output()
+        .expect("scripts/testbed quota");
+    assert!(o.status.success(), "quota: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_new_mailbox_fails_the_job_plainly_and_a_retry_after_raising_the_quota_completes() {
+    let started = Instant::now();
+    let c = Customer::new("quota", 0).await;
+    set_quota(&c.new, "100K");
+    {
+        let mut s = login_src(&c.old, &c.old_pass).await;
+        for n in 0..12 {
+            append(
+                &mut s,
+                "INBOX",
+                "(\\Seen)",
+                "03-Mar-2025 10:00:00 +0100",
+                &big_message(n, &c.id, 20),
+            )
+            .await;
+        }
+        let _ = s.logout().await;
+    }
+    let config = c.config(SMTP_PORT, "[retry]\nmax_delay_seconds = 1\n");
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let failed = body_of(&replies[1]);
+    assert!(failed.contains("we could not copy your mailbox"), "{failed}");
+    assert!(
+        failed.contains("Your new mailbox is full") && failed.contains("raise its quota"),
+        "a plain reason:\n{failed}"
+    );
+    let mut staff = login_dst("catchall@new.example").await;
+    let staff_copies = messages_to(&mut staff, &c.staff).await;
+    assert_eq!(
+        staff_copies.len(),
+        2,
+        "staff get the acknowledgement and the failure, once each"
+    );
+    let partial = copied(&c).await;
+    assert!(partial > 0 && partial < 12, "stopped when full: {partial} of 12");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(c.replies().await.len(), 2, "the failure is told once, not retried");
+    drop(daemon);
+
+    // Staff raise the quota and retry the job: the rest is copied, nothing twice.
+    set_quota(&c.new, "10M");
+    let (ok, out) = c.cli(&config, &["jobs", "retry", "J1"]);
+    assert!(ok, "{out}");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let replies = c.wait_replies(3, LIMIT, &daemon).await;
+    assert!(
+        body_of(&replies[2]).contains("the first copy of your mail is done"),
+        "{}",
+        body_of(&replies[2])
+    );
+    let mut src = login_src(&c.old, &c.old_pass).await;
+    let mut dst = login_dst(&c.new).await;
+    let (want, got) = (mailbox_multiset(&mut src).await, mailbox_multiset(&mut dst).await);
+    assert_eq!(got.get("INBOX"), want.get("INBOX"), "the same messages, none doubled");
+    assert_eq!(copied(&c).await, 12);
+    eprintln!("quota: {:?}", started.elapsed());
+}
