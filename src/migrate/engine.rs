@@ -1044,4 +1044,12 @@ mod tests {
         assert_ne!(identity(b"a", 1), identity(b"a", 2));
         assert_ne!(identity(b"a", 1), identity(b"b", 1));
     }
+
+    #[test]
+    fn a_full_mailbox_is_recognised_by_code_or_words() {
+        assert!(is_over_quota("[OVERQUOTA] Quota exceeded (mailbox for user is full)"));
+        assert!(is_over_quota("Mailbox is over quota"));
+        assert!(!is_over_quota("[LIMIT] Message too large"));
+        assert!(!is_over_quota("Can't save a zero byte message"));
+    }
 }
