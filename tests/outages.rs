@@ -408,3 +408,49 @@ async fn a_full_new_mailbox_fails_the_job_plainly_and_a_retry_after_raising_the_
     assert_eq!(copied(&c).await, 12);
     eprintln!("quota: {:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fault_proxy_forwards_refuses_and_stalls_like_a_server() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    ensure_bed();
+    let proxy = FaultProxy::start(DST_PORT).await;
+    let greeting = |port: u16| async move {
+        let s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let mut line = String::new();
+        let mut reader = BufReader::new(s);
+        match tokio::time::timeout(Duration::from_millis(1500), reader.read_line(&mut line)).await {
+            Ok(r) => r.map(|_| line),
+            Err(_) => Ok("(silence)".to_string()),
+        }
+    };
+    assert!(greeting(proxy.port()).await.unwrap().starts_with("* OK"), "forwards");
+
+    let open = tokio::net::TcpStream::connect(("127.0.0.1", proxy.port()))
+        .await
+        .unwrap();
+    proxy.down().await;
+    let err = greeting(proxy.port()).await.expect_err("down: refused");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    let mut open = BufReader::new(open);
+    let mut rest = String::new();
+    let _ = open.read_line(&mut rest).await; // the greeting, if it came before the cut
+    rest.clear();
+    assert_eq!(
+        open.read_line(&mut rest).await.unwrap_or(0),
+        0,
+        "open connections are dropped"
+    );
+
+    proxy.up().await;
+    assert!(
+        greeting(proxy.port()).await.unwrap().starts_with("* OK"),
+        "up again, same port"
+    );
+    proxy.stall().await;
+    assert_eq!(
+        greeting(proxy.port()).await.unwrap(),
+        "(silence)",
+        "stalled: accepted, nothing moves"
+    );
+    assert!(proxy.accepted() >= 4);
+}

@@ -325,19 +325,23 @@ impl Daemon {
         let mut shutdown = self.shutdown.clone();
         let tick = Duration::from_secs((self.cfg.alerts.outage_notice_after_seconds / 2).clamp(1, 30));
         loop {
-            let imap = within(check_imap(&self.cfg)).await;
-            self.outage_status(Service::Destination, imap.err().map(|e| format!("{e:#}")).as_deref());
-            if let Some(dav) = &self.cfg.dav {
-                let r = within(check_dav(&dav.url)).await;
-                self.outage_status(Service::Dav, r.err().map(|e| format!("{e:#}")).as_deref());
+            let checks = async {
+                let imap = within(check_imap(&self.cfg)).await;
+                self.outage_status(Service::Destination, imap.err().map(|e| format!("{e:#}")).as_deref());
+                if let Some(dav) = &self.cfg.dav {
+                    let r = within(check_dav(&dav.url)).await;
+                    self.outage_status(Service::Dav, r.err().map(|e| format!("{e:#}")).as_deref());
+                }
+            };
+            // A hung server must not hold up a shutdown.
+            tokio::select! {
+                _ = checks => {}
+                _ = shutdown.wait_for(|s| *s) => return Ok(()),
             }
             self.send_outage_notices().await?;
-            if *shutdown.borrow() {
-                return Ok(());
-            }
             tokio::select! {
                 _ = tokio::time::sleep(tick) => {}
-                _ = shutdown.changed() => {}
+                _ = shutdown.wait_for(|s| *s) => return Ok(()),
             }
         }
     }
