@@ -452,5 +452,6 @@ async fn the_fault_proxy_forwards_refuses_and_stalls_like_a_server() {
         "(silence)",
         "stalled: accepted, nothing moves"
     );
-    assert!(proxy.accepted() >= 4);
+    // The connection cut by down() may not have been accepted yet (it was still in the backlog).
+    assert!(proxy.accepted() >= 3, "{}", proxy.accepted());
 }
