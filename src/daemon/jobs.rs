@@ -5,8 +5,9 @@
 //! window (`not_before`) and for staff approval when held. A transient failure retries with
 //! exponential backoff and jitter (`[retry]`: up to `job_attempts` tries, counted afresh after
 //! an attempt that copied more before it broke); a permanent one fails the job and tells the
-//! customer and staff. The first pass ends in `synced` (the reply gives the DNS records); the final pass,
-//! after the MX change, ends in `done`, wipes the password and says it is safe to leave.
+//! customer and staff. The first pass ends in `synced` (the reply gives the DNS records); the
+//! final pass, after the MX change, ends in `done`, wipes the password and says it is safe to
+//! leave.
 
 use super::Daemon;
 use crate::imapconn::{Credentials, Endpoint};
