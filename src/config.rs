@@ -382,6 +382,71 @@ pub struct Config {
     /// Which folders are copied (include/exclude patterns, Gmail's virtual folders).
     #[serde(default)]
     pub folders: crate::migrate::folders::PlanOptions,
+    /// Waits and tries after a transient failure (a copy, a reply, the support inbox).
+    #[serde(default)]
+    pub retry: RetryConfig,
+    /// Notices to staff when one of the servers mailferry needs is unreachable for long.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+}
+
+/// Waits and tries after a transient failure: the wait doubles from 1 s (with jitter) up to
+/// `max_delay_seconds`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    /// The longest wait between two tries, in seconds.
+    #[serde(default = "default_retry_max_delay")]
+    pub max_delay_seconds: u64,
+    /// Tries of one copy pass before a transient failure (an old server that stays away)
+    /// fails the job for good.
+    #[serde(default = "default_job_attempts")]
+    pub job_attempts: u32,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_delay_seconds: default_retry_max_delay(),
+            job_attempts: default_job_attempts(),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// The longest wait between two tries.
+    pub fn max_delay(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.max_delay_seconds.max(1))
+    }
+}
+
+/// When staff are told about an outage of the support inbox, SMTP, our IMAP server or the DAV
+/// server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// An outage that lasts longer than this many seconds gets one notice to staff (and one
+    /// when it ends); a shorter one is only logged.
+    #[serde(default = "default_outage_notice_after")]
+    pub outage_notice_after_seconds: u64,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            outage_notice_after_seconds: default_outage_notice_after(),
+        }
+    }
+}
+
+fn default_retry_max_delay() -> u64 {
+    300
+}
+fn default_job_attempts() -> u32 {
+    10
+}
+fn default_outage_notice_after() -> u64 {
+    300
 }
 
 impl Config {
@@ -422,6 +487,9 @@ impl Config {
         }
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
+        }
+        if self.retry.job_attempts == 0 {
+            bail!("retry.job_attempts: must be at least 1");
         }
         if let Some(dav) = &self.dav {
             if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {

@@ -67,26 +67,56 @@ pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
 
 /// Watches the support folder until `shutdown` turns true; `handle` must make its outcome
 /// durable before it returns Ok.
-pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, mut shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
+pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
 where
     H: Fn(IncomingMail) -> F + Send + Sync,
     F: Future<Output = Result<Disposition>> + Send,
 {
+    watch_reporting(cfg, store, shutdown, handle, |_| {}).await
+}
+
+/// Like [`watch`]; `status` hears `Some(error)` each time the support inbox cannot be reached
+/// (or the session broke) and `None` each time a session is logged in again.
+pub async fn watch_reporting<H, F, S>(
+    cfg: Arc<Config>,
+    store: Store,
+    mut shutdown: watch::Receiver<bool>,
+    handle: H,
+    status: S,
+) -> Result<()>
+where
+    H: Fn(IncomingMail) -> F + Send + Sync,
+    F: Future<Output = Result<Disposition>> + Send,
+    S: Fn(Option<&str>) + Send + Sync,
+{
     let (ep, creds) = support_endpoint(&cfg)?;
     let mut failures: u32 = 0;
     while !*shutdown.borrow() {
-        let result = session_loop(&cfg, &store, &ep, &creds, &mut shutdown, &handle, &mut failures).await;
+        let result = session_loop(
+            &cfg,
+            &store,
+            &ep,
+            &creds,
+            &mut shutdown,
+            &handle,
+            &mut failures,
+            &status,
+        )
+        .await;
         if *shutdown.borrow() {
             break;
         }
         if let Err(e) = result {
             failures += 1;
-            let delay = backoff(failures);
-            // Staff hear about an outage once, when it starts, and once when it ends.
+            let delay = backoff_capped(failures, cfg.retry.max_delay());
+            let text = format!("{e:#}");
+            status(Some(&text));
+            // The log says it once when it starts and once when it ends; staff get a notice
+            // when it lasts (daemon::outages).
             if failures == 1 {
-                tracing::warn!(error = %format!("{e:#}"), "support inbox unreachable; retrying with backoff");
+                tracing::warn!(error = %text, "support inbox unreachable; retrying with backoff");
             } else {
-                tracing::debug!(error = %format!("{e:#}"), retry_in = ?delay, "support inbox still unreachable");
+                tracing::debug!(error = %text, retry_in = ?delay, "support inbox still unreachable");
             }
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
@@ -105,7 +135,13 @@ pub fn backoff(failures: u32) -> Duration {
     Duration::from_secs_f64(secs * jitter)
 }
 
-async fn session_loop<H, F>(
+/// [`backoff`], never longer than `cap`.
+pub fn backoff_capped(failures: u32, cap: Duration) -> Duration {
+    backoff(failures).min(cap)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn session_loop<H, F, S>(
     cfg: &Config,
     store: &Store,
     ep: &Endpoint,
@@ -113,13 +149,16 @@ async fn session_loop<H, F>(
     shutdown: &mut watch::Receiver<bool>,
     handle: &H,
     failures: &mut u32,
+    status: &S,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
     F: Future<Output = Result<Disposition>>,
+    S: Fn(Option<&str>),
 {
     let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
+    status(None);
     let folder = cfg.support.folder.clone();
     if *failures > 0 {
         tracing::info!(after_attempts = *failures, "support inbox reachable again");

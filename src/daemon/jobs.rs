@@ -3,14 +3,16 @@
 //! Due jobs run on a bounded worker pool (`workers.max_jobs`) and at most
 //! `source.max_connections_per_host` at once against one old server. A job waits for its
 //! window (`not_before`) and for staff approval when held. A transient failure retries with
-//! exponential backoff and jitter; a permanent one fails the job and tells the customer and
-//! staff. The first pass ends in `synced` (the reply gives the DNS records); the final pass,
-//! after the MX change, ends in `done`, wipes the password and says it is safe to leave.
+//! exponential backoff and jitter (`[retry]`: up to `job_attempts` tries, counted afresh after
+//! an attempt that copied more before it broke); a permanent one fails the job and tells the
+//! customer and staff. The first pass ends in `synced` (the reply gives the DNS records); the
+//! final pass, after the MX change, ends in `done`, wipes the password and says it is safe to
+//! leave.
 
 use super::Daemon;
 use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox;
-use crate::migrate::{self, MailboxPair, MigrateError, MigrationReport, Options};
+use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
 use crate::reply::compose;
 use crate::store::Change;
@@ -18,9 +20,6 @@ use anyhow::{Context, Result};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// How many times a transient failure is retried before the job fails.
-const MAX_ATTEMPTS: u32 = 6;
 
 impl Daemon {
     pub(super) async fn scheduler(self: Arc<Self>) -> Result<()> {
@@ -125,7 +124,13 @@ impl Daemon {
         });
 
         let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
-        let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel), span).await;
+        let progressed = AtomicBool::new(false);
+        let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel, &progressed), span).await;
+        // An attempt that moved a folder forward before it broke starts the count of tries
+        // afresh: a long copy from a flaky server is not failed for interruptions it survives.
+        if progressed.load(Ordering::Relaxed) && matches!(result, Err(MigrateError::Transient(_))) {
+            job.attempts = 1;
+        }
         // A command (cancel) may have changed the job while it ran.
         if let Some(stored) = self.store.job(job.id)? {
             if stored.state == JobState::Cancelled {
@@ -206,8 +211,8 @@ impl Daemon {
                     self.queue_reply(&mut change, &mut ticket, reply)?;
                 }
             }
-            Err(MigrateError::Transient(reason)) if job.attempts < MAX_ATTEMPTS => {
-                let delay = inbox::backoff(job.attempts + 2);
+            Err(MigrateError::Transient(reason)) if job.attempts < self.cfg.retry.job_attempts => {
+                let delay = inbox::backoff_capped(job.attempts + 2, self.cfg.retry.max_delay());
                 tracing::warn!(%reason, retry_in = ?delay, "copy interrupted; will retry");
                 job.move_to(JobState::Retrying);
                 job.last_error = Some(reason.clone());
@@ -293,7 +298,12 @@ impl Daemon {
             .join("\n")
     }
 
-    async fn copy_mailbox(&self, job: &Job, cancel: Arc<AtomicBool>) -> Result<MigrationReport, MigrateError> {
+    async fn copy_mailbox(
+        &self,
+        job: &Job,
+        cancel: Arc<AtomicBool>,
+        progressed: &AtomicBool,
+    ) -> Result<MigrationReport, MigrateError> {
         let perm = |e: anyhow::Error| MigrateError::Permanent(format!("{e:#}"));
         let password =
             self.store.secret(job.id).map_err(perm)?.ok_or_else(|| {
@@ -342,7 +352,10 @@ impl Daemon {
             let _ = shutdown.wait_for(|s| *s).await;
             cancel.store(true, Ordering::Relaxed);
         });
-        let checkpoints = self.store.checkpoints(job.id);
+        let checkpoints = Advancing {
+            inner: self.store.checkpoints(job.id),
+            advanced: progressed,
+        };
         let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &migrate::NoProgress).await;
         watcher.abort();
         result
@@ -361,4 +374,85 @@ fn merge_reports(first: Option<MigrationReport>, latest: MigrationReport, final_
         }
     }
     merged
+}
+
+/// A job's checkpoints, noting whether a folder moved forward (more messages durably copied).
+struct Advancing<'a, C> {
+    inner: C,
+    advanced: &'a AtomicBool,
+}
+
+impl<C: Checkpoints> Checkpoints for Advancing<'_, C> {
+    fn load(&self, folder: &str) -> Option<FolderCheckpoint> {
+        self.inner.load(folder)
+    }
+
+    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()> {
+        let before = self.inner.load(folder).map(|c| (c.uidvalidity, c.last_uid));
+        let moved = match before {
+            Some((v, last)) => v != checkpoint.uidvalidity || checkpoint.last_uid > last,
+            None => checkpoint.last_uid > 0,
+        };
+        self.inner.save(folder, checkpoint)?;
+        if moved {
+            self.advanced.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Memory(Mutex<HashMap<String, FolderCheckpoint>>);
+
+    impl Checkpoints for &Memory {
+        fn load(&self, folder: &str) -> Option<FolderCheckpoint> {
+            self.0.lock().ok()?.get(folder).copied()
+        }
+        fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()> {
+            self.0
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                .insert(folder.into(), checkpoint);
+            Ok(())
+        }
+    }
+
+    fn cp(uidvalidity: u32, last_uid: u32) -> FolderCheckpoint {
+        FolderCheckpoint {
+            uidvalidity,
+            last_uid,
+            ..FolderCheckpoint::default()
+        }
+    }
+
+    #[test]
+    fn only_a_checkpoint_that_moves_forward_counts_as_progress() {
+        let memory = Memory::default();
+        let flag = AtomicBool::new(false);
+        let c = Advancing {
+            inner: &memory,
+            advanced: &flag,
+        };
+        c.save("INBOX", cp(7, 0)).unwrap();
+        assert!(!flag.load(Ordering::Relaxed), "an empty start is no progress");
+        c.save("INBOX", cp(7, 0)).unwrap();
+        assert!(!flag.load(Ordering::Relaxed));
+        c.save("INBOX", cp(7, 40)).unwrap();
+        assert!(flag.load(Ordering::Relaxed), "40 messages further");
+        assert_eq!(c.load("INBOX"), Some(cp(7, 40)), "saved through");
+
+        let again = AtomicBool::new(false);
+        let c = Advancing {
+            inner: &memory,
+            advanced: &again,
+        };
+        c.save("INBOX", cp(7, 40)).unwrap();
+        assert!(!again.load(Ordering::Relaxed), "the same place again is no progress");
+    }
 }

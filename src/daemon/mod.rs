@@ -11,12 +11,14 @@
 //! - [`jobs`]: the scheduler and the two passes of each mailbox;
 //! - [`mxwatch`]: the periodic MX check that starts final copies;
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
-//! - [`admin`]: the local socket where staff's CLI reaches the running daemon.
+//! - [`admin`]: the local socket where staff's CLI reaches the running daemon;
+//! - [`outages`]: staff told once about an outage of the servers mailferry needs.
 
 mod admin;
 mod commands;
 mod jobs;
 mod mxwatch;
+mod outages;
 mod outbox;
 mod requests;
 
@@ -53,6 +55,8 @@ pub struct Daemon {
     hosts: Mutex<HashMap<String, usize>>,
     workers: Semaphore,
     shutdown: watch::Receiver<bool>,
+    /// Outages of the support inbox, SMTP, our IMAP and DAV servers going on now.
+    outages: Mutex<outages::Tracker>,
 }
 
 impl Daemon {
@@ -80,6 +84,7 @@ impl Daemon {
             hosts: Mutex::new(HashMap::new()),
             workers,
             shutdown,
+            outages: Mutex::new(outages::Tracker::default()),
         }))
     }
 
@@ -114,20 +119,28 @@ impl Daemon {
         let me = self.clone();
         let inbox = tokio::spawn(async move {
             let d = me.clone();
-            inbox::watch(me.cfg.clone(), me.store.clone(), me.shutdown.clone(), move |mail| {
-                let d = d.clone();
-                async move { d.handle_mail(mail).await }
-            })
+            let status = me.clone();
+            inbox::watch_reporting(
+                me.cfg.clone(),
+                me.store.clone(),
+                me.shutdown.clone(),
+                move |mail| {
+                    let d = d.clone();
+                    async move { d.handle_mail(mail).await }
+                },
+                move |s| status.outage_status(outages::Service::SupportInbox, s),
+            )
             .await
         });
         let sched = tokio::spawn(self.clone().scheduler());
         let outbox = tokio::spawn(self.clone().outbox());
         let mx = tokio::spawn(self.clone().mx_watch());
         let admin = tokio::spawn(self.clone().admin());
+        let watch = tokio::spawn(self.clone().outage_watch());
         let mut broken = self.store.broken();
         tokio::select! {
-            (a, b, c, d, e) = async { tokio::join!(inbox, sched, outbox, mx, admin) } => {
-                for r in [a, b, c, d, e] {
+            (a, b, c, d, e, f) = async { tokio::join!(inbox, sched, outbox, mx, admin, watch) } => {
+                for r in [a, b, c, d, e, f] {
                     r.context("a daemon task panicked")??;
                 }
             }

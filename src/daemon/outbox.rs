@@ -11,6 +11,7 @@
 //! exactly once: it is written after the send, recorded as filed, and looked up by Message-ID
 //! before it is written again.
 
+use super::outages::{Service, NO_TICKET};
 use super::Daemon;
 use crate::imapconn::{self, Session};
 use crate::inbox;
@@ -38,9 +39,9 @@ impl Daemon {
                     tracing::error!(ticket = %m.ticket, to = %m.to, "reply held: too many replies to this address in an hour");
                     m.state = OutboxState::Failed;
                     m.last_error = Some("held by the per-recipient rate limit (a mail loop?)".into());
-                    change.event(
-                        m.ticket,
-                        None,
+                    ticket_event(
+                        &mut change,
+                        &m,
                         now,
                         format!("reply to {} held by the rate limit; staff please check", m.to),
                     );
@@ -51,9 +52,9 @@ impl Daemon {
                 if m.in_flight {
                     tracing::warn!(ticket = %m.ticket, message_id = %m.message_id,
                         "a reply was being sent when mailferry stopped; sending it again with the same Message-ID");
-                    change.event(
-                        m.ticket,
-                        None,
+                    ticket_event(
+                        &mut change,
+                        &m,
                         now,
                         format!(
                             "reply <{}> was being handed to SMTP when mailferry stopped; sent again with the same \
@@ -74,25 +75,28 @@ impl Daemon {
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
-                        change.event(m.ticket, None, self.clock.now(), format!("reply sent: {}", m.subject));
+                        ticket_event(&mut change, &m, self.clock.now(), format!("reply sent: {}", m.subject));
+                        self.outage_status(Service::Smtp, None);
                         if outage_told {
                             tracing::info!("SMTP is back; the outbox is moving again");
                             outage_told = false;
                         }
                     }
                     Err(SendError::Transient(e)) => {
+                        self.outage_status(Service::Smtp, Some(&e));
                         if !outage_told {
                             tracing::warn!(error = %e, "SMTP unavailable; replies wait in the outbox");
                             outage_told = true;
                         }
                         m.last_error = Some(e);
-                        let delay = inbox::backoff(m.attempts.min(6) + 1);
+                        let delay = inbox::backoff_capped(m.attempts.min(6) + 1, self.cfg.retry.max_delay());
                         m.next_try = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                     }
                     Err(SendError::Permanent(e)) => {
                         tracing::error!(ticket = %m.ticket, error = %e, "reply refused for good");
+                        self.outage_status(Service::Smtp, None);
                         m.state = OutboxState::Failed;
-                        change.event(m.ticket, None, self.clock.now(), format!("reply refused by SMTP: {e}"));
+                        ticket_event(&mut change, &m, self.clock.now(), format!("reply refused by SMTP: {e}"));
                         m.last_error = Some(e);
                     }
                 }
@@ -193,4 +197,11 @@ async fn file_once(s: &mut Session, folder: &str, message_id: &str, raw: &[u8]) 
         s.append(folder, Some("(\\Seen)"), None, raw).await?;
     }
     Ok(())
+}
+
+/// An event in the ticket's log; staff notices (no ticket) have none.
+fn ticket_event(change: &mut Change, m: &OutgoingMail, at: chrono::DateTime<chrono::Utc>, text: String) {
+    if m.ticket != NO_TICKET {
+        change.event(m.ticket, None, at, text);
+    }
 }

@@ -624,6 +624,13 @@ async fn append_batch(
     Ok(out.into_iter().map(|c| c.unwrap_or(Copied::Vanished)).collect())
 }
 
+/// True when our server refused an APPEND because the mailbox is over its quota (RFC 5530
+/// `[OVERQUOTA]`, or the words of servers without response codes).
+fn is_over_quota(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("[overquota]") || t.contains("quota exceeded") || t.contains("over quota")
+}
+
 fn push_error(fr: &mut FolderReport, sentence: String) {
     warn!(folder = %fr.source, error = %sentence, "message not copied");
     fr.failed += 1;
@@ -924,6 +931,7 @@ async fn copy_folder(
         prefetched = next_fetched?;
         let mut uids_known = true;
         let mut max_dest_uid = None;
+        let mut mailbox_full = None;
         for (m, outcome) in batch.iter().zip(outcomes) {
             match outcome {
                 Copied::Done(appended) => {
@@ -948,6 +956,10 @@ async fn copy_folder(
                     );
                     clean = false;
                 }
+                Copied::Refused(text) if is_over_quota(&text) => {
+                    mailbox_full.get_or_insert(text);
+                    clean = false;
+                }
                 Copied::Refused(text) => {
                     push_error(
                         &mut fr,
@@ -958,6 +970,15 @@ async fn copy_folder(
             }
             done += 1;
             done_bytes += u64::from(m.size);
+        }
+        // A full mailbox refuses every message after this one: stop the job with a plain reason
+        // (what was copied stays; a retry after the quota is raised copies only the rest).
+        if let Some(text) = mailbox_full {
+            return Err(MigrateError::Permanent(format!(
+                "Your new mailbox is full: our server refused more mail in folder {} ({text}). \
+                 Support staff need to raise its quota and retry the copy.",
+                plan.source
+            )));
         }
         // Every APPEND of the batch is answered: later ones get higher UIDs than these.
         if let (true, Some(uid), Some(next)) = (uids_known, max_dest_uid, cp.dest_uidnext) {
@@ -1023,5 +1044,13 @@ mod tests {
         assert_eq!(identity(b"a", 1), identity(b"a", 1));
         assert_ne!(identity(b"a", 1), identity(b"a", 2));
         assert_ne!(identity(b"a", 1), identity(b"b", 1));
+    }
+
+    #[test]
+    fn a_full_mailbox_is_recognised_by_code_or_words() {
+        assert!(is_over_quota("[OVERQUOTA] Quota exceeded (mailbox for user is full)"));
+        assert!(is_over_quota("Mailbox is over quota"));
+        assert!(!is_over_quota("[LIMIT] Message too large"));
+        assert!(!is_over_quota("Can't save a zero byte message"));
     }
 }

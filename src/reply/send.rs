@@ -87,11 +87,14 @@ impl Mailer {
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str(LOOP_HEADER),
                 self.loop_id.clone(),
-            ))
-            .raw_header(HeaderValue::new(
+            ));
+        // Staff notices about outages belong to no ticket (number 0).
+        if m.ticket.0 != 0 {
+            b = b.raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("X-Mailferry-Ticket"),
                 m.ticket.to_string(),
             ));
+        }
         for cc in &m.cc {
             b = b.cc(cc.parse().map_err(|e| bad("staff address", &e))?);
         }

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod proxy;
 
 use async_imap::types::Flag;
 use futures::TryStreamExt;
