@@ -67,19 +67,46 @@ pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
 
 /// Watches the support folder until `shutdown` turns true; `handle` must make its outcome
 /// durable before it returns Ok.
-pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, mut shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
+pub async fn watch<H, F>(cfg: Arc<Config>, store: Store, shutdown: watch::Receiver<bool>, handle: H) -> Result<()>
+where
+    H: Fn(IncomingMail) -> F + Send + Sync,
+    F: Future<Output = Result<Disposition>> + Send,
+{
+    watch_observed(cfg, store, shutdown, &NoObserver, handle).await
+}
+
+/// Like [`watch`], telling `observer` how the connection stands.
+pub async fn watch_observed<H, F>(
+    cfg: Arc<Config>,
+    store: Store,
+    mut shutdown: watch::Receiver<bool>,
+    observer: &dyn InboxObserver,
+    handle: H,
+) -> Result<()>
 where
     H: Fn(IncomingMail) -> F + Send + Sync,
     F: Future<Output = Result<Disposition>> + Send,
 {
     let (ep, creds) = support_endpoint(&cfg)?;
     let mut failures: u32 = 0;
+    observer.inbox_state(WatchState::Connecting, None);
     while !*shutdown.borrow() {
-        let result = session_loop(&cfg, &store, &ep, &creds, &mut shutdown, &handle, &mut failures).await;
+        let result = session_loop(
+            &cfg,
+            &store,
+            &ep,
+            &creds,
+            &mut shutdown,
+            &handle,
+            &mut failures,
+            observer,
+        )
+        .await;
         if *shutdown.borrow() {
             break;
         }
         if let Err(e) = result {
+            observer.inbox_state(WatchState::Down, Some(&format!("{e:#}")));
             failures += 1;
             let delay = backoff(failures);
             // Staff hear about an outage once, when it starts, and once when it ends.
@@ -105,6 +132,7 @@ pub fn backoff(failures: u32) -> Duration {
     Duration::from_secs_f64(secs * jitter)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn session_loop<H, F>(
     cfg: &Config,
     store: &Store,
@@ -113,6 +141,7 @@ async fn session_loop<H, F>(
     shutdown: &mut watch::Receiver<bool>,
     handle: &H,
     failures: &mut u32,
+    observer: &dyn InboxObserver,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
@@ -127,6 +156,7 @@ where
     }
     tracing::info!(folder = %folder, idle = has_idle, "support inbox: connected");
     loop {
+        observer.inbox_state(WatchState::Connected, None);
         let mailbox = session
             .select(&folder)
             .await
@@ -143,11 +173,12 @@ where
         if mailbox.exists > 0 {
             tokio::time::timeout(
                 READ_TIMEOUT,
-                read_new(&mut session, cfg, store, uidvalidity, last_uid, handle),
+                read_new(&mut session, cfg, store, uidvalidity, last_uid, handle, observer),
             )
             .await
             .map_err(|_| anyhow::anyhow!("reading new support mail took over {READ_TIMEOUT:?}; reconnecting"))??;
         }
+        observer.inbox_state(WatchState::Idle, None);
         if *shutdown.borrow() {
             let _ = session.logout().await;
             return Ok(());
@@ -171,6 +202,7 @@ async fn read_new<H, F>(
     uidvalidity: u32,
     last_uid: u32,
     handle: &H,
+    observer: &dyn InboxObserver,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
@@ -235,6 +267,7 @@ where
                     cap = cfg.support.max_mail_bytes,
                     "support mail over the size cap; quarantined for staff"
                 );
+                observer.oversize_quarantined();
                 (*u, Disposition::Quarantine)
             })
             .collect();
@@ -297,4 +330,53 @@ async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receive
         .await
         .map_err(|_| anyhow::anyhow!("the server did not end IDLE within {COMMAND_TIMEOUT:?}"))?
         .context("ending IDLE")
+}
+
+/// Where the support inbox watcher stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchState {
+    /// Logging in for the first time.
+    Connecting,
+    /// Logged in, reading new mail.
+    Connected,
+    /// Logged in, waiting for new mail (IDLE or between polls).
+    Idle,
+    /// The last session failed; reconnecting with backoff.
+    Down,
+}
+
+impl WatchState {
+    /// Every state, in the order metrics list them.
+    pub const ALL: [WatchState; 4] = [
+        WatchState::Connecting,
+        WatchState::Connected,
+        WatchState::Idle,
+        WatchState::Down,
+    ];
+
+    /// The state's name in metrics and `/healthz`.
+    pub fn label(self) -> &'static str {
+        match self {
+            WatchState::Connecting => "connecting",
+            WatchState::Connected => "connected",
+            WatchState::Idle => "idle",
+            WatchState::Down => "down",
+        }
+    }
+}
+
+/// Hears how the watcher's connection stands (for `/healthz` and `/metrics`).
+pub trait InboxObserver: Send + Sync {
+    /// The watcher moved to `state`; `error` says why when it went down.
+    fn inbox_state(&self, state: WatchState, error: Option<&str>);
+    /// A mail over the size cap was quarantined without being read.
+    fn oversize_quarantined(&self) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default)]
+pub struct NoObserver;
+
+impl InboxObserver for NoObserver {
+    fn inbox_state(&self, _: WatchState, _: Option<&str>) {}
 }

@@ -12,6 +12,7 @@ use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox;
 use crate::migrate::{self, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
+use crate::observe::metrics::{Pass, PassOutcome};
 use crate::reply::compose;
 use crate::store::Change;
 use anyhow::{Context, Result};
@@ -69,22 +70,27 @@ impl Daemon {
                 running.insert(job.id, cancel.clone());
             }
             let me = self.clone();
-            tokio::spawn(async move {
-                let id = job.id;
-                let host = job.source.host.to_ascii_lowercase();
-                if let Err(e) = me.run_job(job, cancel).await {
-                    tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
-                }
-                if let Ok(mut r) = me.running.lock() {
-                    r.remove(&id);
-                }
-                if let Ok(mut h) = me.hosts.lock() {
-                    if let Some(n) = h.get_mut(&host) {
-                        *n = n.saturating_sub(1);
+            // Every line about this job names its ticket and mailbox.
+            let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
+            tokio::spawn(tracing::Instrument::instrument(
+                async move {
+                    let id = job.id;
+                    let host = job.source.host.to_ascii_lowercase();
+                    if let Err(e) = me.run_job(job, cancel).await {
+                        tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
                     }
-                }
-                me.jobs_wake.notify_one();
-            });
+                    if let Ok(mut r) = me.running.lock() {
+                        r.remove(&id);
+                    }
+                    if let Ok(mut h) = me.hosts.lock() {
+                        if let Some(n) = h.get_mut(&host) {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                    me.jobs_wake.notify_one();
+                },
+                span,
+            ));
         }
         Ok(())
     }
@@ -119,14 +125,27 @@ impl Daemon {
         );
         self.store.commit(change).await?;
 
-        let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
-        let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel), span).await;
+        let started = std::time::Instant::now();
+        let result = self.copy_mailbox(&job, cancel).await;
+        let metric_pass = if final_pass { Pass::Final } else { Pass::First };
         // A command (cancel) may have changed the job while it ran.
         if let Some(stored) = self.store.job(job.id)? {
             if stored.state == JobState::Cancelled {
                 tracing::info!(job = %job.id, "cancelled while copying");
+                self.metrics
+                    .pass_finished(metric_pass, PassOutcome::Stopped, started.elapsed());
                 return Ok(());
             }
+        }
+        let outcome = match &result {
+            Ok(_) => PassOutcome::Done,
+            Err(MigrateError::Transient(_)) if job.attempts < MAX_ATTEMPTS => PassOutcome::Retry,
+            Err(MigrateError::Transient(_)) | Err(MigrateError::Permanent(_)) => PassOutcome::Failed,
+            Err(MigrateError::Cancelled) => PassOutcome::Stopped,
+        };
+        self.metrics.pass_finished(metric_pass, outcome, started.elapsed());
+        if let Ok(report) = &result {
+            self.metrics.failed_messages(report.total_failed());
         }
         let now = self.clock.now();
         let mut change = Change::new();
@@ -329,7 +348,9 @@ impl Daemon {
             cancel.store(true, Ordering::Relaxed);
         });
         let checkpoints = self.store.checkpoints(job.id);
-        let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &migrate::NoProgress).await;
+        let progress = self.live.sink(job.id, self.metrics.clone());
+        let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &progress).await;
+        drop(progress);
         watcher.abort();
         result
     }

@@ -11,7 +11,8 @@
 //! - [`jobs`]: the scheduler and the two passes of each mailbox;
 //! - [`mxwatch`]: the periodic MX check that starts final copies;
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
-//! - [`admin`]: the local socket where staff's CLI reaches the running daemon.
+//! - [`admin`]: the local socket where staff's CLI reaches the running daemon;
+//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page.
 
 mod admin;
 mod commands;
@@ -19,6 +20,7 @@ mod jobs;
 mod mxwatch;
 mod outbox;
 mod requests;
+mod web;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -53,6 +55,10 @@ pub struct Daemon {
     hosts: Mutex<HashMap<String, usize>>,
     workers: Semaphore,
     shutdown: watch::Receiver<bool>,
+    /// Counters and component states for /metrics and /healthz.
+    metrics: Arc<crate::observe::metrics::Metrics>,
+    /// Per-folder progress of the copies running now.
+    live: Arc<crate::observe::live::LiveJobs>,
 }
 
 impl Daemon {
@@ -80,6 +86,8 @@ impl Daemon {
             hosts: Mutex::new(HashMap::new()),
             workers,
             shutdown,
+            metrics: Arc::default(),
+            live: Arc::default(),
         }))
     }
 
@@ -111,21 +119,30 @@ impl Daemon {
     /// Runs the inbox watcher, the scheduler, the MX watch and the outbox until shutdown.
     pub async fn run(self: Arc<Self>) -> Result<()> {
         self.recover()?;
+        let http = self.bind_admin_http().await?;
         let me = self.clone();
         let inbox = tokio::spawn(async move {
             let d = me.clone();
-            inbox::watch(me.cfg.clone(), me.store.clone(), me.shutdown.clone(), move |mail| {
-                let d = d.clone();
-                async move { d.handle_mail(mail).await }
-            })
+            let observer: &dyn inbox::InboxObserver = &*me.metrics;
+            inbox::watch_observed(
+                me.cfg.clone(),
+                me.store.clone(),
+                me.shutdown.clone(),
+                observer,
+                move |mail| {
+                    let d = d.clone();
+                    async move { d.handle_mail(mail).await }
+                },
+            )
             .await
         });
         let sched = tokio::spawn(self.clone().scheduler());
         let outbox = tokio::spawn(self.clone().outbox());
         let mx = tokio::spawn(self.clone().mx_watch());
         let admin = tokio::spawn(self.clone().admin());
-        let (a, b, c, d, e) = tokio::join!(inbox, sched, outbox, mx, admin);
-        for r in [a, b, c, d, e] {
+        let web = tokio::spawn(self.clone().admin_http(http));
+        let (a, b, c, d, e, f) = tokio::join!(inbox, sched, outbox, mx, admin, web);
+        for r in [a, b, c, d, e, f] {
             r.context("a daemon task panicked")??;
         }
         self.store.flush().await?;

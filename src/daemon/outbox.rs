@@ -37,11 +37,13 @@ impl Daemon {
                     );
                     change.outgoing(&m)?;
                     self.store.commit(change).await?;
+                    self.metrics.reply_failed(false);
                     continue;
                 }
                 m.attempts += 1;
                 match self.mailer.send(&m).await {
                     Ok(()) => {
+                        self.metrics.reply_sent();
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
@@ -52,6 +54,7 @@ impl Daemon {
                         }
                     }
                     Err(SendError::Transient(e)) => {
+                        self.metrics.smtp_error(&e);
                         if !outage_told {
                             tracing::warn!(error = %e, "SMTP unavailable; replies wait in the outbox");
                             outage_told = true;
@@ -61,6 +64,7 @@ impl Daemon {
                         m.next_try = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                     }
                     Err(SendError::Permanent(e)) => {
+                        self.metrics.reply_failed(true);
                         tracing::error!(ticket = %m.ticket, error = %e, "reply refused for good");
                         m.state = OutboxState::Failed;
                         change.event(m.ticket, None, self.clock.now(), format!("reply refused by SMTP: {e}"));
