@@ -33,13 +33,14 @@ const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}\
 th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}\
-progress{width:14em;height:1.1em}.state{font-weight:bold}.err{color:#a00}\
+progress{width:10em;height:1.1em;vertical-align:middle}.bar{white-space:nowrap}.state{font-weight:bold}.err{color:#a00}\
 .muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>{STYLE}</style></head>\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <meta http-equiv=\"refresh\" content=\"15\"><title>{}</title><style>{STYLE}</style></head>\
          <body><h1><a href=\"/\">mailferry</a></h1>\n{body}\n<p class=\"muted\">Read-only view. \
          <a href=\"/metrics\">metrics</a> · <a href=\"/healthz\">health</a></p></body></html>\n",
         escape(title)
@@ -135,7 +136,7 @@ pub fn ticket_list(store: &Store, live: &LiveJobs) -> Result<String> {
             let p = progress(j, live.folders(j.id).as_ref());
             let _ = write!(
                 boxes,
-                "<div>{} <span class=\"muted\">{}</span> {}</div>",
+                "<div>{} <span class=\"muted\">{}</span> <span class=\"bar\">{}</span></div>",
                 escape(&j.destination),
                 escape(j.state.label()),
                 bar(p.done, p.total)
@@ -195,8 +196,8 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
         let p = progress(j, live.folders(j.id).as_ref());
         let _ = writeln!(
             body,
-            "<tr class=\"mailbox\"><td>{}</td><td>{}</td><td>{}@{}:{}</td><td class=\"state\">{}{}</td><td>{}</td>\
-             <td>{}</td></tr>",
+            "<tr class=\"mailbox\"><td>{}</td><td>{}</td><td>{} on {}:{}</td><td class=\"state\">{}{}</td><td>{}</td>\
+             <td class=\"bar\">{}</td></tr>",
             j.id,
             escape(&j.destination),
             escape(&j.source.user),
@@ -217,7 +218,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
         for (name, done, total) in &p.folders {
             let _ = writeln!(
                 body,
-                "<tr class=\"folder\"><td></td><td colspan=\"4\" class=\"muted\">&nbsp;&nbsp;{}</td><td>{}</td></tr>",
+                "<tr class=\"folder\"><td></td><td colspan=\"4\" class=\"muted\">&nbsp;&nbsp;{}</td><td class=\"bar\">{}</td></tr>",
                 escape(name),
                 bar(*done, *total)
             );
