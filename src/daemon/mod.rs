@@ -155,7 +155,7 @@ impl Daemon {
         let mut change = Change::new();
         for mut job in self.store.jobs()? {
             if job.state == JobState::Syncing {
-                tracing::info!(job = %job.id, "resuming a copy interrupted by a restart");
+                tracing::info!(ticket = %job.ticket, job = %job.id, mailbox = %job.destination, "resuming a copy interrupted by a restart");
                 job.move_to(JobState::Retrying);
                 job.not_before = None;
                 change.job(&job)?;

@@ -3,7 +3,7 @@
 
 use super::Daemon;
 use crate::observe::http::{self, Request, Response};
-use crate::observe::metrics::{job_state_label, ticket_state, Metrics, StoreFigures};
+use crate::observe::metrics::{Metrics, StoreFigures};
 use crate::observe::{health, page};
 use anyhow::{Context, Result};
 use std::sync::Arc;
@@ -109,22 +109,7 @@ impl Daemon {
     }
 
     fn store_figures(&self) -> Result<StoreFigures> {
-        let mut f = StoreFigures::default();
-        let jobs = self.store.jobs()?;
-        for j in &jobs {
-            *f.jobs.entry(job_state_label(j.state)).or_default() += 1;
-        }
-        let by_id: std::collections::HashMap<_, _> = jobs.iter().map(|j| (j.id, j)).collect();
-        for t in self.store.tickets()? {
-            let mine: Vec<_> = t
-                .jobs
-                .iter()
-                .filter_map(|id| by_id.get(id).map(|j| (*j).clone()))
-                .collect();
-            *f.tickets.entry(ticket_state(&mine)).or_default() += 1;
-        }
-        f.outbox_pending = self.store.outbox_pending()?.len() as u64;
-        f.jobs_running = self.running.lock().map_or(0, |r| r.len() as u64);
-        Ok(f)
+        let running = self.running.lock().map_or(0, |r| r.len() as u64);
+        StoreFigures::from_store(&self.store, running)
     }
 }

@@ -193,6 +193,30 @@ pub struct StoreFigures {
     pub jobs_running: u64,
 }
 
+impl StoreFigures {
+    /// Counts tickets, jobs and pending replies in `store`; `jobs_running` comes from the
+    /// scheduler.
+    pub fn from_store(store: &crate::store::Store, jobs_running: u64) -> anyhow::Result<StoreFigures> {
+        let mut f = StoreFigures::default();
+        let jobs = store.jobs()?;
+        for j in &jobs {
+            *f.jobs.entry(job_state_label(j.state)).or_default() += 1;
+        }
+        let by_id: std::collections::HashMap<_, _> = jobs.iter().map(|j| (j.id, j)).collect();
+        for t in store.tickets()? {
+            let mine: Vec<_> = t
+                .jobs
+                .iter()
+                .filter_map(|id| by_id.get(id).map(|j| (*j).clone()))
+                .collect();
+            *f.tickets.entry(ticket_state(&mine)).or_default() += 1;
+        }
+        f.outbox_pending = store.outbox_pending()?.len() as u64;
+        f.jobs_running = jobs_running;
+        Ok(f)
+    }
+}
+
 /// The daemon's counters and component states.
 #[derive(Debug)]
 pub struct Metrics {
