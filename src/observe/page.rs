@@ -263,6 +263,72 @@ mod tests {
         );
     }
 
+    fn job(report: Option<crate::migrate::MigrationReport>, found: u64) -> Job {
+        Job {
+            id: crate::model::JobId(1),
+            ticket: TicketId(1),
+            source: crate::model::SourceSpec {
+                host: "imap.old.example".into(),
+                port: 993,
+                security: crate::config::Security::Tls,
+                user: "anna@old.example".into(),
+            },
+            destination: "anna@new.example".into(),
+            schedule: None,
+            state: JobState::Syncing,
+            attempts: 1,
+            last_error: None,
+            report,
+            not_before: None,
+            email: "anna@old.example".into(),
+            final_pass: false,
+            final_wanted: false,
+            held: false,
+            found: Some(crate::model::Found {
+                folders: 2,
+                messages: found,
+                bytes: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn progress_is_live_while_copying_then_from_the_report_then_from_the_probe() {
+        let mut live = std::collections::BTreeMap::new();
+        live.insert(
+            "INBOX".to_string(),
+            FolderProgress {
+                done: 30,
+                total: 80,
+                done_bytes: 0,
+                total_bytes: 0,
+            },
+        );
+        let p = progress(&job(None, 100), Some(&live));
+        assert_eq!(
+            (p.done, p.total, p.running),
+            (30, 100, true),
+            "found covers folders not reached yet"
+        );
+        let folder = crate::migrate::FolderReport {
+            source: "INBOX".into(),
+            destination: "INBOX".into(),
+            messages: 100,
+            copied: 100,
+            already_there: 90,
+            ..Default::default()
+        };
+        let report = crate::migrate::MigrationReport { folders: vec![folder] };
+        let p = progress(&job(Some(report), 90), None);
+        assert_eq!(
+            (p.done, p.total),
+            (100, 100),
+            "a final pass never counts over the folder"
+        );
+        let p = progress(&job(None, 42), None);
+        assert_eq!((p.done, p.total, p.running), (0, 42, false));
+    }
+
     #[test]
     fn bars_never_overflow_and_show_the_share() {
         assert!(bar(5, 10).starts_with("<progress value=\"5\" max=\"10\">50%</progress> 5 / 10 (50%)"));
