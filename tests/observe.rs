@@ -218,6 +218,13 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
             .any(|l| l.contains("\"ticket\":\"MIG-000001\"") && l.contains("\"uid\"")),
         "the request's lines name the ticket too:\n{log}"
     );
+    assert!(
+        log.lines().any(|l| l.contains("\"message\":\"compared\"")
+            && l.contains("\"folder\":\"INBOX\"")
+            && l.contains("\"ticket\":\"MIG-000001\"")
+            && l.contains(&format!("\"mailbox\":\"{}\"", c.new))),
+        "the engine's folder lines carry the job's fields in their span list:\n{log}"
+    );
     assert!(!log.contains(&c.old_pass), "never a password in the log");
 }
 

@@ -232,13 +232,13 @@ impl Daemon {
                 continue;
             }
             let (cfg, m, limit) = (self.cfg.clone(), m.clone(), limit.clone());
-            let span = tracing::info_span!("probe", mailbox = %m.email);
+            // The probe's own span names the mailbox; this one (the mail's) adds the ticket.
             tasks.spawn(tracing::Instrument::instrument(
                 async move {
                     let _permit = limit.acquire_owned().await;
                     (i, validate::probe_mailbox(&cfg, &m).await)
                 },
-                span,
+                tracing::Span::current(),
             ));
         }
         let mut out = HashMap::new();
