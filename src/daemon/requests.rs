@@ -123,11 +123,12 @@ impl Daemon {
             }
         };
         let disposition = result?;
-        // A request with nothing acceptable is answered and filed as rejected.
-        let kind = if kind == RequestKind::Request && disposition == Disposition::Rejected {
-            RequestKind::Rejected
-        } else {
-            kind
+        // A request with nothing acceptable is answered and filed as rejected; one that could
+        // not become a ticket at all (no sender address) is left for staff.
+        let kind = match (kind, disposition) {
+            (RequestKind::Request, Disposition::Rejected) => RequestKind::Rejected,
+            (RequestKind::Request, Disposition::Keep) => RequestKind::Other,
+            (k, _) => k,
         };
         self.metrics.request(kind);
         Ok(disposition)
