@@ -139,7 +139,9 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
     assert!(health.contains("\"status\":\"ok\""), "{health}");
     assert!(health.contains("\"writable\":true"), "{health}");
 
+    let asked = Instant::now();
     let (status, metrics) = http_get(port, "/metrics");
+    let metrics_took = asked.elapsed();
     assert_eq!(status, 200, "{metrics}");
     assert!(metrics.contains("Content-Type: text/plain; version=0.0.4"), "{metrics}");
     assert_eq!(sample(&metrics, "mailferry_support_mails_total{kind=\"request\"}"), 1.0);
@@ -160,6 +162,14 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
 
     let (status, list) = http_get(port, "/");
     assert_eq!(status, 200, "{list}");
+    let (_, ticket) = http_get(port, "/tickets/MIG-000001");
+    // Figures for the report (not asserted): `cargo test --test observe -- --nocapture`.
+    println!(
+        "figures: GET /metrics {metrics_took:?} ({} bytes), GET / {} bytes, GET /tickets/MIG-000001 {} bytes",
+        metrics.len(),
+        list.len(),
+        ticket.len()
+    );
     assert!(list.contains("href=\"/tickets/MIG-000001\""), "{list}");
     let (status, _) = http_get(port, "/tickets/MIG-000099");
     assert_eq!(status, 404);

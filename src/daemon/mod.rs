@@ -59,6 +59,8 @@ pub struct Daemon {
     metrics: Arc<crate::observe::metrics::Metrics>,
     /// Per-folder progress of the copies running now.
     live: Arc<crate::observe::live::LiveJobs>,
+    /// The last store probe of /healthz (reused for a second, so probes cannot flood the disk).
+    store_probe: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
 }
 
 impl Daemon {
@@ -88,6 +90,7 @@ impl Daemon {
             shutdown,
             metrics: Arc::default(),
             live: Arc::default(),
+            store_probe: tokio::sync::Mutex::new(None),
         }))
     }
 

@@ -12,6 +12,8 @@ use tokio::net::TcpListener;
 
 /// The store probe of `/healthz` may take this long before the store counts as not writable.
 const STORE_PROBE_LIMIT: Duration = Duration::from_secs(5);
+/// A store probe's result answers /healthz for this long.
+const STORE_PROBE_REUSE: Duration = Duration::from_secs(1);
 
 impl Daemon {
     /// Binds the admin HTTP address when one is configured (before anything else starts, so
@@ -85,12 +87,26 @@ impl Daemon {
         }
     }
 
-    async fn healthz(&self) -> Response {
-        let store = match tokio::time::timeout(STORE_PROBE_LIMIT, self.store.probe_write()).await {
+    /// Writes and flushes a probe record, at most once a second (concurrent callers wait for
+    /// the one probe and share its result).
+    async fn probe_store(&self) -> Result<(), String> {
+        let mut last = self.store_probe.lock().await;
+        if let Some((at, result)) = last.as_ref() {
+            if at.elapsed() < STORE_PROBE_REUSE {
+                return result.clone();
+            }
+        }
+        let result = match tokio::time::timeout(STORE_PROBE_LIMIT, self.store.probe_write()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(format!("{e:#}")),
             Err(_) => Err(format!("a write did not reach the disk within {STORE_PROBE_LIMIT:?}")),
         };
+        *last = Some((std::time::Instant::now(), result.clone()));
+        result
+    }
+
+    async fn healthz(&self) -> Response {
+        let store = self.probe_store().await;
         let pending = self.store.outbox_pending().map_or(0, |p| p.len() as u64);
         let limit = self.cfg.admin.as_ref().map_or(300, |a| a.inbox_down_seconds);
         let h = health::judge(
