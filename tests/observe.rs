@@ -83,7 +83,7 @@ fn chromium() -> PathBuf {
         &mut Command::new(root_dir().join("scripts/ensure-chromium")),
         Duration::from_secs(600),
     );
-    PathBuf::from(out.trim())
+    PathBuf::from(out.lines().last().unwrap_or_default().trim())
 }
 
 /// Headless chromium with a throwaway profile and nothing that reaches the network.
