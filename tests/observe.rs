@@ -132,7 +132,41 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
         1,
     );
     send_mail(&c.customer, &[&c.support], raw.as_bytes()).await;
+    // A question for staff and an out-of-office: neither is a request.
+    let question = format!(
+        "From: {c}\r\nTo: {s}\r\nSubject: Prices\r\nMessage-ID: <q-{id}@customer.example>\r\n\r\n\
+         What does a bigger mailbox cost?\r\n",
+        c = c.customer,
+        s = c.support,
+        id = c.id
+    );
+    send_mail(&c.customer, &[&c.support], question.as_bytes()).await;
+    let away = format!(
+        "From: {c}\r\nTo: {s}\r\nSubject: Out of office\r\nMessage-ID: <a-{id}@customer.example>\r\n\
+         Auto-Submitted: auto-replied\r\n\r\nI am away until Monday.\r\n",
+        c = c.customer,
+        s = c.support,
+        id = c.id
+    );
+    send_mail(&c.customer, &[&c.support], away.as_bytes()).await;
     c.wait_replies(2, LIMIT, &daemon).await;
+    let start = Instant::now();
+    let metrics = loop {
+        let (_, m) = http_get(port, "/metrics");
+        let read: f64 = ["request", "other", "automated"]
+            .iter()
+            .map(|k| sample(&m, &format!("mailferry_support_mails_total{{kind=\"{k}\"}}")))
+            .sum();
+        if read >= 3.0 || start.elapsed() > LIMIT {
+            break m;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(sample(&metrics, "mailferry_support_mails_total{kind=\"other\"}"), 1.0);
+    assert_eq!(
+        sample(&metrics, "mailferry_support_mails_total{kind=\"automated\"}"),
+        1.0
+    );
 
     let (status, health) = http_get(port, "/healthz");
     assert_eq!(status, 200, "{health}");
