@@ -325,3 +325,39 @@ async fn healthz_answers_503_when_the_support_inbox_stays_down() {
     s.read_to_string(&mut out).unwrap();
     assert!(out.starts_with("HTTP/1.1 403 "), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_page_follows_a_running_copy() {
+    let c = Customer::new("live", 10).await;
+    // A slow old server (3,000 bytes a second) keeps the copy running for a few seconds.
+    let config = c.config(
+        SMTP_PORT,
+        "[source]\nallow_private_addresses = true\nmax_bytes_per_second = 3000\nfolders_at_once = 1\n\
+         [admin]\nlisten = \"127.0.0.1:0\"\n",
+    );
+    let daemon = Daemon::start(&config, c.dir.path());
+    let port = admin_port(&daemon);
+    c.send_request("").await;
+    let start = Instant::now();
+    let (page, metrics) = loop {
+        let (_, page) = http_get(port, "/tickets/MIG-000001");
+        if page.contains("(running)") {
+            break (page, http_get(port, "/metrics").1);
+        }
+        assert!(
+            !page.contains("first copy done") && start.elapsed() < LIMIT,
+            "the page never showed the copy running:\n{page}\n{}",
+            daemon.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("<progress value=\""), "{page}");
+    assert!(page.contains("copying"), "{page}");
+    assert_eq!(sample(&metrics, "mailferry_jobs_running"), 1.0, "{metrics}");
+    assert_eq!(sample(&metrics, "mailferry_jobs{state=\"syncing\"}"), 1.0);
+
+    c.wait_replies(2, LIMIT, &daemon).await;
+    let (_, page) = http_get(port, "/tickets/MIG-000001");
+    assert!(!page.contains("(running)"), "{page}");
+    assert!(page.contains("<progress value=\"10\" max=\"10\">"), "{page}");
+}
