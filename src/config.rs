@@ -388,6 +388,9 @@ pub struct Config {
     /// Notices to staff when one of the servers mailferry needs is unreachable for long.
     #[serde(default)]
     pub alerts: AlertsConfig,
+    /// The local HTTP endpoint for /healthz, /metrics and the staff page (absent: none).
+    #[serde(default)]
+    pub admin: Option<AdminHttpConfig>,
 }
 
 /// Waits and tries after a transient failure: the wait doubles from 1 s (with jitter) up to
@@ -507,6 +510,9 @@ impl Config {
                 bail!("dav.timeout_seconds: must be at least 1");
             }
         }
+        if let Some(admin) = &self.admin {
+            admin.check()?;
+        }
         Ok(())
     }
 }
@@ -614,6 +620,43 @@ fn default_log_level() -> String {
     "info".into()
 }
 
+/// The admin HTTP endpoint: `/healthz`, Prometheus `/metrics` and the read-only staff page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminHttpConfig {
+    /// The address to listen on, such as `127.0.0.1:9187` (keep it on loopback or a private
+    /// management network: the staff page shows customers' tickets).
+    pub listen: String,
+    /// `/healthz` answers 503 when the support inbox has not been connected for this long.
+    #[serde(default = "default_inbox_down")]
+    pub inbox_down_seconds: u64,
+    /// Host names (besides IP addresses and `localhost`) accepted in the Host header; any other
+    /// name is refused, which stops DNS-rebinding pages from reading the staff page.
+    #[serde(default)]
+    pub hostnames: Vec<String>,
+}
+
+impl AdminHttpConfig {
+    /// The listen address, parsed.
+    pub fn listen_addr(&self) -> Result<std::net::SocketAddr> {
+        self.listen
+            .parse()
+            .map_err(|_| anyhow::anyhow!("admin.listen: {:?} is not an address like 127.0.0.1:9187", self.listen))
+    }
+
+    fn check(&self) -> Result<()> {
+        self.listen_addr()?;
+        if self.inbox_down_seconds == 0 {
+            bail!("admin.inbox_down_seconds: must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+fn default_inbox_down() -> u64 {
+    300
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,5 +698,22 @@ mod tests {
         let err = format!("{:#}", Config::parse(&bad).unwrap_err());
         assert!(err.contains("hots"), "{err}");
         assert!(err.contains("line "), "{err}");
+    }
+
+    #[test]
+    fn the_admin_http_section_is_optional_and_checked() {
+        let cfg = Config::parse(EXAMPLE).expect("example config must parse");
+        let admin = cfg.admin.expect("the example has an [admin] section");
+        assert_eq!(admin.listen_addr().unwrap().to_string(), "127.0.0.1:9187");
+        assert_eq!(admin.inbox_down_seconds, 300);
+        let start = EXAMPLE.find("\n[admin]").unwrap();
+        let end = EXAMPLE[start + 1..]
+            .find("\n[")
+            .map_or(EXAMPLE.len(), |e| start + 1 + e);
+        let without = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+        assert!(Config::parse(&without).unwrap().admin.is_none());
+        let bad = EXAMPLE.replacen("listen = \"127.0.0.1:9187\"", "listen = \"localhost\"", 1);
+        let err = format!("{:#}", Config::parse(&bad).unwrap_err());
+        assert!(err.contains("admin.listen"), "{err}");
     }
 }

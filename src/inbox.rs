@@ -72,25 +72,24 @@ where
     H: Fn(IncomingMail) -> F + Send + Sync,
     F: Future<Output = Result<Disposition>> + Send,
 {
-    watch_reporting(cfg, store, shutdown, handle, |_| {}).await
+    watch_observed(cfg, store, shutdown, &NoObserver, handle).await
 }
 
-/// Like [`watch`]; `status` hears `Some(error)` each time the support inbox cannot be reached
-/// (or the session broke) and `None` each time a session is logged in again.
-pub async fn watch_reporting<H, F, S>(
+/// Like [`watch`], telling `observer` how the connection stands.
+pub async fn watch_observed<H, F>(
     cfg: Arc<Config>,
     store: Store,
     mut shutdown: watch::Receiver<bool>,
+    observer: &dyn InboxObserver,
     handle: H,
-    status: S,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F + Send + Sync,
     F: Future<Output = Result<Disposition>> + Send,
-    S: Fn(Option<&str>) + Send + Sync,
 {
     let (ep, creds) = support_endpoint(&cfg)?;
     let mut failures: u32 = 0;
+    observer.inbox_state(WatchState::Connecting, None);
     while !*shutdown.borrow() {
         let result = session_loop(
             &cfg,
@@ -100,23 +99,22 @@ where
             &mut shutdown,
             &handle,
             &mut failures,
-            &status,
+            observer,
         )
         .await;
         if *shutdown.borrow() {
             break;
         }
         if let Err(e) = result {
+            observer.inbox_state(WatchState::Down, Some(&format!("{e:#}")));
             failures += 1;
             let delay = backoff_capped(failures, cfg.retry.max_delay());
-            let text = format!("{e:#}");
-            status(Some(&text));
             // The log says it once when it starts and once when it ends; staff get a notice
             // when it lasts (daemon::outages).
             if failures == 1 {
-                tracing::warn!(error = %text, "support inbox unreachable; retrying with backoff");
+                tracing::warn!(error = %format!("{e:#}"), "support inbox unreachable; retrying with backoff");
             } else {
-                tracing::debug!(error = %text, retry_in = ?delay, "support inbox still unreachable");
+                tracing::debug!(error = %format!("{e:#}"), retry_in = ?delay, "support inbox still unreachable");
             }
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
@@ -141,7 +139,7 @@ pub fn backoff_capped(failures: u32, cap: Duration) -> Duration {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn session_loop<H, F, S>(
+async fn session_loop<H, F>(
     cfg: &Config,
     store: &Store,
     ep: &Endpoint,
@@ -149,16 +147,14 @@ async fn session_loop<H, F, S>(
     shutdown: &mut watch::Receiver<bool>,
     handle: &H,
     failures: &mut u32,
-    status: &S,
+    observer: &dyn InboxObserver,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
     F: Future<Output = Result<Disposition>>,
-    S: Fn(Option<&str>),
 {
     let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
-    status(None);
     let folder = cfg.support.folder.clone();
     if *failures > 0 {
         tracing::info!(after_attempts = *failures, "support inbox reachable again");
@@ -166,6 +162,7 @@ where
     }
     tracing::info!(folder = %folder, idle = has_idle, "support inbox: connected");
     loop {
+        observer.inbox_state(WatchState::Connected, None);
         let mailbox = session
             .select(&folder)
             .await
@@ -182,11 +179,12 @@ where
         if mailbox.exists > 0 {
             tokio::time::timeout(
                 READ_TIMEOUT,
-                read_new(&mut session, cfg, store, uidvalidity, last_uid, handle),
+                read_new(&mut session, cfg, store, uidvalidity, last_uid, handle, observer),
             )
             .await
             .map_err(|_| anyhow::anyhow!("reading new support mail took over {READ_TIMEOUT:?}; reconnecting"))??;
         }
+        observer.inbox_state(WatchState::Idle, None);
         if *shutdown.borrow() {
             let _ = session.logout().await;
             return Ok(());
@@ -210,6 +208,7 @@ async fn read_new<H, F>(
     uidvalidity: u32,
     last_uid: u32,
     handle: &H,
+    observer: &dyn InboxObserver,
 ) -> Result<()>
 where
     H: Fn(IncomingMail) -> F,
@@ -274,6 +273,7 @@ where
                     cap = cfg.support.max_mail_bytes,
                     "support mail over the size cap; quarantined for staff"
                 );
+                observer.oversize_quarantined();
                 (*u, Disposition::Quarantine)
             })
             .collect();
@@ -286,22 +286,18 @@ where
         }
         outcomes.sort_by_key(|(u, _)| *u);
         for (uid, disposition) in outcomes {
+            let mut change = Change::new();
+            store.set_inbox_position(&mut change, uidvalidity, uid);
+            store.commit(change).await?;
             let folder = match disposition {
                 Disposition::Keep => "",
                 Disposition::Processed => folders.processed.as_str(),
                 Disposition::Rejected => folders.rejected.as_str(),
                 Disposition::Quarantine => folders.quarantine.as_str(),
             };
-            // The mail is filed before the position moves past it: a crash in between leaves
-            // it in the folder to be read again (its Message-ID says it was handled, so it is
-            // only filed then), never handled but left lying in the inbox.
-            crate::failpoint::hit("inbox.before_file");
             if !folder.is_empty() {
                 file_mail(session, uid, folder).await?;
             }
-            let mut change = Change::new();
-            store.set_inbox_position(&mut change, uidvalidity, uid);
-            store.commit(change).await?;
         }
     }
     Ok(())
@@ -340,4 +336,53 @@ async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receive
         .await
         .map_err(|_| anyhow::anyhow!("the server did not end IDLE within {COMMAND_TIMEOUT:?}"))?
         .context("ending IDLE")
+}
+
+/// Where the support inbox watcher stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchState {
+    /// Logging in for the first time.
+    Connecting,
+    /// Logged in, reading new mail.
+    Connected,
+    /// Logged in, waiting for new mail (IDLE or between polls).
+    Idle,
+    /// The last session failed; reconnecting with backoff.
+    Down,
+}
+
+impl WatchState {
+    /// Every state, in the order metrics list them.
+    pub const ALL: [WatchState; 4] = [
+        WatchState::Connecting,
+        WatchState::Connected,
+        WatchState::Idle,
+        WatchState::Down,
+    ];
+
+    /// The state's name in metrics and `/healthz`.
+    pub fn label(self) -> &'static str {
+        match self {
+            WatchState::Connecting => "connecting",
+            WatchState::Connected => "connected",
+            WatchState::Idle => "idle",
+            WatchState::Down => "down",
+        }
+    }
+}
+
+/// Hears how the watcher's connection stands (for `/healthz` and `/metrics`).
+pub trait InboxObserver: Send + Sync {
+    /// The watcher moved to `state`; `error` says why when it went down.
+    fn inbox_state(&self, state: WatchState, error: Option<&str>);
+    /// A mail over the size cap was quarantined without being read.
+    fn oversize_quarantined(&self) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default)]
+pub struct NoObserver;
+
+impl InboxObserver for NoObserver {
+    fn inbox_state(&self, _: WatchState, _: Option<&str>) {}
 }

@@ -28,6 +28,7 @@ pub mod intake;
 pub mod migrate;
 pub mod model;
 pub mod net;
+pub mod observe;
 pub mod reply;
 pub mod rules;
 pub mod secret;

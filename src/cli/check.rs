@@ -38,6 +38,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     report("rules", Rules::load(config.rules_dir.as_deref()).map(|_| String::new()));
+    if let Some(admin) = &config.admin {
+        report("admin HTTP", admin_http(admin));
+    }
     if !args.offline {
         report("support inbox", check_support(&config).await);
         report("destination admin login", check_destination(&config).await);
@@ -71,4 +74,17 @@ async fn check_destination(cfg: &Config) -> anyhow::Result<String> {
 async fn check_smtp(cfg: &Config) -> anyhow::Result<String> {
     Mailer::new(cfg)?.test().await?;
     Ok(format!(" ({}:{})", cfg.smtp.host, cfg.smtp.port))
+}
+
+/// The admin endpoint's address, with a warning when it reaches beyond this machine.
+fn admin_http(admin: &crate::config::AdminHttpConfig) -> anyhow::Result<String> {
+    let addr = admin.listen_addr()?;
+    Ok(if addr.ip().is_loopback() {
+        format!(" (http://{addr}/: /healthz, /metrics, staff page; loopback only)")
+    } else {
+        format!(
+            " (http://{addr}/: NOT loopback: the staff page has no login; keep it behind a firewall or an \
+             authenticating proxy)"
+        )
+    })
 }

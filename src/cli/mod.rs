@@ -83,7 +83,9 @@ pub fn init_logging(level: &str, format: &str) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = if format == "json" {
-        builder.json().try_init()
+        // Each line carries the fields of the span it was logged in (`span`: ticket, job,
+        // mailbox) and of every enclosing one (`spans`).
+        builder.json().with_current_span(true).with_span_list(true).try_init()
     } else {
         builder.try_init()
     };

@@ -14,6 +14,7 @@ use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
+use crate::observe::metrics::{Pass, PassOutcome};
 use crate::reply::compose;
 use crate::store::Change;
 use anyhow::{Context, Result};
@@ -68,22 +69,27 @@ impl Daemon {
                 running.insert(job.id, cancel.clone());
             }
             let me = self.clone();
-            tokio::spawn(async move {
-                let id = job.id;
-                let host = job.source.host.to_ascii_lowercase();
-                if let Err(e) = me.run_job(job, cancel).await {
-                    tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
-                }
-                if let Ok(mut r) = me.running.lock() {
-                    r.remove(&id);
-                }
-                if let Ok(mut h) = me.hosts.lock() {
-                    if let Some(n) = h.get_mut(&host) {
-                        *n = n.saturating_sub(1);
+            // Every line about this job names its ticket and mailbox.
+            let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
+            tokio::spawn(tracing::Instrument::instrument(
+                async move {
+                    let id = job.id;
+                    let host = job.source.host.to_ascii_lowercase();
+                    if let Err(e) = me.run_job(job, cancel).await {
+                        tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
                     }
-                }
-                me.jobs_wake.notify_one();
-            });
+                    if let Ok(mut r) = me.running.lock() {
+                        r.remove(&id);
+                    }
+                    if let Ok(mut h) = me.hosts.lock() {
+                        if let Some(n) = h.get_mut(&host) {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                    me.jobs_wake.notify_one();
+                },
+                span,
+            ));
         }
         Ok(())
     }
@@ -123,9 +129,10 @@ impl Daemon {
             "job.first_pass_started"
         });
 
-        let span = tracing::info_span!("job", ticket = %job.ticket, job = %job.id, mailbox = %job.destination);
+        let started = std::time::Instant::now();
         let progressed = AtomicBool::new(false);
-        let result = tracing::Instrument::instrument(self.copy_mailbox(&job, cancel, &progressed), span).await;
+        let result = self.copy_mailbox(&job, cancel, &progressed).await;
+        let metric_pass = if final_pass { Pass::Final } else { Pass::First };
         // An attempt that moved a folder forward before it broke starts the count of tries
         // afresh: a long copy from a flaky server is not failed for interruptions it survives.
         if progressed.load(Ordering::Relaxed) && matches!(result, Err(MigrateError::Transient(_))) {
@@ -135,8 +142,20 @@ impl Daemon {
         if let Some(stored) = self.store.job(job.id)? {
             if stored.state == JobState::Cancelled {
                 tracing::info!(job = %job.id, "cancelled while copying");
+                self.metrics
+                    .pass_finished(metric_pass, PassOutcome::Stopped, started.elapsed());
                 return Ok(());
             }
+        }
+        let outcome = match &result {
+            Ok(_) => PassOutcome::Done,
+            Err(MigrateError::Transient(_)) if job.attempts < self.cfg.retry.job_attempts => PassOutcome::Retry,
+            Err(MigrateError::Transient(_)) | Err(MigrateError::Permanent(_)) => PassOutcome::Failed,
+            Err(MigrateError::Cancelled) => PassOutcome::Stopped,
+        };
+        self.metrics.pass_finished(metric_pass, outcome, started.elapsed());
+        if let Ok(report) = &result {
+            self.metrics.failed_messages(report.total_failed());
         }
         let now = self.clock.now();
         let mut change = Change::new();
@@ -356,7 +375,9 @@ impl Daemon {
             inner: self.store.checkpoints(job.id),
             advanced: progressed,
         };
-        let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &migrate::NoProgress).await;
+        let progress = self.live.sink(job.id, self.metrics.clone());
+        let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &progress).await;
+        drop(progress);
         watcher.abort();
         result
     }

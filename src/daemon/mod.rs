@@ -13,6 +13,7 @@
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
 //! - [`admin`]: the local socket where staff's CLI reaches the running daemon;
 //! - [`outages`]: staff told once about an outage of the servers mailferry needs.
+//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page.
 
 mod admin;
 mod commands;
@@ -21,6 +22,7 @@ mod mxwatch;
 mod outages;
 mod outbox;
 mod requests;
+mod web;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -57,6 +59,12 @@ pub struct Daemon {
     shutdown: watch::Receiver<bool>,
     /// Outages of the support inbox, SMTP, our IMAP and DAV servers going on now.
     outages: Mutex<outages::Tracker>,
+    /// Counters and component states for /metrics and /healthz.
+    metrics: Arc<crate::observe::metrics::Metrics>,
+    /// Per-folder progress of the copies running now.
+    live: Arc<crate::observe::live::LiveJobs>,
+    /// The last store probe of /healthz (reused for a second, so probes cannot flood the disk).
+    store_probe: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
 }
 
 impl Daemon {
@@ -85,6 +93,9 @@ impl Daemon {
             workers,
             shutdown,
             outages: Mutex::new(outages::Tracker::default()),
+            metrics: Arc::default(),
+            live: Arc::default(),
+            store_probe: tokio::sync::Mutex::new(None),
         }))
     }
 
@@ -116,19 +127,20 @@ impl Daemon {
     /// Runs the inbox watcher, the scheduler, the MX watch and the outbox until shutdown.
     pub async fn run(self: Arc<Self>) -> Result<()> {
         self.recover()?;
+        let http = self.bind_admin_http().await?;
         let me = self.clone();
         let inbox = tokio::spawn(async move {
             let d = me.clone();
-            let status = me.clone();
-            inbox::watch_reporting(
+            let observer = InboxReport { daemon: me.clone() };
+            inbox::watch_observed(
                 me.cfg.clone(),
                 me.store.clone(),
                 me.shutdown.clone(),
+                &observer,
                 move |mail| {
                     let d = d.clone();
                     async move { d.handle_mail(mail).await }
                 },
-                move |s| status.outage_status(outages::Service::SupportInbox, s),
             )
             .await
         });
@@ -137,10 +149,11 @@ impl Daemon {
         let mx = tokio::spawn(self.clone().mx_watch());
         let admin = tokio::spawn(self.clone().admin());
         let watch = tokio::spawn(self.clone().outage_watch());
+        let web = tokio::spawn(self.clone().admin_http(http));
         let mut broken = self.store.broken();
         tokio::select! {
-            (a, b, c, d, e, f) = async { tokio::join!(inbox, sched, outbox, mx, admin, watch) } => {
-                for r in [a, b, c, d, e, f] {
+            (a, b, c, d, e, f, g) = async { tokio::join!(inbox, sched, outbox, mx, admin, watch, web) } => {
+                for r in [a, b, c, d, e, f, g] {
                     r.context("a daemon task panicked")??;
                 }
             }
@@ -162,7 +175,7 @@ impl Daemon {
         let mut change = Change::new();
         for mut job in self.store.jobs()? {
             if job.state == JobState::Syncing {
-                tracing::info!(job = %job.id, "resuming a copy interrupted by a restart");
+                tracing::info!(ticket = %job.ticket, job = %job.id, mailbox = %job.destination, "resuming a copy interrupted by a restart");
                 job.move_to(JobState::Retrying);
                 job.not_before = None;
                 change.job(&job)?;
@@ -292,4 +305,26 @@ pub fn destination_endpoint(cfg: &Config, mailbox: &str) -> Result<(Endpoint, Cr
 fn dedup<T: Clone + Eq + std::hash::Hash>(items: impl IntoIterator<Item = T>) -> Vec<T> {
     let mut seen = HashSet::new();
     items.into_iter().filter(|i| seen.insert(i.clone())).collect()
+}
+
+/// Tells the metrics and the outage tracker how the support inbox's connection stands.
+struct InboxReport {
+    daemon: Arc<Daemon>,
+}
+
+impl inbox::InboxObserver for InboxReport {
+    fn inbox_state(&self, state: inbox::WatchState, error: Option<&str>) {
+        inbox::InboxObserver::inbox_state(&*self.daemon.metrics, state, error);
+        match state {
+            inbox::WatchState::Down => self
+                .daemon
+                .outage_status(outages::Service::SupportInbox, Some(error.unwrap_or("unreachable"))),
+            inbox::WatchState::Connected => self.daemon.outage_status(outages::Service::SupportInbox, None),
+            _ => {}
+        }
+    }
+
+    fn oversize_quarantined(&self) {
+        inbox::InboxObserver::oversize_quarantined(&*self.daemon.metrics);
+    }
 }

@@ -47,6 +47,7 @@ impl Daemon {
                     );
                     change.outgoing(&m)?;
                     self.store.commit(change).await?;
+                    self.metrics.reply_failed(false);
                     continue;
                 }
                 if m.in_flight {
@@ -72,6 +73,7 @@ impl Daemon {
                 match self.mailer.send(&m).await {
                     Ok(()) => {
                         crate::failpoint::hit("outbox.sent_unrecorded");
+                        self.metrics.reply_sent();
                         m.state = OutboxState::Sent;
                         m.last_error = None;
                         m.sent_at = Some(self.clock.now());
@@ -84,6 +86,7 @@ impl Daemon {
                     }
                     Err(SendError::Transient(e)) => {
                         self.outage_status(Service::Smtp, Some(&e));
+                        self.metrics.smtp_error(&e);
                         if !outage_told {
                             tracing::warn!(error = %e, "SMTP unavailable; replies wait in the outbox");
                             outage_told = true;
@@ -93,6 +96,7 @@ impl Daemon {
                         m.next_try = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                     }
                     Err(SendError::Permanent(e)) => {
+                        self.metrics.reply_failed(true);
                         tracing::error!(ticket = %m.ticket, error = %e, "reply refused for good");
                         self.outage_status(Service::Smtp, None);
                         m.state = OutboxState::Failed;

@@ -5,6 +5,7 @@ use super::{dedup, Daemon, Disposition};
 use crate::inbox::IncomingMail;
 use crate::intake::{self, FieldError, Kind, MailboxRequest, ParsedMail};
 use crate::model::{Found, Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::observe::metrics::RequestKind;
 use crate::reply::send::LOOP_HEADER;
 use crate::secret::Secret;
 use crate::store::Change;
@@ -20,8 +21,14 @@ use std::collections::HashSet;
 const PROBES_AT_ONCE: usize = 8;
 
 impl Daemon {
-    /// Reads one support mail and makes its outcome durable before returning.
+    /// Reads one support mail and makes its outcome durable before returning. Its log lines
+    /// carry the mail's UID and, once known, the ticket it concerns.
     pub async fn handle_mail(&self, mail: IncomingMail) -> Result<Disposition> {
+        let span = tracing::info_span!("mail", uid = mail.uid, ticket = tracing::field::Empty);
+        tracing::Instrument::instrument(self.read_mail(mail), span).await
+    }
+
+    async fn read_mail(&self, mail: IncomingMail) -> Result<Disposition> {
         let now = self.clock.now();
         let parsed =
             validate::with_offline_errors(intake::parse_mail(&mail.raw, &self.rules()), &self.rules().policy, now);
@@ -36,12 +43,25 @@ impl Daemon {
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
+            self.metrics.request(RequestKind::Automated);
             return self
                 .file_only(&msgid, "ignored: our own mail", Disposition::Processed)
                 .await;
         }
         let thread = self.thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
-        match (parsed.kind, thread) {
+        if let Some(t) = thread {
+            tracing::Span::current().record("ticket", tracing::field::display(t));
+        }
+        let kind = match (parsed.kind, thread) {
+            (Kind::Command, Some(_)) => RequestKind::Command,
+            (Kind::Request, Some(_)) if !parsed.mailboxes.is_empty() => RequestKind::Request,
+            (Kind::Request, None) => RequestKind::Request,
+            (_, Some(_)) if parsed.automated => RequestKind::Automated,
+            (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => RequestKind::Quarantined,
+            _ if parsed.automated => RequestKind::Automated,
+            _ => RequestKind::Other,
+        };
+        let result = match (parsed.kind, thread) {
             (Kind::Command, Some(ticket)) => self.handle_command(&parsed, &msgid, ticket).await,
             (Kind::Command, None) => {
                 tracing::warn!(uid = mail.uid, ticket = ?parsed.ticket, "command outside a thread of ours (or a forged one); left for staff");
@@ -96,7 +116,17 @@ impl Daemon {
                 tracing::info!(uid = mail.uid, reason = ?parsed.reason, "not a request; left for staff");
                 self.file_only(&msgid, "left for staff", Disposition::Keep).await
             }
-        }
+        };
+        let disposition = result?;
+        // A request with nothing acceptable is answered and filed as rejected; one that could
+        // not become a ticket at all (no sender address) is left for staff.
+        let kind = match (kind, disposition) {
+            (RequestKind::Request, Disposition::Rejected) => RequestKind::Rejected,
+            (RequestKind::Request, Disposition::Keep) => RequestKind::Other,
+            (k, _) => k,
+        };
+        self.metrics.request(kind);
+        Ok(disposition)
     }
 
     async fn file_only(&self, msgid: &str, outcome: &str, disposition: Disposition) -> Result<Disposition> {
@@ -114,6 +144,7 @@ impl Daemon {
                 .await;
         };
         let ticket_id = self.store.next_ticket_id()?;
+        tracing::Span::current().record("ticket", tracing::field::display(ticket_id));
         let mut references = parsed.meta.references.clone();
         references.push(msgid.to_string());
         let mut ticket = Ticket {
@@ -198,10 +229,14 @@ impl Daemon {
                 continue;
             }
             let (cfg, m, limit) = (self.cfg.clone(), m.clone(), limit.clone());
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                (i, validate::probe_mailbox(&cfg, &m).await)
-            });
+            // The probe's own span names the mailbox; this one (the mail's) adds the ticket.
+            tasks.spawn(tracing::Instrument::instrument(
+                async move {
+                    let _permit = limit.acquire_owned().await;
+                    (i, validate::probe_mailbox(&cfg, &m).await)
+                },
+                tracing::Span::current(),
+            ));
         }
         let mut out = HashMap::new();
         while let Some(done) = tasks.join_next().await {

@@ -1,0 +1,338 @@
+//! The read-only staff page: the ticket list at `/` and one ticket at `/tickets/MIG-000123`
+//! with a progress bar per mailbox and per folder and the ticket's event log.
+//!
+//! Server-rendered HTML with inline CSS, no script and no outside asset. Every string that came
+//! from a customer or a server (subjects, addresses, folder names, errors) goes through
+//! [`escape`]; passwords are never read here (the store keeps them sealed apart from jobs).
+
+use super::live::{FolderProgress, LiveJobs};
+use crate::model::{Job, JobState, TicketId};
+use crate::reply::compose;
+use crate::store::Store;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use std::fmt::Write;
+
+/// Text made safe for HTML content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}\
+table{border-collapse:collapse;margin:.5em 0 1.5em}\
+th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}\
+th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+progress{width:10em;height:1.1em;vertical-align:middle}.bar{white-space:nowrap}.state{font-weight:bold}.err{color:#a00}\
+.muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <meta http-equiv=\"refresh\" content=\"15\"><title>{}</title><style>{STYLE}</style></head>\
+         <body><h1><a href=\"/\">mailferry</a></h1>\n{body}\n<p class=\"muted\">Read-only view. \
+         <a href=\"/metrics\">metrics</a> · <a href=\"/healthz\">health</a></p></body></html>\n",
+        escape(title)
+    )
+}
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Messages handled of messages found, for one mailbox, and per folder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailboxProgress {
+    /// Messages on our side (copied or already there).
+    pub done: u64,
+    /// Messages at the old provider (0 when not known yet).
+    pub total: u64,
+    /// Per folder: name, done, total.
+    pub folders: Vec<(String, u64, u64)>,
+    /// True while a copy runs (figures are live).
+    pub running: bool,
+}
+
+/// A job's progress: live figures while it runs, else its last report, else what the probe
+/// found.
+pub fn progress(job: &Job, live: Option<&std::collections::BTreeMap<String, FolderProgress>>) -> MailboxProgress {
+    let found = job.found.map_or(0, |f| f.messages);
+    if let Some(folders) = live {
+        let list: Vec<_> = folders.iter().map(|(n, f)| (n.clone(), f.done, f.total)).collect();
+        let done = list.iter().map(|f| f.1).sum();
+        let total: u64 = list.iter().map(|f| f.2).sum();
+        return MailboxProgress {
+            done,
+            total: total.max(found),
+            folders: list,
+            running: true,
+        };
+    }
+    if let Some(r) = &job.report {
+        // On the final pass, `copied` includes the first pass's copies, which are then also
+        // `already_there`: never count more than the folder holds.
+        let list: Vec<_> = r
+            .folders
+            .iter()
+            .map(|f| {
+                (
+                    f.source.clone(),
+                    (f.copied + f.already_there).min(f.messages),
+                    f.messages,
+                )
+            })
+            .collect();
+        return MailboxProgress {
+            done: list.iter().map(|f| f.1).sum(),
+            total: list.iter().map(|f| f.2).sum(),
+            folders: list,
+            running: false,
+        };
+    }
+    MailboxProgress {
+        total: found,
+        ..MailboxProgress::default()
+    }
+}
+
+fn bar(done: u64, total: u64) -> String {
+    let pct = done.saturating_mul(100).checked_div(total).unwrap_or(0);
+    format!(
+        "<progress value=\"{}\" max=\"{}\">{pct}%</progress> {done} / {total} ({pct}%)",
+        done.min(total.max(1)),
+        total.max(1)
+    )
+}
+
+fn jobs_of(store: &Store, ids: &[crate::model::JobId]) -> Vec<Job> {
+    ids.iter().filter_map(|j| store.job(*j).ok().flatten()).collect()
+}
+
+/// The ticket list, newest first.
+pub fn ticket_list(store: &Store, live: &LiveJobs) -> Result<String> {
+    let mut tickets = store.tickets()?;
+    tickets.reverse();
+    let mut body = format!(
+        "<h2>Tickets ({})</h2>\n<table><tr><th>Ticket</th><th>Customer</th><th>Subject</th><th>State</th>\
+         <th>Mailboxes</th><th>Last change</th></tr>\n",
+        tickets.len()
+    );
+    for t in &tickets {
+        let jobs = jobs_of(store, &t.jobs);
+        let last = store.events(t.id)?.last().map_or(t.created, |e| e.at);
+        let mut boxes = String::new();
+        for j in &jobs {
+            let p = progress(j, live.folders(j.id).as_ref());
+            let _ = write!(
+                boxes,
+                "<div>{} <span class=\"muted\">{}</span> <span class=\"bar\">{}</span></div>",
+                escape(&j.destination),
+                escape(j.state.label()),
+                bar(p.done, p.total)
+            );
+        }
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"/tickets/{id}\">{id}</a></td><td>{}</td><td>{}</td><td class=\"state\">{}</td>\
+             <td>{boxes}</td><td>{}</td></tr>",
+            escape(&t.thread.customer),
+            escape(&t.thread.subject),
+            escape(&compose::overall_state(&jobs)),
+            when(last),
+            id = t.id,
+        );
+    }
+    body.push_str("</table>");
+    if tickets.is_empty() {
+        body.push_str("<p>No tickets yet.</p>");
+    }
+    Ok(page("mailferry: tickets", &body))
+}
+
+fn pass_of(j: &Job) -> &'static str {
+    match j.state {
+        JobState::Done => "both passes done",
+        JobState::FinalSync => "final copy",
+        _ if j.final_pass => "final copy",
+        JobState::Synced => "first copy done",
+        _ => "first copy",
+    }
+}
+
+/// One ticket in full; None when there is no such ticket.
+pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<String>> {
+    let Some(tid) = TicketId::parse(id) else {
+        return Ok(None);
+    };
+    let Some(t) = store.ticket(tid)? else {
+        return Ok(None);
+    };
+    let jobs = jobs_of(store, &t.jobs);
+    let mut body = format!(
+        "<h2>{id} <span class=\"muted\">{subject}</span></h2>\n<p>From <b>{customer}</b>, opened {opened}. \
+         State: <span class=\"state\">{state}</span></p>\n<h3>Mailboxes</h3>\n",
+        id = t.id,
+        subject = escape(&t.thread.subject),
+        customer = escape(&t.thread.customer),
+        opened = when(t.created),
+        state = escape(&compose::overall_state(&jobs)),
+    );
+    body.push_str(
+        "<table class=\"mailboxes\"><tr><th>Job</th><th>Mailbox</th><th>Old server</th><th>State</th><th>Pass</th>\
+         <th>Messages</th></tr>\n",
+    );
+    for j in &jobs {
+        let p = progress(j, live.folders(j.id).as_ref());
+        let _ = writeln!(
+            body,
+            "<tr class=\"mailbox\"><td>{}</td><td>{}</td><td>{} on {}:{}</td><td class=\"state\">{}{}</td><td>{}</td>\
+             <td class=\"bar\">{}</td></tr>",
+            j.id,
+            escape(&j.destination),
+            escape(&j.source.user),
+            escape(&j.source.host),
+            j.source.port,
+            escape(j.state.label()),
+            if p.running { " (running)" } else { "" },
+            pass_of(j),
+            bar(p.done, p.total),
+        );
+        if let Some(e) = &j.last_error {
+            let _ = writeln!(
+                body,
+                "<tr><td></td><td colspan=\"5\" class=\"err\">last error: {}</td></tr>",
+                escape(e)
+            );
+        }
+        for (name, done, total) in &p.folders {
+            let _ = writeln!(
+                body,
+                "<tr class=\"folder\"><td></td><td colspan=\"4\" class=\"muted\">&nbsp;&nbsp;{}</td><td class=\"bar\">{}</td></tr>",
+                escape(name),
+                bar(*done, *total)
+            );
+        }
+    }
+    body.push_str(
+        "</table>\n<h3>Events</h3>\n<table class=\"events\"><tr><th>When</th><th>Job</th><th>What</th></tr>\n",
+    );
+    for e in store.events(tid)? {
+        let _ = writeln!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            when(e.at),
+            e.job.map(|j| j.to_string()).unwrap_or_default(),
+            escape(&e.text)
+        );
+    }
+    body.push_str("</table>");
+    Ok(Some(page(&format!("{} {}", t.id, t.thread.subject), &body)))
+}
+
+/// The page for an unknown path or ticket.
+pub fn not_found(what: &str) -> String {
+    page(
+        "not found",
+        &format!(
+            "<h2>Not found</h2><p>{}</p><p><a href=\"/\">All tickets</a></p>",
+            escape(what)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_customer_text_is_escaped() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    fn job(report: Option<crate::migrate::MigrationReport>, found: u64) -> Job {
+        Job {
+            id: crate::model::JobId(1),
+            ticket: TicketId(1),
+            source: crate::model::SourceSpec {
+                host: "imap.old.example".into(),
+                port: 993,
+                security: crate::config::Security::Tls,
+                user: "anna@old.example".into(),
+            },
+            destination: "anna@new.example".into(),
+            schedule: None,
+            state: JobState::Syncing,
+            attempts: 1,
+            last_error: None,
+            report,
+            not_before: None,
+            email: "anna@old.example".into(),
+            final_pass: false,
+            final_wanted: false,
+            held: false,
+            found: Some(crate::model::Found {
+                folders: 2,
+                messages: found,
+                bytes: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn progress_is_live_while_copying_then_from_the_report_then_from_the_probe() {
+        let mut live = std::collections::BTreeMap::new();
+        live.insert(
+            "INBOX".to_string(),
+            FolderProgress {
+                done: 30,
+                total: 80,
+                done_bytes: 0,
+                total_bytes: 0,
+            },
+        );
+        let p = progress(&job(None, 100), Some(&live));
+        assert_eq!(
+            (p.done, p.total, p.running),
+            (30, 100, true),
+            "found covers folders not reached yet"
+        );
+        let folder = crate::migrate::FolderReport {
+            source: "INBOX".into(),
+            destination: "INBOX".into(),
+            messages: 100,
+            copied: 100,
+            already_there: 90,
+            ..Default::default()
+        };
+        let report = crate::migrate::MigrationReport { folders: vec![folder] };
+        let p = progress(&job(Some(report), 90), None);
+        assert_eq!(
+            (p.done, p.total),
+            (100, 100),
+            "a final pass never counts over the folder"
+        );
+        let p = progress(&job(None, 42), None);
+        assert_eq!((p.done, p.total, p.running), (0, 42, false));
+    }
+
+    #[test]
+    fn bars_never_overflow_and_show_the_share() {
+        assert!(bar(5, 10).starts_with("<progress value=\"5\" max=\"10\">50%</progress> 5 / 10 (50%)"));
+        assert!(bar(0, 0).contains("value=\"0\" max=\"1\""));
+        assert!(bar(12, 10).contains("value=\"10\" max=\"10\""));
+    }
+}
