@@ -90,9 +90,17 @@ enum Replies {
     OneResend,
 }
 
+/// The customer's login at the old provider.
+fn src_login(c: &Customer) -> mailferry::imapconn::Credentials {
+    mailferry::imapconn::Credentials::User {
+        user: c.old.clone(),
+        password: mailferry::secret::Secret::new(c.old_pass.as_str()),
+    }
+}
+
 /// Seeds a third folder besides INBOX and Sent.
 async fn seed_projects(c: &Customer, count: usize) {
-    let mut s = login_src(&c.old, &c.old_pass).await;
+    let mut s = login_retrying(Side::Src, &src_login(c)).await;
     create_folder(&mut s, "Projects", true).await;
     for n in 0..count {
         append(
@@ -182,7 +190,7 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
             daemon = Daemon::start_env(&config, c.dir.path(), "second-run.log", &[]);
             restarted = true;
         }
-        let replies = c.replies().await;
+        let replies = delivered_to(&c.customer).await;
         if let Some(first) = replies.iter().find(|r| kind(r) == Reply::FirstCopyDone) {
             match crash {
                 Crash::BetweenPasses if !restarted => {
@@ -214,7 +222,7 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
             replies.iter().map(|r| kind(r)).collect::<Vec<_>>(),
             daemon.log_text()
         );
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
     }
     assert!(
         restarted,
@@ -227,7 +235,7 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     let elapsed = started.elapsed();
 
     // Every reply arrived, each under one Message-ID, one Message-ID per reply.
-    let replies = c.replies().await;
+    let replies = delivered_to(&c.customer).await;
     let mut by_id: BTreeMap<String, (Reply, usize)> = BTreeMap::new();
     for r in &replies {
         let e = by_id.entry(message_id(r)).or_insert((kind(r), 0));
@@ -263,8 +271,8 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     }
 
     // The new mailbox equals the old one, message by message.
-    let mut src = login_src(&c.old, &c.old_pass).await;
-    let mut dst = login_dst(&c.new).await;
+    let mut src = login_retrying(Side::Src, &src_login(&c)).await;
+    let mut dst = login_retrying(Side::Dst, &admin_for(&c.new)).await;
     let want = mailbox_multiset(&mut src).await;
     let got = mailbox_multiset(&mut dst).await;
     let _ = src.logout().await;
@@ -299,7 +307,7 @@ async fn crash_and_recover_with(prefix: &str, crash: Crash, expect: Replies, con
     }
 
     // The support inbox: the request and the command are filed, nothing is left behind.
-    let mut sup = login_dst(&c.support).await;
+    let mut sup = login_retrying(Side::Dst, &admin_for(&c.support)).await;
     let counts = folder_counts(&mut sup).await;
     let _ = sup.logout().await;
     assert_eq!(counts.get("INBOX"), None, "support INBOX is empty: {counts:?}");

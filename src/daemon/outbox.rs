@@ -5,8 +5,8 @@
 //!
 //! Crashes: an entry is marked in flight (committed) before the SMTP transaction and its
 //! outcome is committed after it. SMTP cannot say afterwards whether a message was accepted,
-//! so an entry found in flight after a crash is sent again with the same Message-ID (mail
-//! programs and Dovecot's duplicate check show one) and the ticket's log says so: replies are
+//! so an entry found in flight after a crash is sent again with the same Message-ID (what
+//! collapses duplicates by Message-ID shows one) and the ticket's log says so: replies are
 //! at least once, and twice only when the process died in that very window. The Sent copy is
 //! exactly once: it is written after the send, recorded as filed, and looked up by Message-ID
 //! before it is written again.

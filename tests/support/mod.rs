@@ -635,3 +635,30 @@ impl Daemon {
         self.child.try_wait().ok().flatten()
     }
 }
+
+/// Logs in to one side of the bed, trying again for a few seconds: under a burst of short
+/// logins from parallel tests the bed's Dovecot auth now and then fails one ("Internal auth
+/// failure"), which is the bed's trouble, not the code under test's.
+pub async fn login_retrying(side: Side, creds: &Credentials) -> Session {
+    let mut attempt = 0;
+    loop {
+        match imapconn::connect(&endpoint(side), creds).await {
+            Ok(s) => return s,
+            Err(e) if attempt < 10 => {
+                attempt += 1;
+                eprintln!("login to {side:?} failed ({e:#}); trying again");
+                tokio::time::sleep(Duration::from_millis(300 * attempt)).await;
+            }
+            Err(e) => panic!("login to {side:?} failed 11 times: {e:#}"),
+        }
+    }
+}
+
+/// Mail the bed delivered to the outside address `rcpt` (see [`messages_to`]), logging in with
+/// [`login_retrying`].
+pub async fn delivered_to(rcpt: &str) -> Vec<Vec<u8>> {
+    let mut s = login_retrying(Side::Dst, &admin_for("catchall@new.example")).await;
+    let r = messages_to(&mut s, rcpt).await;
+    let _ = s.logout().await;
+    r
+}
