@@ -286,18 +286,22 @@ where
         }
         outcomes.sort_by_key(|(u, _)| *u);
         for (uid, disposition) in outcomes {
-            let mut change = Change::new();
-            store.set_inbox_position(&mut change, uidvalidity, uid);
-            store.commit(change).await?;
             let folder = match disposition {
                 Disposition::Keep => "",
                 Disposition::Processed => folders.processed.as_str(),
                 Disposition::Rejected => folders.rejected.as_str(),
                 Disposition::Quarantine => folders.quarantine.as_str(),
             };
+            // The mail is filed before the position moves past it: a crash in between leaves
+            // it in the folder to be read again (its Message-ID says it was handled, so it is
+            // only filed then), never handled but left lying in the inbox.
+            crate::failpoint::hit("inbox.before_file");
             if !folder.is_empty() {
                 file_mail(session, uid, folder).await?;
             }
+            let mut change = Change::new();
+            store.set_inbox_position(&mut change, uidvalidity, uid);
+            store.commit(change).await?;
         }
     }
     Ok(())
