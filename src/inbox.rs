@@ -118,7 +118,9 @@ where
     H: Fn(IncomingMail) -> F,
     F: Future<Output = Result<Disposition>>,
 {
-    let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
+    let mut session = imapconn::connect_with(ep, creds, support_limits(cfg))
+        .await
+        .context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
     let folder = cfg.support.folder.clone();
     if *failures > 0 {
@@ -297,4 +299,15 @@ async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receive
         .await
         .map_err(|_| anyhow::anyhow!("the server did not end IDLE within {COMMAND_TIMEOUT:?}"))?
         .context("ending IDLE")
+}
+
+/// The guard on the support inbox: our own server's caps, and a stall timeout that an IDLE
+/// (which waits quietly for at most `min(idle_seconds, poll_seconds)`) never reaches.
+pub fn support_limits(cfg: &Config) -> imapconn::Limits {
+    let limits = cfg.source.our_server_limits();
+    let idle = cfg.support.idle_seconds.min(cfg.support.poll_seconds);
+    imapconn::Limits {
+        stall: limits.stall.max(Duration::from_secs(idle.saturating_add(60))),
+        ..limits
+    }
 }

@@ -320,8 +320,7 @@ impl Daemon {
         let opts = Options {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
-            folder_workers: self.cfg.source.folders_at_once,
-            ..Options::default()
+            ..Options::with_policy(&self.cfg.source)
         };
         let mut shutdown = self.shutdown.clone();
         let watcher = tokio::spawn(async move {
