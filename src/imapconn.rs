@@ -415,6 +415,15 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
             async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
                 anyhow::Error::new(LoginRefused(sentence))
             }
+            // What the guard or the parser found stays findable; the server's bytes (which may
+            // echo what we sent) are not kept.
+            _ if guard::guard_error(&e).is_some() || guard::is_not_imap(&e) => {
+                let why = match guard::guard_error(&e) {
+                    Some(g) => anyhow::Error::new(g.clone()),
+                    None => anyhow::Error::new(guard::NotImap),
+                };
+                why.context(format!("{host} broke off the login for {}", creds.mailbox()))
+            }
             _ => anyhow!(sentence),
         }
     })

@@ -143,10 +143,19 @@ pub fn guard_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a G
     None
 }
 
+/// The server sent something our IMAP parser cannot read (its bytes are not kept: they may
+/// echo what we sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server sent an answer that is not IMAP")]
+pub struct NotImap;
+
 /// True when async-imap could not parse what a server sent (it was not IMAP).
 pub fn is_not_imap(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(e);
     while let Some(err) = next {
+        if err.is::<NotImap>() {
+            return true;
+        }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::Other && io.to_string().contains(" during parsing of ") {
                 return true;

@@ -946,6 +946,25 @@ async fn copy_folder(
         }
     }
     drop(dest);
+    // Messages over the size cap are never fetched: each is reported, the rest go on, and the
+    // checkpoint stops below the first of them so a later pass (with a higher cap) finds it.
+    let cap = opts.source_limits.max_literal;
+    let mut first_oversize: Option<u32> = None;
+    to_copy.retain(|m| {
+        if u64::from(m.size) <= cap {
+            return true;
+        }
+        first_oversize = Some(first_oversize.map_or(m.uid, |o| o.min(m.uid)));
+        push_error(
+            &mut fr,
+            format!(
+                "Message {} is larger than the {} we copy; it was left on the old server.",
+                describe(m),
+                imapconn::guard::human_bytes(cap)
+            ),
+        );
+        false
+    });
     let changed: usize = flag_changes.values().map(Vec::len).sum();
     info!(
         messages = fr.messages,
@@ -1045,6 +1064,9 @@ async fn copy_folder(
             match outcome {
                 Copied::Done(appended) => {
                     fr.copied += 1;
+                    if first_oversize.is_some_and(|o| m.uid > o) {
+                        clean = false;
+                    }
                     if clean {
                         cp.last_uid = cp.last_uid.max(m.uid);
                     }
@@ -1087,7 +1109,8 @@ async fn copy_folder(
         }
     }
     if clean {
-        cp.last_uid = cp.last_uid.max(max_uid);
+        let end = first_oversize.map_or(max_uid, |o| o.saturating_sub(1));
+        cp.last_uid = cp.last_uid.max(end);
         cp.bytes = bytes_upto(cp.last_uid);
         save(checkpoints, &plan.source, cp)?;
     }
