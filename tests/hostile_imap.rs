@@ -7,9 +7,9 @@
 //! The caps are small here (lines of 64 KiB, messages of 1 MiB, 1 s of stall, 100 folders), set
 //! through `migrate::Options` and the `[source]` table as an operator would.
 
-mod support;
 #[path = "support/hostile.rs"]
 mod hostile;
+mod support;
 
 use hostile::{Hostile, Trick};
 use mailferry::config::{Config, Security};
@@ -119,7 +119,10 @@ async fn a_stall_after_the_greeting_is_a_transient_failure() {
     let h = hostile::start(Trick::StallAfterGreeting, 2).await;
     let (r, took) = migrate_from(&h).await;
     let reason = transient(r);
-    assert!(reason.contains("the old server (127.0.0.1) stopped answering for 1 s"), "{reason}");
+    assert!(
+        reason.contains("the old server (127.0.0.1) stopped answering for 1 s"),
+        "{reason}"
+    );
     assert!(reason.contains("try again later"), "{reason}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
 }
@@ -129,7 +132,10 @@ async fn a_garbage_greeting_is_permanent_and_not_repeated() {
     let h = hostile::start(Trick::GarbageGreeting, 2).await;
     let reason = permanent(migrate_from(&h).await.0);
     assert!(reason.contains("sent an answer that is not IMAP"), "{reason}");
-    assert!(!reason.contains("garbage"), "the server's bytes are not repeated: {reason}");
+    assert!(
+        !reason.contains("garbage"),
+        "the server's bytes are not repeated: {reason}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,7 +225,6 @@ async fn sizes_that_lie_cannot_fill_a_batch_without_bound() {
 async fn a_message_over_the_cap_is_reported_and_the_rest_copied() {
     let h = hostile::start(Trick::OversizeMessage { big: 2 << 20 }, 3).await;
     let (r, _) = migrate_from(&h).await;
-    eprintln!("fetches: {:?}", h.stats.body_fetches.lock().unwrap());
     let report = r.expect("an oversize message does not fail the job");
     assert_eq!(report.total_messages(), 3);
     assert_eq!(report.total_copied(), 2);
@@ -231,7 +236,9 @@ async fn a_message_over_the_cap_is_reported_and_the_rest_copied() {
     );
     let fetches = h.stats.body_fetches.lock().unwrap().clone();
     assert!(
-        fetches.iter().all(|set| !set.split(',').any(|p| p == "2" || p.starts_with("2:") || p.ends_with(":2"))),
+        fetches.iter().all(|set| !set
+            .split(',')
+            .any(|p| p == "2" || p.starts_with("2:") || p.ends_with(":2"))),
         "message 2 was fetched: {fetches:?}"
     );
 }
@@ -242,7 +249,14 @@ fn probe_config(dir: &std::path::Path) -> Config {
         "[source]\nallow_private_addresses = true\nstall_seconds = 1\nlogin_seconds = 5\n\
          max_line_bytes = {LINE_CAP}\nmax_message_bytes = {MESSAGE_CAP}\nmax_folders = {MAX_FOLDERS}\n"
     );
-    let path = write_config_with(dir, "support-unused@new.example", "unused", "staff@new.example", SMTP_PORT, &extra);
+    let path = write_config_with(
+        dir,
+        "support-unused@new.example",
+        "unused",
+        "staff@new.example",
+        SMTP_PORT,
+        &extra,
+    );
     Config::load(&path).expect("test config")
 }
 

@@ -132,7 +132,10 @@ pub fn message(n: u32, size: usize) -> Vec<u8> {
 }
 
 fn header_of(msg: &[u8]) -> &[u8] {
-    let end = msg.windows(4).position(|w| w == b"\r\n\r\n").map_or(msg.len(), |p| p + 4);
+    let end = msg
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(msg.len(), |p| p + 4);
     &msg[..end]
 }
 
@@ -187,7 +190,10 @@ async fn serve(sock: TcpStream, trick: Trick, messages: u32, stats: Arc<Stats>) 
             out.send(b"\x00\xff\xfe\x16\x03\x01 garbage ((( \x07\r\n").await?;
             return stall(&mut r).await;
         }
-        _ => out.send(b"* OK [CAPABILITY IMAP4rev1] hostile test server ready\r\n").await?,
+        _ => {
+            out.send(b"* OK [CAPABILITY IMAP4rev1] hostile test server ready\r\n")
+                .await?
+        }
     }
     if trick == Trick::StallAfterGreeting {
         return stall(&mut r).await;
