@@ -662,6 +662,25 @@ mod tests {
     }
 
     #[test]
+    fn source_caps_have_defaults_and_are_checked() {
+        let cfg = Config::parse(EXAMPLE).expect("example config must parse");
+        let limits = cfg.source.limits();
+        assert_eq!(limits.max_literal, 256 << 20);
+        assert_eq!(limits.max_line, 1 << 20);
+        assert_eq!(limits.stall, std::time::Duration::from_secs(120));
+        assert_eq!(cfg.source.max_folders, 10_000);
+        assert_eq!(SourcePolicy::default().limits(), limits);
+        let ours = cfg.source.our_server_limits();
+        assert!(ours.max_line >= 16 << 20 && ours.max_literal >= 512 << 20);
+        assert_eq!(ours.stall, limits.stall);
+        let bad = EXAMPLE.replacen("stall_seconds = 120", "stall_seconds = 0", 1);
+        let err = format!("{:#}", Config::parse(&bad).unwrap_err());
+        assert!(err.contains("source.stall_seconds"), "{err}");
+        let bad = EXAMPLE.replacen("max_folders = 10000", "max_folders = 0", 1);
+        assert!(Config::parse(&bad).is_err());
+    }
+
+    #[test]
     fn an_unknown_key_is_named_with_its_line() {
         let bad = EXAMPLE.replacen("[smtp]", "[smtp]\nhots = \"x\"", 1);
         let err = format!("{:#}", Config::parse(&bad).unwrap_err());

@@ -311,3 +311,19 @@ pub fn support_limits(cfg: &Config) -> imapconn::Limits {
         ..limits
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stall_timeout_outlasts_an_idle_wait() {
+        let text = include_str!("../mailferry.example.toml");
+        let mut cfg = Config::parse(text).expect("example config");
+        cfg.support.poll_seconds = 600;
+        cfg.support.idle_seconds = 900;
+        assert_eq!(support_limits(&cfg).stall, Duration::from_secs(660));
+        cfg.support.poll_seconds = 30;
+        assert_eq!(support_limits(&cfg).stall, Duration::from_secs(120));
+    }
+}
