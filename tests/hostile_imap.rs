@@ -332,3 +332,38 @@ async fn the_probe_gives_up_on_a_stalled_count() {
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert_eq!(h.stats.connections.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_destination_is_transient_too() {
+    let (src_user, src_pass, _) = fresh_mailboxes("hostile-dst");
+    let h = hostile::start(Trick::StallAfterSelect, 1).await;
+    let mut pair = pair(&src_user, &src_pass, "customer@new.example");
+    pair.destination = Endpoint {
+        port: h.port(),
+        addrs: vec![h.addr],
+        ..endpoint(Side::Dst)
+    };
+    // The bed's source keeps the default limits (a busy bed may take a second to log in).
+    let opts = Options {
+        destination_limits: limits(),
+        folder_workers: 1,
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let r = tokio::time::timeout(
+        BOUND,
+        migrate::migrate_mailbox(&pair, &opts, &MemoryCheckpoints::default(), &migrate::NoProgress),
+    )
+    .await
+    .expect("the engine returns");
+    let reason = transient(r);
+    assert!(
+        reason.contains("our server (127.0.0.1) stopped answering for 1 s"),
+        "{reason}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
