@@ -216,8 +216,9 @@ async fn sizes_that_lie_cannot_fill_a_batch_without_bound() {
     let h = hostile::start(Trick::LyingSizes, 40).await;
     let reason = permanent(migrate_from(&h).await.0);
     assert!(reason.contains("does not report message sizes properly"), "{reason}");
-    // 40 messages of 1 MiB announced as 100 bytes each: the batch stops past 16 MiB.
-    let pushed = bounded(&h, 17 << 20).await;
+    // 40 messages of 1000 KiB announced as 100 bytes each: the batch stops past 16 MiB plus
+    // 64 KiB per message (18.5 MiB), well before the 39 MiB the server would send.
+    let pushed = bounded(&h, 20 << 20).await;
     eprintln!("lying sizes: the server pushed {pushed} bytes before the client hung up");
 }
 

@@ -634,12 +634,15 @@ async fn flags_unchanged_since(
 /// Reads the bodies of a batch (`BODY.PEEK`: the source's `\Seen` state never changes).
 ///
 /// The server announced the sizes (RFC822.SIZE); it may send somewhat more (some servers count
-/// differently) but not without bound: past twice the announced total plus 16 MiB the batch
-/// stops, so a server that lies about sizes cannot fill our memory with one batch.
+/// differently) but not without bound: past twice the announced total plus 16 MiB plus 64 KiB
+/// per message the batch stops, so a server that lies about sizes cannot fill our memory.
 async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Result<Vec<Fetch>, MigrateError> {
     let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
     let announced: u64 = batch.iter().map(|m| u64::from(m.size)).sum();
-    let allowed = announced.saturating_mul(2).saturating_add(16 << 20);
+    let allowed = announced
+        .saturating_mul(2)
+        .saturating_add(16 << 20)
+        .saturating_add((batch.len() as u64) << 16);
     let mut received = 0u64;
     let mut out = Vec::with_capacity(batch.len());
     let mut overflow = false;
