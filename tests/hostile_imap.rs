@@ -4,6 +4,9 @@
 //! permanent), and the client stops reading at its caps: the server could push no more than
 //! the cap plus what the sockets buffer.
 //!
+//! The same guard sits on our own servers: a stalled destination fails the job as transient,
+//! and the support inbox watcher gives up a stalled login and tries again.
+//!
 //! The caps are small here (lines of 64 KiB, messages of 1 MiB, 1 s of stall, 100 folders), set
 //! through `migrate::Options` and the `[source]` table as an operator would.
 
@@ -367,4 +370,46 @@ async fn a_stalled_destination_is_transient_too() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_support_inbox_gives_up_a_stalled_login_and_tries_again() {
+    use mailferry::inbox::{self, Disposition};
+    let h = hostile::start(Trick::StallAfterGreeting, 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "[source]\nallow_private_addresses = true\nlogin_seconds = 1\n";
+    let path = write_config_with(
+        dir.path(),
+        "support@new.example",
+        "pw",
+        "staff@new.example",
+        SMTP_PORT,
+        extra,
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let ours = format!("port = {DST_PORT}\nsecurity = \"plain\"\n\n[smtp]");
+    assert!(text.contains(&ours), "the test config changed its layout");
+    let text = text.replacen(
+        &ours,
+        &format!("port = {}\nsecurity = \"plain\"\n\n[smtp]", h.port()),
+        1,
+    );
+    let cfg = std::sync::Arc::new(Config::parse(&text).expect("config"));
+    let store = mailferry::store::Store::open(&dir.path().join("store"), &dir.path().join("store.key")).unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let watcher = tokio::spawn(inbox::watch(cfg, store, stopped, |_mail| async {
+        Ok::<_, anyhow::Error>(Disposition::Keep)
+    }));
+    // The first login is given up after 1 s; the watcher backs off (at most 1 s) and tries again.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while h.stats.connections.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        h.stats.connections.load(Ordering::SeqCst) >= 2,
+        "the watcher did not give up the stalled login and try again"
+    );
+    stop.send(true).unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(5), watcher).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "the watcher did not stop: {ended:?}");
 }
