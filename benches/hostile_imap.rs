@@ -98,8 +98,7 @@ fn run_case(name: &str, caps: bool) {
             opts.max_folders = usize::MAX;
         }
         let started = Instant::now();
-        let result =
-            migrate::migrate_mailbox(&pair, &opts, &MemoryCheckpoints::default(), &migrate::NoProgress).await;
+        let result = migrate::migrate_mailbox(&pair, &opts, &MemoryCheckpoints::default(), &migrate::NoProgress).await;
         let took = started.elapsed();
         let pushed = h.pushed_after_stream(Duration::from_secs(30)).await;
         let reason = match result {
