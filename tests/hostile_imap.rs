@@ -54,9 +54,23 @@ fn options() -> Options {
 
 /// Runs the engine from the hostile server into a fresh mailbox on our side; the time it took.
 async fn migrate_from(h: &Hostile) -> (Result<MigrationReport, MigrateError>, Duration) {
+    migrate_into(h, &fresh_destination(), &MemoryCheckpoints::default()).await
+}
+
+/// A new mailbox on our side.
+fn fresh_destination() -> String {
     ensure_bed();
     let (dst_user, _) = unique_user("hostile", "new.example");
     add_user(Side::Dst, &dst_user, "unused");
+    dst_user
+}
+
+/// Runs the engine from the hostile server into `dst_user` with these checkpoints.
+async fn migrate_into(
+    h: &Hostile,
+    dst_user: &str,
+    checkpoints: &MemoryCheckpoints,
+) -> (Result<MigrationReport, MigrateError>, Duration) {
     let pair = MailboxPair {
         source: Endpoint {
             host: "127.0.0.1".into(),
@@ -71,12 +85,12 @@ async fn migrate_from(h: &Hostile) -> (Result<MigrationReport, MigrateError>, Du
             password: Secret::new("hostile-pw"),
         },
         destination: endpoint(Side::Dst),
-        destination_login: admin_for(&dst_user),
+        destination_login: admin_for(dst_user),
     };
     let started = Instant::now();
     let result = tokio::time::timeout(
         BOUND,
-        migrate::migrate_mailbox(&pair, &options(), &MemoryCheckpoints::default(), &migrate::NoProgress),
+        migrate::migrate_mailbox(&pair, &options(), checkpoints, &migrate::NoProgress),
     )
     .await
     .unwrap_or_else(|_| panic!("the engine did not return within {BOUND:?}"));
@@ -228,7 +242,9 @@ async fn sizes_that_lie_cannot_fill_a_batch_without_bound() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_over_the_cap_is_reported_and_the_rest_copied() {
     let h = hostile::start(Trick::OversizeMessage { big: 2 << 20 }, 3).await;
-    let (r, _) = migrate_from(&h).await;
+    let dst_user = fresh_destination();
+    let checkpoints = MemoryCheckpoints::default();
+    let (r, _) = migrate_into(&h, &dst_user, &checkpoints).await;
     let report = r.expect("an oversize message does not fail the job");
     assert_eq!(report.total_messages(), 3);
     assert_eq!(report.total_copied(), 2);
@@ -245,6 +261,11 @@ async fn a_message_over_the_cap_is_reported_and_the_rest_copied() {
             .any(|p| p == "2" || p.starts_with("2:") || p.ends_with(":2"))),
         "message 2 was fetched: {fetches:?}"
     );
+    // The next pass does not take the skipped message for copied: it is reported again.
+    let again = migrate_into(&h, &dst_user, &checkpoints).await.0.expect("second pass");
+    assert_eq!(again.total_copied(), 0);
+    assert_eq!(again.total_failed(), 1);
+    assert_eq!(again.folders[0].already_there, 2);
 }
 
 /// The probe's config: the test bed's, with small caps in `[source]`.
