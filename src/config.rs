@@ -245,6 +245,23 @@ pub struct SourcePolicy {
     /// checkpoint is saved after each batch.
     #[serde(default)]
     pub bytes_in_flight: Option<usize>,
+    /// Messages larger than this (by the size the old server reports) are not copied but listed
+    /// in the report; a server that sends a larger block than this in one piece is stopped.
+    #[serde(default = "default_max_message")]
+    pub max_message_bytes: u64,
+    /// Longest line an old server may send outside a message (a longer one stops the job).
+    #[serde(default = "default_max_line")]
+    pub max_line_bytes: u64,
+    /// Seconds a connection may go without any byte moving before it is given up (the job is
+    /// retried later).
+    #[serde(default = "default_stall")]
+    pub stall_seconds: u64,
+    /// Seconds for connecting, the greeting, TLS and the login together.
+    #[serde(default = "default_login")]
+    pub login_seconds: u64,
+    /// Most folders one mailbox may list (more stops the job with a clear reason).
+    #[serde(default = "default_max_folders")]
+    pub max_folders: usize,
 }
 
 /// TLS settings shared by every connection.
@@ -494,6 +511,7 @@ impl Config {
         if self.retry.job_attempts == 0 {
             bail!("retry.job_attempts: must be at least 1");
         }
+        self.source.check_limits()?;
         if let Some(dav) = &self.dav {
             if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {
                 bail!("dav.url: {:?} must start with https:// or http://", dav.url);
@@ -573,6 +591,11 @@ impl Default for SourcePolicy {
             folders_at_once: default_folder_workers(),
             probe_requests: true,
             bytes_in_flight: None,
+            max_message_bytes: default_max_message(),
+            max_line_bytes: default_max_line(),
+            stall_seconds: default_stall(),
+            login_seconds: default_login(),
+            max_folders: default_max_folders(),
         }
     }
 }
@@ -657,6 +680,69 @@ fn default_inbox_down() -> u64 {
     300
 }
 
+/// Lines of 1 MiB are far beyond anything a real server sends outside a message.
+fn default_max_line() -> u64 {
+    1 << 20
+}
+/// 256 MiB: far above what providers let a mailbox receive (Gmail 25 MB, Microsoft 365 150 MB),
+/// and half of what our IMAP library can hold for one answer (512 MiB).
+fn default_max_message() -> u64 {
+    256 << 20
+}
+/// Two minutes: a live server answers a command or sends the next bytes of a message well
+/// within that.
+fn default_stall() -> u64 {
+    120
+}
+fn default_login() -> u64 {
+    60
+}
+/// Gmail allows 10,000 labels; nobody reads more folders than that.
+fn default_max_folders() -> usize {
+    10_000
+}
+
+impl SourcePolicy {
+    fn check_limits(&self) -> Result<()> {
+        if self.max_message_bytes < 1024 {
+            bail!("source.max_message_bytes: must be at least 1024");
+        }
+        if self.max_line_bytes < 1024 {
+            bail!("source.max_line_bytes: must be at least 1024");
+        }
+        if self.stall_seconds == 0 {
+            bail!("source.stall_seconds: must be at least 1");
+        }
+        if self.login_seconds == 0 {
+            bail!("source.login_seconds: must be at least 1");
+        }
+        if self.max_folders == 0 {
+            bail!("source.max_folders: must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// What an old server may send and how long it may keep us waiting.
+    pub fn limits(&self) -> crate::imapconn::Limits {
+        crate::imapconn::Limits {
+            max_line: self.max_line_bytes,
+            max_literal: self.max_message_bytes,
+            stall: std::time::Duration::from_secs(self.stall_seconds),
+            login: std::time::Duration::from_secs(self.login_seconds),
+        }
+    }
+
+    /// The limits on our own servers (destination, support inbox): the same stall and login
+    /// timeouts, lines up to 16 MiB and blocks up to what our IMAP library can hold (512 MiB).
+    pub fn our_server_limits(&self) -> crate::imapconn::Limits {
+        crate::imapconn::Limits {
+            max_line: self.max_line_bytes.max(16 << 20),
+            max_literal: self.max_message_bytes.max(512 << 20),
+            ..self.limits()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -690,6 +776,25 @@ mod tests {
         );
         let err = format!("{:#}", Config::parse(&shared).unwrap_err());
         assert!(err.contains("dav.calendar_path"), "{err}");
+    }
+
+    #[test]
+    fn source_caps_have_defaults_and_are_checked() {
+        let cfg = Config::parse(EXAMPLE).expect("example config must parse");
+        let limits = cfg.source.limits();
+        assert_eq!(limits.max_literal, 256 << 20);
+        assert_eq!(limits.max_line, 1 << 20);
+        assert_eq!(limits.stall, std::time::Duration::from_secs(120));
+        assert_eq!(cfg.source.max_folders, 10_000);
+        assert_eq!(SourcePolicy::default().limits(), limits);
+        let ours = cfg.source.our_server_limits();
+        assert!(ours.max_line >= 16 << 20 && ours.max_literal >= 512 << 20);
+        assert_eq!(ours.stall, limits.stall);
+        let bad = EXAMPLE.replacen("stall_seconds = 120", "stall_seconds = 0", 1);
+        let err = format!("{:#}", Config::parse(&bad).unwrap_err());
+        assert!(err.contains("source.stall_seconds"), "{err}");
+        let bad = EXAMPLE.replacen("max_folders = 10000", "max_folders = 0", 1);
+        assert!(Config::parse(&bad).is_err());
     }
 
     #[test]

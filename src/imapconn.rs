@@ -17,6 +17,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+pub mod guard;
+pub use guard::{guard_error, GuardError, Limits};
+
 /// A byte stream to an IMAP server, encrypted or not.
 #[derive(Debug)]
 pub enum ImapStream {
@@ -26,6 +29,25 @@ pub enum ImapStream {
     Tls(Box<TlsStream<TcpStream>>),
     /// Another stream, read no faster than a byte rate (politeness to an old provider).
     Throttled(Box<ImapStream>, Throttle),
+    /// Another stream under caps and a stall timer ([`guard`]): what a server sends is checked
+    /// before the IMAP parser sees it.
+    Guarded(Box<ImapStream>, Box<guard::Guard>),
+}
+
+impl ImapStream {
+    /// `stream` under the caps and the stall timer of `limits`.
+    pub fn guarded(stream: ImapStream, limits: Limits) -> ImapStream {
+        ImapStream::Guarded(Box::new(stream), Box::new(guard::Guard::new(limits)))
+    }
+
+    /// The plain TCP stream inside (for STARTTLS), without its guard; None when encrypted.
+    pub fn into_tcp(self) -> Option<TcpStream> {
+        match self {
+            ImapStream::Plain(tcp) => Some(tcp),
+            ImapStream::Guarded(inner, _) => inner.into_tcp(),
+            ImapStream::Tls(_) | ImapStream::Throttled(..) => None,
+        }
+    }
 }
 
 /// A token bucket on the bytes read: reads go on while the allowance is positive; after a
@@ -93,6 +115,25 @@ impl AsyncRead for ImapStream {
                 t.allowance -= (buf.filled().len() - before) as f64;
                 r
             }
+            ImapStream::Guarded(s, g) => {
+                g.check()?;
+                let before = buf.filled().len();
+                match Pin::new(s.as_mut()).poll_read(cx, buf) {
+                    Poll::Ready(Ok(())) => {
+                        let fresh = &buf.filled()[before..];
+                        // An empty read is the end of the stream: the parser decides.
+                        if !fresh.is_empty() {
+                            if let Err(e) = g.received(fresh) {
+                                buf.set_filled(before);
+                                return Poll::Ready(Err(e));
+                            }
+                        }
+                        Poll::Ready(Ok(()))
+                    }
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                    Poll::Pending => g.poll_stall(cx).map(Err),
+                }
+            }
         }
     }
 }
@@ -103,6 +144,19 @@ impl AsyncWrite for ImapStream {
             ImapStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
             ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ImapStream::Guarded(s, g) => {
+                g.check()?;
+                match Pin::new(s.as_mut()).poll_write(cx, buf) {
+                    Poll::Ready(Ok(n)) => {
+                        if n > 0 {
+                            g.progress();
+                        }
+                        Poll::Ready(Ok(n))
+                    }
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                    Poll::Pending => g.poll_stall(cx).map(Err),
+                }
+            }
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
@@ -110,6 +164,13 @@ impl AsyncWrite for ImapStream {
             ImapStream::Plain(s) => Pin::new(s).poll_flush(cx),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
             ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_flush(cx),
+            ImapStream::Guarded(s, g) => {
+                g.check()?;
+                match Pin::new(s.as_mut()).poll_flush(cx) {
+                    Poll::Pending => g.poll_stall(cx).map(Err),
+                    done => done,
+                }
+            }
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
@@ -117,6 +178,10 @@ impl AsyncWrite for ImapStream {
             ImapStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             ImapStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
             ImapStream::Throttled(s, _) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ImapStream::Guarded(s, g) => match Pin::new(s.as_mut()).poll_shutdown(cx) {
+                Poll::Pending => g.poll_stall(cx).map(Err),
+                done => done,
+            },
         }
     }
 }
@@ -185,24 +250,27 @@ impl async_imap::Authenticator for PlainAuth<'_> {
     }
 }
 
-/// How long a login (greeting, TLS, authentication) may take.
-const LOGIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Connects, secures and logs in.
+/// Connects, secures and logs in, under the default [`Limits`].
 pub async fn connect(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
-    tokio::time::timeout(LOGIN_TIMEOUT, connect_inner(ep, creds))
+    connect_with(ep, creds, Limits::default()).await
+}
+
+/// Connects, secures and logs in; everything the server sends is checked against `limits`,
+/// and the whole login must be done within `limits.login`.
+pub async fn connect_with(ep: &Endpoint, creds: &Credentials, limits: Limits) -> Result<Session> {
+    tokio::time::timeout(limits.login, connect_inner(ep, creds, limits))
         .await
         .map_err(|_| {
             anyhow!(
-                "{}:{} did not complete the login within {:?}",
+                "{}:{} did not complete the login within {} s",
                 ep.host,
                 ep.port,
-                LOGIN_TIMEOUT
+                limits.login.as_secs()
             )
         })?
 }
 
-async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
+async fn connect_inner(ep: &Endpoint, creds: &Credentials, limits: Limits) -> Result<Session> {
     let addrs = if ep.addrs.is_empty() {
         tokio::net::lookup_host((ep.host.as_str(), ep.port))
             .await
@@ -212,14 +280,15 @@ async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
         ep.addrs.clone()
     };
     let tcp = net::connect_any(&addrs).await?;
+    let guarded = |s: ImapStream| ImapStream::guarded(s, limits);
     let stream = match ep.security {
-        Security::Plain => read_greeting(ImapStream::Plain(tcp)).await?,
+        Security::Plain => read_greeting(guarded(ImapStream::Plain(tcp))).await?,
         Security::Tls => {
             let tls = tls_handshake(ep, tcp).await?;
-            read_greeting(ImapStream::Tls(Box::new(tls))).await?
+            read_greeting(guarded(ImapStream::Tls(Box::new(tls)))).await?
         }
         Security::Starttls => {
-            let mut client = async_imap::Client::new(ImapStream::Plain(tcp));
+            let mut client = async_imap::Client::new(guarded(ImapStream::Plain(tcp)));
             client
                 .read_response()
                 .await
@@ -229,11 +298,11 @@ async fn connect_inner(ep: &Endpoint, creds: &Credentials) -> Result<Session> {
                 .run_command_and_check_ok("STARTTLS", None)
                 .await
                 .with_context(|| format!("{} refused STARTTLS", ep.host))?;
-            let ImapStream::Plain(tcp) = client.into_inner() else {
+            let Some(tcp) = client.into_inner().into_tcp() else {
                 bail!("internal: STARTTLS on a stream that is already encrypted");
             };
             let tls = tls_handshake(ep, tcp).await?;
-            async_imap::Client::new(ImapStream::Tls(Box::new(tls)))
+            async_imap::Client::new(guarded(ImapStream::Tls(Box::new(tls))))
         }
     };
     let stream = match ep.max_bytes_per_second {
@@ -345,6 +414,15 @@ async fn login(client: async_imap::Client<ImapStream>, creds: &Credentials, host
         match e {
             async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
                 anyhow::Error::new(LoginRefused(sentence))
+            }
+            // What the guard or the parser found stays findable; the server's bytes (which may
+            // echo what we sent) are not kept.
+            _ if guard::guard_error(&e).is_some() || guard::is_not_imap(&e) => {
+                let why = match guard::guard_error(&e) {
+                    Some(g) => anyhow::Error::new(g.clone()),
+                    None => anyhow::Error::new(guard::NotImap),
+                };
+                why.context(format!("{host} broke off the login for {}", creds.mailbox()))
             }
             _ => anyhow!(sentence),
         }

@@ -153,7 +153,9 @@ where
     H: Fn(IncomingMail) -> F,
     F: Future<Output = Result<Disposition>>,
 {
-    let mut session = imapconn::connect(ep, creds).await.context("support inbox login")?;
+    let mut session = imapconn::connect_with(ep, creds, support_limits(cfg))
+        .await
+        .context("support inbox login")?;
     let has_idle = session.capabilities().await?.has_str("IDLE");
     let folder = cfg.support.folder.clone();
     if *failures > 0 {
@@ -389,4 +391,31 @@ pub struct NoObserver;
 
 impl InboxObserver for NoObserver {
     fn inbox_state(&self, _: WatchState, _: Option<&str>) {}
+}
+
+/// The guard on the support inbox: our own server's caps, and a stall timeout that an IDLE
+/// (which waits quietly for at most `min(idle_seconds, poll_seconds)`) never reaches.
+pub fn support_limits(cfg: &Config) -> imapconn::Limits {
+    let limits = cfg.source.our_server_limits();
+    let idle = cfg.support.idle_seconds.min(cfg.support.poll_seconds);
+    imapconn::Limits {
+        stall: limits.stall.max(Duration::from_secs(idle.saturating_add(60))),
+        ..limits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stall_timeout_outlasts_an_idle_wait() {
+        let text = include_str!("../mailferry.example.toml");
+        let mut cfg = Config::parse(text).expect("example config");
+        cfg.support.poll_seconds = 600;
+        cfg.support.idle_seconds = 900;
+        assert_eq!(support_limits(&cfg).stall, Duration::from_secs(660));
+        cfg.support.poll_seconds = 30;
+        assert_eq!(support_limits(&cfg).stall, Duration::from_secs(120));
+    }
 }

@@ -250,8 +250,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let opts = Options {
         dry_run: args.dry_run,
         folders: config.folders.clone(),
-        folder_workers: config.source.folders_at_once,
-        ..Options::default()
+        ..Options::with_policy(&config.source)
     };
     let cancel = opts.cancel.clone();
     tokio::spawn(async move {

@@ -358,13 +358,7 @@ impl Daemon {
         let opts = Options {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
-            folder_workers: self.cfg.source.folders_at_once,
-            bytes_in_flight: self
-                .cfg
-                .source
-                .bytes_in_flight
-                .unwrap_or(Options::default().bytes_in_flight),
-            ..Options::default()
+            ..Options::with_policy(&self.cfg.source)
         };
         let mut shutdown = self.shutdown.clone();
         let watcher = tokio::spawn(async move {

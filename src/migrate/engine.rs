@@ -94,16 +94,23 @@ async fn run(
     progress: &dyn Progress,
 ) -> Result<MigrationReport, MigrateError> {
     let started = Instant::now();
-    let mut src = connect(&pair.source, &pair.source_login, Side::Source).await?;
-    let mut dst = connect(&pair.destination, &pair.destination_login, Side::Destination).await?;
+    let mut src = connect(&pair.source, &pair.source_login, Side::Source, opts).await?;
+    let mut dst = connect(&pair.destination, &pair.destination_login, Side::Destination, opts).await?;
     let src_host = pair.source.host.as_str();
     let dst_host = pair.destination.host.as_str();
     let caps = capabilities(&mut src, &mut dst, (src_host, dst_host)).await?;
 
-    let (src_sep, src_list) = list(&mut src, src_host, "listing the folders").await?;
-    let src_subs = lsub(&mut src, src_host).await?;
-    let (dst_sep, dst_list) = list(&mut dst, dst_host, "listing our folders").await?;
-    let dst_subs = lsub(&mut dst, dst_host).await?;
+    let (src_sep, src_list) = list(
+        &mut src,
+        Side::Source,
+        src_host,
+        "listing the folders",
+        opts.max_folders,
+    )
+    .await?;
+    let src_subs = lsub(&mut src, Side::Source, src_host, opts.max_folders).await?;
+    let (dst_sep, dst_list) = list(&mut dst, Side::Destination, dst_host, "listing our folders", usize::MAX).await?;
+    let dst_subs = lsub(&mut dst, Side::Destination, dst_host, usize::MAX).await?;
 
     let src_names: Vec<String> = src_list.iter().map(|l| decoded(&l.raw)).collect();
     let src_naming = Naming::guess(src_sep, src_names.iter().map(String::as_str));
@@ -129,8 +136,8 @@ async fn run(
     let mut sessions = vec![(src, dst)];
     for _ in 1..workers {
         let pair_of = async {
-            let s = connect(&pair.source, &pair.source_login, Side::Source).await?;
-            let d = connect(&pair.destination, &pair.destination_login, Side::Destination).await?;
+            let s = connect(&pair.source, &pair.source_login, Side::Source, opts).await?;
+            let d = connect(&pair.destination, &pair.destination_login, Side::Destination, opts).await?;
             Ok::<_, MigrateError>((s, d))
         };
         match pair_of.await {
@@ -218,11 +225,19 @@ fn decoded(raw: &str) -> String {
     folders::decode_mutf7(raw).unwrap_or_else(|_| raw.to_string())
 }
 
-async fn connect(ep: &Endpoint, creds: &Credentials, side: Side) -> Result<Session, MigrateError> {
-    match imapconn::connect(ep, creds).await {
+async fn connect(ep: &Endpoint, creds: &Credentials, side: Side, opts: &Options) -> Result<Session, MigrateError> {
+    let limits = match side {
+        Side::Source => opts.source_limits,
+        Side::Destination => opts.destination_limits,
+    };
+    match imapconn::connect_with(ep, creds, limits).await {
         Ok(s) => Ok(s),
         Err(e) => {
-            if let Some(refused) = e.downcast_ref::<LoginRefused>() {
+            if let Some(g) = imapconn::guard_error(e.as_ref()) {
+                Err(guarded(side, &ep.host, "logging in", g))
+            } else if imapconn::guard::is_not_imap(e.as_ref()) {
+                Err(not_imap(side, &ep.host, "logging in"))
+            } else if let Some(refused) = e.downcast_ref::<LoginRefused>() {
                 let sentence = match side {
                     Side::Source => format!(
                         "The old server did not accept the user name and password ({refused}). \
@@ -255,16 +270,16 @@ async fn capabilities(
 ) -> Result<Caps, MigrateError> {
     let dst_caps = within(dst.capabilities())
         .await
-        .map_err(|e| lost(dst_host, "asking for capabilities", &e))?;
+        .map_err(|e| lost(Side::Destination, dst_host, "asking for capabilities", &e))?;
     let src_caps = within(src.capabilities())
         .await
-        .map_err(|e| lost(src_host, "asking for capabilities", &e))?;
+        .map_err(|e| lost(Side::Source, src_host, "asking for capabilities", &e))?;
     let mut condstore = src_caps.has_str("CONDSTORE");
     if condstore {
         match within(src.run_command_and_check_ok("ENABLE CONDSTORE")).await {
             Ok(()) => {}
             Err(e) if is_refusal(&e) => condstore = false,
-            Err(e) => return Err(lost(src_host, "enabling CONDSTORE", &e)),
+            Err(e) => return Err(lost(Side::Source, src_host, "enabling CONDSTORE", &e)),
         }
     }
     let caps = Caps {
@@ -298,8 +313,42 @@ fn refusal_text(e: &ImapError) -> String {
     }
 }
 
-fn lost(host: &str, what: &str, e: &ImapError) -> MigrateError {
+fn lost(side: Side, host: &str, what: &str, e: &ImapError) -> MigrateError {
+    if let Some(g) = imapconn::guard_error(e) {
+        return guarded(side, host, what, g);
+    }
+    if imapconn::guard::is_not_imap(e) {
+        return not_imap(side, host, what);
+    }
     MigrateError::Transient(format!("The connection to {host} failed while {what}: {e}"))
+}
+
+impl Side {
+    /// The server, for a customer: "the old server (imap.old.example)".
+    fn server(self, host: &str) -> String {
+        match self {
+            Side::Source => format!("the old server ({host})"),
+            Side::Destination => format!("our server ({host})"),
+        }
+    }
+}
+
+/// The guard stopped a connection: a stall is worth another try, a broken cap is not.
+fn guarded(side: Side, host: &str, what: &str, g: &imapconn::GuardError) -> MigrateError {
+    let sentence = format!("While {what}, {}.", g.sentence(&side.server(host)));
+    if g.is_transient() {
+        MigrateError::Transient(format!("{sentence} We will try again later."))
+    } else {
+        MigrateError::Permanent(sentence)
+    }
+}
+
+/// The server sent what our IMAP parser cannot read (its words are not repeated).
+fn not_imap(side: Side, host: &str, what: &str) -> MigrateError {
+    MigrateError::Permanent(format!(
+        "While {what}, {} sent an answer that is not IMAP; it does not speak IMAP properly.",
+        side.server(host)
+    ))
 }
 
 fn attribute_text(a: &NameAttribute<'_>) -> String {
@@ -320,29 +369,73 @@ fn attribute_text(a: &NameAttribute<'_>) -> String {
     }
 }
 
-async fn list(s: &mut Session, host: &str, what: &str) -> Result<(Option<char>, Vec<Listed>), MigrateError> {
-    let names = within(async { s.list(Some(""), Some("*")).await?.try_collect::<Vec<_>>().await })
-        .await
-        .map_err(|e| lost(host, what, &e))?;
+async fn list(
+    s: &mut Session,
+    side: Side,
+    host: &str,
+    what: &str,
+    max: usize,
+) -> Result<(Option<char>, Vec<Listed>), MigrateError> {
     let mut sep = None;
-    let mut out = Vec::with_capacity(names.len());
-    for n in &names {
-        if sep.is_none() {
-            sep = n.delimiter().and_then(|d| d.chars().next());
+    let mut out = Vec::new();
+    let mut too_many = false;
+    within(async {
+        let stream = s.list(Some(""), Some("*")).await?;
+        futures::pin_mut!(stream);
+        while let Some(n) = stream.try_next().await? {
+            if out.len() >= max {
+                too_many = true;
+                break;
+            }
+            if sep.is_none() {
+                sep = n.delimiter().and_then(|d| d.chars().next());
+            }
+            out.push(Listed {
+                raw: n.name().to_string(),
+                attributes: n.attributes().iter().map(attribute_text).collect(),
+            });
         }
-        out.push(Listed {
-            raw: n.name().to_string(),
-            attributes: n.attributes().iter().map(attribute_text).collect(),
-        });
+        Ok(())
+    })
+    .await
+    .map_err(|e| lost(side, host, what, &e))?;
+    if too_many {
+        return Err(too_many_folders(side, host, max));
     }
     Ok((sep, out))
 }
 
-async fn lsub(s: &mut Session, host: &str) -> Result<BTreeSet<String>, MigrateError> {
-    let names = within(async { s.lsub(Some(""), Some("*")).await?.try_collect::<Vec<_>>().await })
-        .await
-        .map_err(|e| lost(host, "listing the subscriptions", &e))?;
-    Ok(names.iter().map(|n| n.name().to_string()).collect())
+/// More folders than we copy: the server will list as many next time.
+fn too_many_folders(side: Side, host: &str, max: usize) -> MigrateError {
+    let mut server = side.server(host);
+    server.replace_range(..1, &server[..1].to_uppercase());
+    MigrateError::Permanent(format!(
+        "{server} lists more than {max} folders for this mailbox; we copy at most {max} folders per mailbox. \
+         Please remove or merge folders there, or ask support to raise the limit."
+    ))
+}
+
+async fn lsub(s: &mut Session, side: Side, host: &str, max: usize) -> Result<BTreeSet<String>, MigrateError> {
+    let mut out = BTreeSet::new();
+    let mut too_many = false;
+    within(async {
+        let stream = s.lsub(Some(""), Some("*")).await?;
+        futures::pin_mut!(stream);
+        while let Some(n) = stream.try_next().await? {
+            if out.len() >= max {
+                too_many = true;
+                break;
+            }
+            out.insert(n.name().to_string());
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| lost(side, host, "listing the subscriptions", &e))?;
+    if too_many {
+        return Err(too_many_folders(side, host, max));
+    }
+    Ok(out)
 }
 
 async fn create_folders(
@@ -363,7 +456,7 @@ async fn create_folders(
             Ok(()) => info!(folder = %p.destination, "created"),
             // Most often ALREADYEXISTS (created meanwhile); a real problem shows at SELECT.
             Err(e) if is_refusal(&e) => warn!(folder = %p.destination, reason = %refusal_text(&e), "CREATE refused"),
-            Err(e) => return Err(lost(host, "creating folders", &e)),
+            Err(e) => return Err(lost(Side::Destination, host, "creating folders", &e)),
         }
         existing.insert(key);
     }
@@ -385,7 +478,7 @@ async fn subscribe_folders(
             Err(e) if is_refusal(&e) => {
                 warn!(folder = %p.destination, reason = %refusal_text(&e), "SUBSCRIBE refused")
             }
-            Err(e) => return Err(lost(host, "subscribing folders", &e)),
+            Err(e) => return Err(lost(Side::Destination, host, "subscribing folders", &e)),
         }
     }
     Ok(())
@@ -477,7 +570,7 @@ async fn index_source(src: &mut Session, host: &str, range: &str, above: u32) ->
         Ok(())
     })
     .await
-    .map_err(|e| lost(host, "reading the message list", &e))?;
+    .map_err(|e| lost(Side::Source, host, "reading the message list", &e))?;
     out.sort_by_key(|m| m.uid);
     Ok(out)
 }
@@ -506,7 +599,7 @@ async fn index_destination(dst: &mut Session, host: &str, range: &str, from: u32
         Ok(())
     })
     .await
-    .map_err(|e| lost(host, "reading our message list", &e))?;
+    .map_err(|e| lost(Side::Destination, host, "reading our message list", &e))?;
     sorted.sort_by_key(|m| m.0);
     let mut out: DestIndex = HashMap::new();
     for (uid, id, flags) in sorted {
@@ -534,21 +627,49 @@ async fn flags_unchanged_since(
         Ok(())
     })
     .await
-    .map_err(|e| lost(host, "reading flag changes", &e))?;
+    .map_err(|e| lost(Side::Source, host, "reading flag changes", &e))?;
     Ok(!changed)
 }
 
 /// Reads the bodies of a batch (`BODY.PEEK`: the source's `\Seen` state never changes).
+///
+/// The server announced the sizes (RFC822.SIZE); it may send somewhat more (some servers count
+/// differently) but not without bound: past twice the announced total plus 16 MiB plus 64 KiB
+/// per message the batch stops, so a server that lies about sizes cannot fill our memory.
 async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Result<Vec<Fetch>, MigrateError> {
     let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
+    let announced: u64 = batch.iter().map(|m| u64::from(m.size)).sum();
+    let allowed = announced
+        .saturating_mul(2)
+        .saturating_add(16 << 20)
+        .saturating_add((batch.len() as u64) << 16);
+    let mut received = 0u64;
+    let mut out = Vec::with_capacity(batch.len());
+    let mut overflow = false;
     within(async {
-        src.uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])")
-            .await?
-            .try_collect::<Vec<_>>()
-            .await
+        let stream = src.uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])").await?;
+        futures::pin_mut!(stream);
+        while let Some(f) = stream.try_next().await? {
+            received += f.body().map_or(0, |b| b.len() as u64);
+            out.push(f);
+            if received > allowed {
+                overflow = true;
+                break;
+            }
+        }
+        Ok(())
     })
     .await
-    .map_err(|e| lost(host, "reading messages", &e))
+    .map_err(|e| lost(Side::Source, host, "reading messages", &e))?;
+    if overflow {
+        return Err(MigrateError::Permanent(format!(
+            "While reading messages, the old server ({host}) sent more than {} for messages it had announced \
+             as {} in all; it does not report message sizes properly.",
+            imapconn::guard::human_bytes(allowed),
+            imapconn::guard::human_bytes(announced)
+        )));
+    }
+    Ok(out)
 }
 
 /// What became of one message of a batch.
@@ -596,7 +717,7 @@ async fn append_batch(
             pipeline::append_pipelined(dst.get_mut(), &items, PIPELINE_WINDOW, group),
         )
         .await
-        .map_err(|_| lost(host, "copying messages", &ImapError::ConnectionLost))?
+        .map_err(|_| lost(Side::Destination, host, "copying messages", &ImapError::ConnectionLost))?
         .map_err(|e| MigrateError::Transient(format!("The connection to {host} failed while copying messages: {e}")))?;
         let mut outcomes = outcomes.into_iter();
         for slot in out.iter_mut().filter(|s| s.is_none()) {
@@ -616,7 +737,7 @@ async fn append_batch(
                 match within(dst.append(mailbox, Some(&flags), dates[i].as_deref(), body)).await {
                     Ok(()) => Copied::Done(None),
                     Err(e) if is_refusal(&e) => Copied::Refused(refusal_text(&e)),
-                    Err(e) => return Err(lost(host, "copying messages", &e)),
+                    Err(e) => return Err(lost(Side::Destination, host, "copying messages", &e)),
                 },
             );
         }
@@ -731,7 +852,7 @@ async fn copy_folder(
             ));
             return Ok(fr);
         }
-        Err(e) => return Err(lost(src_host, "opening a folder", &e)),
+        Err(e) => return Err(lost(Side::Source, src_host, "opening a folder", &e)),
     };
     let dest_mbox = match opened_dst {
         Ok(m) => m,
@@ -745,7 +866,7 @@ async fn copy_folder(
             ));
             return Ok(fr);
         }
-        Err(e) => return Err(lost(dst_host, "opening our folder", &e)),
+        Err(e) => return Err(lost(Side::Destination, dst_host, "opening our folder", &e)),
     };
     let uidvalidity = mbox.uid_validity.unwrap_or(0);
     let dest_uidvalidity = dest_mbox.as_ref().and_then(|m| m.uid_validity);
@@ -835,6 +956,25 @@ async fn copy_folder(
         }
     }
     drop(dest);
+    // Messages over the size cap are never fetched: each is reported, the rest go on, and the
+    // checkpoint stops below the first of them so a later pass (with a higher cap) finds it.
+    let cap = opts.source_limits.max_literal;
+    let mut first_oversize: Option<u32> = None;
+    to_copy.retain(|m| {
+        if u64::from(m.size) <= cap {
+            return true;
+        }
+        first_oversize = Some(first_oversize.map_or(m.uid, |o| o.min(m.uid)));
+        push_error(
+            &mut fr,
+            format!(
+                "Message {} is larger than the {} we copy; it was left on the old server.",
+                describe(m),
+                imapconn::guard::human_bytes(cap)
+            ),
+        );
+        false
+    });
     let changed: usize = flag_changes.values().map(Vec::len).sum();
     info!(
         messages = fr.messages,
@@ -864,7 +1004,7 @@ async fn copy_folder(
                 flags_synced = false;
                 warn!(reason = %refusal_text(&e), "flag update refused");
             }
-            Err(e) => return Err(lost(dst_host, "updating flags", &e)),
+            Err(e) => return Err(lost(Side::Destination, dst_host, "updating flags", &e)),
         }
     }
 
@@ -936,6 +1076,9 @@ async fn copy_folder(
             match outcome {
                 Copied::Done(appended) => {
                     fr.copied += 1;
+                    if first_oversize.is_some_and(|o| m.uid > o) {
+                        clean = false;
+                    }
                     if clean {
                         cp.last_uid = cp.last_uid.max(m.uid);
                     }
@@ -991,7 +1134,8 @@ async fn copy_folder(
         }
     }
     if clean {
-        cp.last_uid = cp.last_uid.max(max_uid);
+        let end = first_oversize.map_or(max_uid, |o| o.saturating_sub(1));
+        cp.last_uid = cp.last_uid.max(end);
         cp.bytes = bytes_upto(cp.last_uid);
         save(checkpoints, &plan.source, cp)?;
     }

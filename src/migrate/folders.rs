@@ -444,15 +444,19 @@ pub fn plan(
             continue;
         }
         let mut dest_path = path.clone();
-        for n in (1..=path.len()).rev() {
-            if let Some(u) = special_paths.get(&path[..n]) {
-                let base = dest_special
-                    .get(u)
-                    .cloned()
-                    .unwrap_or_else(|| vec![u.english_name().to_string()]);
-                dest_path = base.into_iter().chain(path[n..].iter().cloned()).collect();
-                break;
-            }
+        // The longest special path this one is in. There are at most five special paths, so
+        // this stays linear in the path's depth (a hostile server may send very deep names).
+        let special = special_paths
+            .iter()
+            .filter(|(p, _)| path.starts_with(p))
+            .max_by_key(|(p, _)| p.len());
+        if let Some((p, u)) = special {
+            let n = p.len();
+            let base = dest_special
+                .get(u)
+                .cloned()
+                .unwrap_or_else(|| vec![u.english_name().to_string()]);
+            dest_path = base.into_iter().chain(path[n..].iter().cloned()).collect();
         }
         // Gmail's [Gmail] container is not a folder of ours.
         if dest_path.len() > 1 && dest_path[0].eq_ignore_ascii_case("[Gmail]") {
@@ -478,6 +482,26 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ten_thousand_folders_and_very_deep_ones_are_planned() {
+        let mut source: Vec<Listed> = (0..10_000).map(|i| listed(&format!("F{i}/Sub"), &[])).collect();
+        source.push(listed("Sent", &["\\Sent"]));
+        source.push(listed(&vec!["a"; 50_000].join("/"), &[]));
+        source.push(listed(&format!("Sent/{}", vec!["b"; 50_000].join("/")), &[]));
+        let p = plan(
+            &source,
+            &BTreeSet::new(),
+            &slash(),
+            &slash(),
+            &BTreeMap::new(),
+            &PlanOptions::default(),
+        );
+        assert_eq!(p.len(), 10_003);
+        assert!(p
+            .iter()
+            .any(|f| f.destination_path.len() == 50_001 && f.destination_path[0] == "Sent"));
+    }
 
     fn listed(raw: &str, attrs: &[&str]) -> Listed {
         Listed {

@@ -132,6 +132,13 @@ pub struct Options {
     pub bytes_in_flight: usize,
     /// Set to stop the pass at the next message.
     pub cancel: Arc<AtomicBool>,
+    /// What the old server may send (its `max_literal` is also the largest message copied) and
+    /// how long it may keep us waiting.
+    pub source_limits: crate::imapconn::Limits,
+    /// The same for our server.
+    pub destination_limits: crate::imapconn::Limits,
+    /// Most folders the old server may list.
+    pub max_folders: usize,
 }
 
 impl Default for Options {
@@ -142,11 +149,26 @@ impl Default for Options {
             folder_workers: 2,
             bytes_in_flight: 32 << 20,
             cancel: Arc::new(AtomicBool::new(false)),
+            source_limits: crate::config::SourcePolicy::default().limits(),
+            destination_limits: crate::config::SourcePolicy::default().our_server_limits(),
+            max_folders: crate::config::SourcePolicy::default().max_folders,
         }
     }
 }
 
 impl Options {
+    /// The defaults with the caps and timeouts of `[source]`.
+    pub fn with_policy(policy: &crate::config::SourcePolicy) -> Options {
+        Options {
+            folder_workers: policy.folders_at_once,
+            source_limits: policy.limits(),
+            destination_limits: policy.our_server_limits(),
+            max_folders: policy.max_folders,
+            bytes_in_flight: policy.bytes_in_flight.unwrap_or(Options::default().bytes_in_flight),
+            ..Options::default()
+        }
+    }
+
     /// True when someone asked to stop.
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)

@@ -148,7 +148,12 @@ async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions
             return Some(cannot_check());
         }
     };
-    match timeout(opts.login, imapconn::connect(&ep, &creds)).await {
+    match timeout(
+        opts.login,
+        imapconn::connect_with(&ep, &creds, cfg.source.our_server_limits()),
+    )
+    .await
+    {
         Ok(Ok(mut session)) => {
             let _ = timeout(Duration::from_secs(5), session.logout()).await;
             tracing::debug!(destination = %dest, "probe: destination exists");
@@ -291,7 +296,7 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
         {
             continue;
         }
-        match open(host, security, &addrs, &tls, opts).await {
+        match open(host, security, &addrs, &tls, opts, cfg.source.limits()).await {
             Ok(client) => {
                 tracing::debug!(host, port, security = security_name(security), "probe: source answers");
                 opened = Some((
@@ -322,6 +327,11 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
     let user = m.source_user.as_deref().unwrap_or(&m.email);
     let mut session = match timeout(opts.login, client.login(user, password.expose())).await {
         Ok(Ok(s)) => s,
+        Ok(Err((e, _))) if imapconn::guard_error(&e).is_some() || imapconn::guard::is_not_imap(&e) => {
+            let when = format!("we logged in for {user}");
+            report.problems.push(problem(m, "server", guard_words(host, &when, &e)));
+            return report;
+        }
         Ok(Err((e, _))) => {
             let refused = matches!(e, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_));
             let words = match &e {
@@ -356,14 +366,15 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
             return report;
         }
     };
-    match count(&mut session, opts).await {
+    match count(&mut session, opts, host, user, cfg.source.max_folders).await {
         Ok((folders, messages, bytes)) => {
             report.folders = folders;
             report.messages = messages;
             report.bytes = bytes;
             tracing::info!(host, folders, messages, bytes, "probe: source mailbox counted");
         }
-        Err(detail) => {
+        Err(Counted::Final(sentence)) => report.problems.push(problem(m, "server", sentence)),
+        Err(Counted::Failed(detail)) => {
             report.problems.push(problem(
                 m,
                 "server",
@@ -463,26 +474,28 @@ async fn open(
     addrs: &[SocketAddr],
     tls: &Arc<rustls::ClientConfig>,
     opts: &ProbeOptions,
+    limits: imapconn::Limits,
 ) -> Result<async_imap::Client<ImapStream>, Failure> {
     let tcp = connect(addrs, opts).await?;
+    let guarded = |s: ImapStream| ImapStream::guarded(s, limits);
     match security {
-        Security::Plain => greeting(ImapStream::Plain(tcp), opts).await,
+        Security::Plain => greeting(guarded(ImapStream::Plain(tcp)), opts).await,
         Security::Tls => {
             let stream = handshake(host, tcp, tls, opts).await?;
-            greeting(ImapStream::Tls(Box::new(stream)), opts).await
+            greeting(guarded(ImapStream::Tls(Box::new(stream))), opts).await
         }
         Security::Starttls => {
-            let mut client = greeting(ImapStream::Plain(tcp), opts).await?;
+            let mut client = greeting(guarded(ImapStream::Plain(tcp)), opts).await?;
             match timeout(opts.tls, client.run_command_and_check_ok("STARTTLS", None)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => return Err(Failure::NoStarttls),
                 Err(_) => return Err(Failure::NotImap("no answer to STARTTLS".into())),
             }
-            let ImapStream::Plain(tcp) = client.into_inner() else {
+            let Some(tcp) = client.into_inner().into_tcp() else {
                 return Err(Failure::NoStarttls);
             };
             let stream = handshake(host, tcp, tls, opts).await?;
-            Ok(async_imap::Client::new(ImapStream::Tls(Box::new(stream))))
+            Ok(async_imap::Client::new(guarded(ImapStream::Tls(Box::new(stream)))))
         }
     }
 }
@@ -570,7 +583,11 @@ async fn greeting(stream: ImapStream, opts: &ProbeOptions) -> Result<async_imap:
         {
             Err(Failure::NoTls)
         }
-        Ok(Err(_)) => Err(Failure::NotImap("its first words are not an IMAP greeting".into())),
+        Ok(Err(e)) => Err(Failure::NotImap(match imapconn::guard_error(&e) {
+            Some(imapconn::GuardError::Stalled { after }) => format!("no greeting within {} seconds", after.as_secs()),
+            Some(g) => g.sentence("it"),
+            None => "its first words are not an IMAP greeting".into(),
+        })),
         Err(_) => Err(Failure::NotImap(format!(
             "no greeting within {} seconds",
             opts.greeting.as_secs()
@@ -588,38 +605,85 @@ fn hide(words: &str, password: &Secret) -> String {
     }
 }
 
-/// Folders (selectable), messages and, with `STATUS=SIZE`, bytes.
-async fn count(session: &mut imapconn::Session, opts: &ProbeOptions) -> Result<(usize, u64, Option<u64>), String> {
+/// Why counting failed.
+#[derive(Debug)]
+enum Counted {
+    /// A detail for "failed to list its folders (…)"; trying again may help.
+    Failed(String),
+    /// A whole sentence for the customer (a hostile or broken server, too many folders).
+    Final(String),
+}
+
+/// The guard's or the parser's verdict on a server, as a sentence for the customer.
+fn guard_words(host: &str, when: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    match imapconn::guard_error(e) {
+        Some(g) if g.is_transient() => format!("when {when}, {}; please try again later", g.sentence(host)),
+        Some(g) => format!(
+            "when {when}, {}; we cannot migrate from a server that does this, please ask the old provider",
+            g.sentence(host)
+        ),
+        None => format!(
+            "when {when}, {host} sent an answer that is not IMAP; we cannot migrate from a server that does this, \
+             please ask the old provider"
+        ),
+    }
+}
+
+/// Folders (selectable), messages and, with `STATUS=SIZE`, bytes; at most `max_folders`.
+async fn count(
+    session: &mut imapconn::Session,
+    opts: &ProbeOptions,
+    host: &str,
+    user: &str,
+    max_folders: usize,
+) -> Result<(usize, u64, Option<u64>), Counted> {
+    let when = format!("we listed the folders of {user}");
+    let failed = |e: async_imap::error::Error| {
+        if imapconn::guard_error(&e).is_some() || imapconn::guard::is_not_imap(&e) {
+            Counted::Final(guard_words(host, &when, &e))
+        } else {
+            Counted::Failed(e.to_string())
+        }
+    };
     let listed = timeout(opts.list, async {
-        let caps = session.capabilities().await.map_err(|e| e.to_string())?;
+        let caps = session.capabilities().await.map_err(failed)?;
         let with_size = caps.has_str("STATUS=SIZE");
-        let names: Vec<_> = session
-            .list(Some(""), Some("*"))
-            .await
-            .map_err(|e| e.to_string())?
-            .try_collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        let names: Vec<String> = names
-            .iter()
-            .filter(|n| {
-                !n.attributes().iter().any(|a| match a {
-                    async_imap::types::NameAttribute::NoSelect => true,
-                    async_imap::types::NameAttribute::Extension(e) => e.eq_ignore_ascii_case("\\NonExistent"),
-                    _ => false,
-                })
-            })
-            .map(|n| n.name().to_string())
-            .collect();
-        Ok::<_, String>((with_size, names))
+        let mut names: Vec<String> = Vec::new();
+        let mut listed = 0usize;
+        let stream = session.list(Some(""), Some("*")).await.map_err(failed)?;
+        futures::pin_mut!(stream);
+        while let Some(n) = stream.try_next().await.map_err(failed)? {
+            listed += 1;
+            if listed > max_folders {
+                return Err(Counted::Final(format!(
+                    "{host} lists more than {max_folders} folders for {user}; we copy at most {max_folders} \
+                     folders per mailbox: remove or merge folders there, or ask support to raise the limit"
+                )));
+            }
+            let selectable = !n.attributes().iter().any(|a| match a {
+                async_imap::types::NameAttribute::NoSelect => true,
+                async_imap::types::NameAttribute::Extension(e) => e.eq_ignore_ascii_case("\\NonExistent"),
+                _ => false,
+            });
+            if selectable {
+                names.push(n.name().to_string());
+            }
+        }
+        Ok::<_, Counted>((with_size, names))
     })
     .await
-    .map_err(|_| "the folder list did not come in time".to_string())??;
+    .map_err(|_| Counted::Failed("the folder list did not come in time".to_string()))??;
     let (with_size, names) = listed;
     let (messages, bytes) = timeout(opts.status, status_all(session.as_mut(), &names, with_size))
         .await
-        .map_err(|_| "counting the messages took too long".to_string())?
-        .map_err(|e| format!("counting the messages failed: {e}"))?;
+        .map_err(|_| Counted::Failed("counting the messages took too long".to_string()))?
+        .map_err(|e| {
+            if imapconn::guard_error(&e).is_some() {
+                Counted::Final(guard_words(host, &format!("we counted the messages of {user}"), &e))
+            } else {
+                Counted::Failed(format!("counting the messages failed: {e}"))
+            }
+        })?;
     Ok((names.len(), messages, bytes))
 }
 
