@@ -118,6 +118,16 @@ pub struct SupportConfig {
     /// Support mail larger than this is not read but quarantined for staff.
     #[serde(default = "default_max_mail")]
     pub max_mail_bytes: u64,
+    /// Which senders are believed: our MX's `Authentication-Results`.
+    #[serde(default)]
+    pub authentication: AuthenticationConfig,
+    /// Which senders may ask for which of our mailboxes.
+    #[serde(default)]
+    pub senders: SendersConfig,
+    /// Delete a handled request mail (it carries passwords) from the support mailbox, filing a
+    /// note without them in the processed folder; false files the mail itself there.
+    #[serde(default = "default_true")]
+    pub expunge_requests: bool,
 }
 
 /// Where handled support mail is filed (an empty name leaves it in the inbox).
@@ -377,6 +387,9 @@ pub struct Config {
     /// Which folders are copied (include/exclude patterns, Gmail's virtual folders).
     #[serde(default)]
     pub folders: crate::migrate::folders::PlanOptions,
+    /// Rate limits on support mail that is acted on.
+    #[serde(default)]
+    pub limits: LimitsConfig,
 }
 
 impl Config {
@@ -417,6 +430,15 @@ impl Config {
         }
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
+        }
+        if self.support.authentication.require && self.support.authentication.authserv_id.is_none() {
+            bail!(
+                "support.authentication.authserv_id: name our MX's authserv-id (the first word of the \
+                 Authentication-Results header it adds), or set require = false (test beds only)"
+            );
+        }
+        if self.limits.requests_per_sender_per_hour == 0 || self.limits.mails_per_thread_per_hour == 0 {
+            bail!("limits: requests_per_sender_per_hour and mails_per_thread_per_hour must be at least 1");
         }
         if let Some(dav) = &self.dav {
             if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {
@@ -538,6 +560,80 @@ fn default_log_format() -> String {
 }
 fn default_log_level() -> String {
     "info".into()
+}
+
+/// `[support.authentication]`: whose word about a sender is believed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthenticationConfig {
+    /// The authserv-id our own MX writes first in the `Authentication-Results` header it adds
+    /// (e.g. `mx.new.example`); only that header, and only when it is the topmost, counts.
+    pub authserv_id: Option<String>,
+    /// Act on requests and commands only from senders with DMARC pass or aligned DKIM pass;
+    /// others are left for staff, unanswered. Default true; false only for a test bed.
+    #[serde(default = "default_true")]
+    pub require: bool,
+}
+
+impl Default for AuthenticationConfig {
+    fn default() -> Self {
+        AuthenticationConfig {
+            authserv_id: None,
+            require: true,
+        }
+    }
+}
+
+/// Which of our mailboxes a sender may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SenderPolicy {
+    /// Only mailboxes in the sender's own domain (or a subdomain of it, or its parent).
+    #[default]
+    SameDomain,
+    /// Any mailbox in our domains.
+    Any,
+}
+
+/// `[support.senders]`: who may request migrations into which mailboxes.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SendersConfig {
+    /// `same-domain` (default) or `any`.
+    #[serde(default)]
+    pub policy: SenderPolicy,
+    /// Senders who may ask for any of our mailboxes, like staff: `admin@customer.example` or
+    /// `*@partner.example`.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+}
+
+/// `[limits]`: how much support mail is acted on per hour; more is left for staff, unanswered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Request mails from one sender per hour (staff are not counted).
+    #[serde(default = "default_requests_per_sender")]
+    pub requests_per_sender_per_hour: usize,
+    /// Mails (requests, corrections, commands) acted on in one ticket's thread per hour.
+    #[serde(default = "default_mails_per_thread")]
+    pub mails_per_thread_per_hour: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            requests_per_sender_per_hour: default_requests_per_sender(),
+            mails_per_thread_per_hour: default_mails_per_thread(),
+        }
+    }
+}
+
+fn default_requests_per_sender() -> usize {
+    10
+}
+fn default_mails_per_thread() -> usize {
+    30
 }
 
 #[cfg(test)]

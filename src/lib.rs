@@ -30,6 +30,7 @@ pub mod net;
 pub mod reply;
 pub mod rules;
 pub mod secret;
+pub mod security;
 pub mod staff;
 pub mod store;
 pub mod validate;

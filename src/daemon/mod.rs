@@ -15,6 +15,7 @@
 
 mod admin;
 mod commands;
+mod guard;
 mod jobs;
 mod mxwatch;
 mod outbox;
@@ -53,6 +54,8 @@ pub struct Daemon {
     hosts: Mutex<HashMap<String, usize>>,
     workers: Semaphore,
     shutdown: watch::Receiver<bool>,
+    /// Mails acted on per sender and per thread in the last hour.
+    windows: crate::security::limits::Windows,
 }
 
 impl Daemon {
@@ -80,6 +83,7 @@ impl Daemon {
             hosts: Mutex::new(HashMap::new()),
             workers,
             shutdown,
+            windows: Default::default(),
         }))
     }
 

@@ -30,7 +30,13 @@ impl Daemon {
             .message_id
             .clone()
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
-        if let Some(outcome) = self.store.handled(&msgid)? {
+        let disposition = self.decide(&mail, &parsed, &msgid).await?;
+        Ok(self.final_disposition(disposition, &parsed))
+    }
+
+    async fn decide(&self, mail: &IncomingMail, parsed: &ParsedMail, msgid: &str) -> Result<Disposition> {
+        let now = self.clock.now();
+        if let Some(outcome) = self.store.handled(msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
             let filed = outcome.starts_with("MIG-") || outcome.starts_with("command on");
             return Ok(if filed {
@@ -42,25 +48,28 @@ impl Daemon {
         let sender = parsed.meta.from.clone().unwrap_or_default();
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
             return self
-                .file_only(&msgid, "ignored: our own mail", Disposition::Processed)
+                .file_only(msgid, "ignored: our own mail", Disposition::Processed)
                 .await;
         }
         let thread = self.thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
+        if let Some(d) = self.screen(mail, parsed, msgid, thread).await? {
+            return Ok(d);
+        }
         match (parsed.kind, thread) {
-            (Kind::Command, Some(ticket)) => self.handle_command(&parsed, &msgid, ticket).await,
+            (Kind::Command, Some(ticket)) => self.handle_command(parsed, msgid, ticket).await,
             (Kind::Command, None) => {
                 tracing::warn!(uid = mail.uid, ticket = ?parsed.ticket, "command outside a thread of ours (or a forged one); left for staff");
                 self.file_only(
-                    &msgid,
+                    msgid,
                     "left for staff: command without a valid thread",
                     Disposition::Keep,
                 )
                 .await
             }
             (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() => {
-                self.add_to_ticket(&parsed, &msgid, ticket).await
+                self.add_to_ticket(parsed, msgid, ticket).await
             }
-            (Kind::Request, None) => self.open_ticket(&parsed, &msgid).await,
+            (Kind::Request, None) => self.open_ticket(parsed, msgid).await,
             (_, Some(ticket)) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
                 let mut change = Change::new();
@@ -70,7 +79,7 @@ impl Daemon {
                     now,
                     format!("machine mail in the thread, not answered: {reason}"),
                 );
-                change.handled(&msgid, &format!("filed on {ticket}"));
+                change.handled(msgid, &format!("filed on {ticket}"));
                 self.store.commit(change).await?;
                 Ok(Disposition::Processed)
             }
@@ -82,24 +91,24 @@ impl Daemon {
                     now,
                     format!("a message from {sender} in the thread, left for staff"),
                 );
-                change.handled(&msgid, "left for staff");
+                change.handled(msgid, "left for staff");
                 self.store.commit(change).await?;
                 Ok(Disposition::Keep)
             }
             (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => {
                 tracing::warn!(uid = mail.uid, "unreadable support mail; quarantined for staff");
-                self.file_only(&msgid, "quarantined: unreadable", Disposition::Quarantine)
+                self.file_only(msgid, "quarantined: unreadable", Disposition::Quarantine)
                     .await
             }
             (_, None) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
                 tracing::info!(uid = mail.uid, %reason, "machine mail; not answered");
-                self.file_only(&msgid, &format!("ignored: {reason}"), Disposition::Rejected)
+                self.file_only(msgid, &format!("ignored: {reason}"), Disposition::Rejected)
                     .await
             }
             (_, None) => {
                 tracing::info!(uid = mail.uid, reason = ?parsed.reason, "not a request; left for staff");
-                self.file_only(&msgid, "left for staff", Disposition::Keep).await
+                self.file_only(msgid, "left for staff", Disposition::Keep).await
             }
         }
     }
@@ -234,6 +243,10 @@ impl Daemon {
         for (i, m) in parsed.mailboxes.iter().enumerate() {
             if !seen.insert(m.email.clone()) {
                 continue; // a duplicate row: validation already says so
+            }
+            if let Some(refused) = self.destination_refused(parsed, m) {
+                problems.push(describe_error(&refused));
+                continue;
             }
             match self.job_from_request(m, ticket.id, now, probes.get(&i)) {
                 Ok((job, _)) if skip.contains(&job.destination) => {

@@ -1,0 +1,69 @@
+//! Who is believed and who may do what: the sender's authentication by our MX
+//! ([`authres`]), which mailboxes a sender may ask for ([`senders`]), how much mail is acted
+//! on per hour ([`limits`]) and the note left in place of a request mail that carried
+//! passwords ([`note`]). Pure code, no I/O; the daemon applies it.
+
+pub mod authres;
+pub mod limits;
+pub mod note;
+pub mod senders;
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, SenderPolicy};
+
+    const EXAMPLE: &str = include_str!("../../mailferry.example.toml");
+
+    fn without_table(text: &str, table: &str) -> String {
+        let start = text.find(table).expect("table in the example");
+        let end = text[start + 1..].find("\n[").map_or(text.len(), |e| start + 1 + e);
+        format!("{}{}", &text[..start], &text[end..])
+    }
+
+    #[test]
+    fn the_example_config_has_the_safe_defaults() {
+        let cfg = Config::parse(EXAMPLE).unwrap();
+        assert!(cfg.support.authentication.require);
+        assert_eq!(
+            cfg.support.authentication.authserv_id.as_deref(),
+            Some("mx.new.example")
+        );
+        assert_eq!(cfg.support.senders.policy, SenderPolicy::SameDomain);
+        assert!(cfg.support.expunge_requests);
+        assert!(!cfg.source.allow_private_addresses);
+        assert_eq!(cfg.limits.requests_per_sender_per_hour, 10);
+        assert_eq!(cfg.limits.mails_per_thread_per_hour, 30);
+    }
+
+    #[test]
+    fn left_out_keys_default_to_the_safe_side() {
+        let text = without_table(EXAMPLE, "[source]");
+        let text = without_table(&text, "[support.senders]");
+        let text = without_table(&text, "[limits]").replace("expunge_requests = true\n", "");
+        let text = text.replace("require = true\n", "");
+        let cfg = Config::parse(&text).unwrap();
+        assert!(
+            !cfg.source.allow_private_addresses,
+            "private addresses are refused by default"
+        );
+        assert!(cfg.support.authentication.require);
+        assert_eq!(cfg.support.senders.policy, SenderPolicy::SameDomain);
+        assert!(cfg.support.expunge_requests);
+        assert_eq!(cfg.limits.requests_per_sender_per_hour, 10);
+    }
+
+    #[test]
+    fn authentication_without_our_mx_id_is_refused_with_the_fix() {
+        let text = without_table(EXAMPLE, "[support.authentication]");
+        let err = format!("{:#}", Config::parse(&text).unwrap_err());
+        assert!(err.contains("support.authentication.authserv_id"), "{err}");
+        let off = text.replacen(
+            "[support.imap]",
+            "[support.authentication]\nrequire = false\n[support.imap]",
+            1,
+        );
+        assert!(!Config::parse(&off).unwrap().support.authentication.require);
+        let zero = EXAMPLE.replace("requests_per_sender_per_hour = 10", "requests_per_sender_per_hour = 0");
+        assert!(format!("{:#}", Config::parse(&zero).unwrap_err()).contains("limits"));
+    }
+}
