@@ -66,4 +66,35 @@ mod tests {
         let zero = EXAMPLE.replace("requests_per_sender_per_hour = 10", "requests_per_sender_per_hour = 0");
         assert!(format!("{:#}", Config::parse(&zero).unwrap_err()).contains("limits"));
     }
+
+    #[test]
+    fn too_many_attachments_are_answered_with_the_cap() {
+        let mut rules = crate::rules::Rules::load(None).unwrap();
+        assert_eq!(rules.policy.max_attachments, 100);
+        rules.policy.max_attachments = 2;
+        let mut raw = String::from(
+            "From: anna@customer.example\r\nTo: support@new.example\r\nSubject: move\r\nMessage-ID: <a@c.example>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nE-mail: anna@customer.example\r\nPassword: x\r\n",
+        );
+        for n in 0..3 {
+            raw.push_str(&format!(
+                "--b\r\nContent-Type: text/vcard\r\nContent-Disposition: attachment; filename=\"c{n}.vcf\"\r\n\r\n\
+                 BEGIN:VCARD\r\nVERSION:3.0\r\nFN:C{n}\r\nEND:VCARD\r\n"
+            ));
+        }
+        raw.push_str("--b--\r\n");
+        let parsed = crate::intake::parse_mail(raw.as_bytes(), &rules);
+        let parsed = crate::validate::with_offline_errors(parsed, &rules.policy, chrono::Utc::now());
+        let e = parsed
+            .errors
+            .iter()
+            .find(|e| e.field == "attachments")
+            .expect("an error on the attachments");
+        assert!(
+            e.message.contains("3 attachments, more than the 2 allowed"),
+            "{}",
+            e.message
+        );
+    }
 }
