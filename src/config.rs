@@ -293,6 +293,13 @@ pub struct StoreConfig {
     /// The local socket where the running daemon answers staff's CLI (mode 0600);
     /// default: the store path with `.sock` added.
     pub admin_socket: Option<PathBuf>,
+    /// Days a failed job keeps its sealed password and files before they are wiped.
+    #[serde(default = "default_secret_retention")]
+    pub secret_retention_days: u32,
+}
+
+fn default_secret_retention() -> u32 {
+    14
 }
 
 impl StoreConfig {
@@ -436,6 +443,9 @@ impl Config {
                 "support.authentication.authserv_id: name our MX's authserv-id (the first word of the \
                  Authentication-Results header it adds), or set require = false (test beds only)"
             );
+        }
+        if self.store.secret_retention_days == 0 {
+            bail!("store.secret_retention_days: must be at least 1");
         }
         if self.limits.requests_per_sender_per_hour == 0 || self.limits.mails_per_thread_per_hour == 0 {
             bail!("limits: requests_per_sender_per_hour and mails_per_thread_per_hour must be at least 1");

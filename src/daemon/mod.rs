@@ -20,6 +20,7 @@ mod jobs;
 mod mxwatch;
 mod outbox;
 mod requests;
+mod retention;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -56,6 +57,8 @@ pub struct Daemon {
     shutdown: watch::Receiver<bool>,
     /// Mails acted on per sender and per thread in the last hour.
     windows: crate::security::limits::Windows,
+    /// When failed jobs' secrets were last checked against the retention.
+    last_retention_sweep: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Daemon {
@@ -84,6 +87,7 @@ impl Daemon {
             workers,
             shutdown,
             windows: Default::default(),
+            last_retention_sweep: Mutex::new(None),
         }))
     }
 

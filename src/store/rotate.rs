@@ -165,6 +165,11 @@ impl Store {
     pub fn sealed_count(&self) -> Result<usize> {
         Ok(sealed_records(&self.tree)?.len())
     }
+
+    /// Whether a job still has a sealed password (without opening it).
+    pub fn has_secret(&self, job: crate::model::JobId) -> Result<bool> {
+        Ok(self.tree.contains_key(super::key(SECRET, job.0))?)
+    }
 }
 
 #[cfg(test)]
