@@ -2,7 +2,8 @@
 //! every support folder once acknowledged, a note without the password in its place (or the
 //! mail itself in Processed when the operator says so); an unverified sender gets no ticket
 //! and no reply, a verified one only the mailboxes of their own domain; a sender over the
-//! hourly limit is left for staff, unanswered.
+//! hourly limit is left for staff, unanswered; staff commands need a verified staff sender
+//! and a genuine thread token.
 
 mod support;
 
@@ -172,8 +173,39 @@ async fn unverified_senders_are_not_answered_and_verified_ones_only_for_their_do
     assert_eq!(c.replies().await.len(), 1, "no reply to an unverified sender");
     let folders = support_folders(&c).await;
     assert_eq!(count(&folders, "INBOX"), 4, "unverified requests stay for staff");
+
+    // Staff commands in the thread: a forged staff From (not verified), a verified staff
+    // member with a forged thread token, then the genuine one, which alone is answered.
+    let staff_ok = "Authentication-Results: mx.bed.example; dmarc=pass header.from=staff.example\r\n";
+    let ours = mail_parser::MessageParser::default()
+        .parse(&replies[0])
+        .and_then(|m| m.message_id().map(str::to_string))
+        .unwrap();
+    let forged = ours.replacen("mig-000001.", "mig-000001.0", 1);
+    for (n, (headers, thread)) in [("", &ours), (staff_ok, &forged), (staff_ok, &ours)]
+        .into_iter()
+        .enumerate()
+    {
+        let raw = format!(
+            "{headers}From: {staff}\r\nTo: {s}\r\nSubject: Re: move\r\nMessage-ID: <cmd{n}-{tag}@staff.example>\r\n\
+             In-Reply-To: <{thread}>\r\nReferences: <{thread}>\r\nContent-Type: text/plain\r\n\r\napprove\r\n",
+            staff = c.staff,
+            s = c.support,
+        );
+        send_mail(&c.staff, &[&c.support], raw.as_bytes()).await;
+    }
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let answer = body_of(&replies[1]);
+    assert!(answer.contains("\"approve\" from staff"), "{answer}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        c.replies().await.len(),
+        2,
+        "only the verified staff command in a real thread is answered"
+    );
     let log = daemon.log_text();
-    assert_eq!(log.matches("sender not verified").count(), 4, "{log}");
+    assert_eq!(log.matches("sender not verified").count(), 5, "{log}");
+    assert!(log.contains("command outside a thread of ours"), "{log}");
     assert!(log.contains("mx.evil.example"), "{log}");
     assert!(!log.contains(&c.old_pass), "no password in the log");
     drop(daemon);
