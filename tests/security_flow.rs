@@ -237,3 +237,40 @@ async fn a_sender_over_the_hourly_limit_is_left_for_staff_unanswered() {
     assert_eq!(count(&folders, "INBOX"), 1, "left in the inbox for staff");
     assert_eq!(daemon.log_text().matches("over the rate limit").count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_begun_before_a_key_rotation_is_still_recognised() {
+    let c = Customer::new("sec-rotate", 1).await;
+    // Held for staff: the job keeps its sealed password through the rotation.
+    let config = c.config(SMTP_PORT, "[workers]\nrequire_approval = true\n");
+    let mut daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    let (ok, text) = c.cli(&config, &["store", "rotate-key"]);
+    assert!(
+        !ok && text.contains("stop the daemon first"),
+        "refused while running: {text}"
+    );
+    assert!(daemon.terminate(Duration::from_secs(30)).success());
+    let key_file = c.dir.path().join("store.key");
+    let before = std::fs::read(&key_file).unwrap();
+    let (ok, text) = c.cli(&config, &["store", "rotate-key"]);
+    assert!(ok && text.contains("1 password(s)"), "{text}");
+    let after = std::fs::read(&key_file).unwrap();
+    assert_eq!((before.len(), after.len()), (32, 64));
+    assert_ne!(before[..], after[..32]);
+
+    let daemon = Daemon::start(&config, c.dir.path());
+    c.reply_to(&replies[0], "status", None).await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let answer = body_of(&replies[1]);
+    assert!(answer.contains("Here is where your request stands"), "{answer}");
+    drop(daemon);
+    let store = mailferry::store::Store::open(&c.dir.path().join("store"), &key_file).unwrap();
+    let job = store.jobs().unwrap()[0].id;
+    assert_eq!(
+        store.secret(job).unwrap().unwrap().expose(),
+        c.old_pass,
+        "the password opens under the new key"
+    );
+}
