@@ -94,6 +94,26 @@ async fn the_request_with_the_password_is_expunged_and_a_note_filed() {
     assert!(note.contains("MIG-000001"), "the note names the ticket:\n{note}");
     assert!(note.contains(&c.customer), "the note says who wrote:\n{note}");
     assert!(daemon.log_text().contains("request mail with passwords deleted"));
+    let log = daemon.log_text();
+    drop(daemon);
+    assert!(!log.contains(&c.old_pass), "no password in the log");
+    // Nor on disk in clear: the store's files (tickets, events, outbox, sealed secrets).
+    let mut dirs = vec![c.dir.path().to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.file_name().is_some_and(|n| n != "mailferry.log") {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                assert!(
+                    !bytes.windows(c.old_pass.len()).any(|w| w == c.old_pass.as_bytes()),
+                    "the password is readable in {}",
+                    p.display()
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
