@@ -438,7 +438,7 @@ impl Config {
         if self.source.max_connections_per_host == 0 {
             bail!("source.max_connections_per_host: must be at least 1");
         }
-        if self.support.authentication.require && self.support.authentication.authserv_id.is_none() {
+        if self.support.authentication.require && self.support.authentication.authserv_id.is_empty() {
             bail!(
                 "support.authentication.authserv_id: name our MX's authserv-id (the first word of the \
                  Authentication-Results header it adds), or set require = false (test beds only)"
@@ -577,8 +577,10 @@ fn default_log_level() -> String {
 #[serde(deny_unknown_fields)]
 pub struct AuthenticationConfig {
     /// The authserv-id our own MX writes first in the `Authentication-Results` header it adds
-    /// (e.g. `mx.new.example`); only that header, and only when it is the topmost, counts.
-    pub authserv_id: Option<String>,
+    /// (e.g. `"mx.new.example"`), or a list when each MX writes its own name; only that
+    /// header, and only when it is the topmost, counts.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub authserv_id: Vec<String>,
     /// Act on requests and commands only from senders with DMARC pass or aligned DKIM pass;
     /// others are left for staff, unanswered. Default true; false only for a test bed.
     #[serde(default = "default_true")]
@@ -588,10 +590,24 @@ pub struct AuthenticationConfig {
 impl Default for AuthenticationConfig {
     fn default() -> Self {
         AuthenticationConfig {
-            authserv_id: None,
+            authserv_id: Vec::new(),
             require: true,
         }
     }
+}
+
+/// A string or a list of strings.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// Which of our mailboxes a sender may ask for.

@@ -33,8 +33,7 @@ impl Daemon {
         let sender = parsed.meta.from.clone().unwrap_or_default();
         let auth = &self.cfg.support.authentication;
         if auth.require {
-            let id = auth.authserv_id.as_deref().unwrap_or_default();
-            let verdict = authres::verify(&mail.raw, &senders::domain_of(&sender), id);
+            let verdict = authres::verify(&mail.raw, &senders::domain_of(&sender), &auth.authserv_id);
             if !verdict.is_verified() {
                 let why = verdict.reason();
                 tracing::warn!(uid = mail.uid, %sender, reason = %why, "sender not verified; left for staff, not answered");

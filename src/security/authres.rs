@@ -58,19 +58,20 @@ impl Verdict {
     }
 }
 
-/// Decides whether the sender `from_domain` of the raw mail is verified by our MX
-/// (`authserv_id`): only the topmost `Authentication-Results` header is read.
-pub fn verify(raw: &[u8], from_domain: &str, authserv_id: &str) -> Verdict {
+/// Decides whether the sender `from_domain` of the raw mail is verified by our MX (one of
+/// `authserv_ids`): only the topmost `Authentication-Results` header is read.
+pub fn verify(raw: &[u8], from_domain: &str, authserv_ids: &[String]) -> Verdict {
     let Some(value) = topmost_header(raw, "authentication-results") else {
         return Verdict::Unverified("no Authentication-Results header".into());
     };
     let Some(ar) = parse(&value) else {
         return Verdict::Unverified("the topmost Authentication-Results header cannot be read".into());
     };
-    if !ar.authserv_id.eq_ignore_ascii_case(authserv_id) {
+    if !authserv_ids.iter().any(|id| id.eq_ignore_ascii_case(&ar.authserv_id)) {
         return Verdict::Unverified(format!(
-            "the topmost Authentication-Results header is from {:?}, not from our MX {authserv_id:?}",
-            ar.authserv_id
+            "the topmost Authentication-Results header is from {:?}, not from our MX ({})",
+            ar.authserv_id,
+            authserv_ids.join(", ")
         ));
     }
     judge(&ar, from_domain)
@@ -379,7 +380,11 @@ fn unquote(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const MX: &str = "mx.new.example";
+    const MX_ID: &str = "mx.new.example";
+
+    fn verify(raw: &[u8], from_domain: &str, id: &str) -> Verdict {
+        super::verify(raw, from_domain, &[id.to_string()])
+    }
 
     fn mail(headers: &str) -> Vec<u8> {
         format!("{headers}From: Anna <anna@customer.example>\r\nTo: support@new.example\r\nSubject: move\r\n\r\nE-mail: anna@customer.example\r\n").into_bytes()
@@ -394,7 +399,7 @@ mod tests {
              Received: from mail.customer.example (mail.customer.example [203.0.113.5])\r\n",
         );
         assert_eq!(
-            verify(&raw, "customer.example", MX),
+            verify(&raw, "customer.example", MX_ID),
             Verdict::Verified("dmarc=pass".into())
         );
     }
@@ -406,7 +411,7 @@ mod tests {
              \tspf=pass (mx.new.example: domain of anna@customer.example designates 203.0.113.5 as permitted sender) smtp.mailfrom=anna@customer.example;\r\n\
              \tdmarc=none\r\n",
         );
-        let v = verify(&raw, "customer.example", MX);
+        let v = verify(&raw, "customer.example", MX_ID);
         assert!(v.is_verified(), "{v:?}");
         assert!(v.reason().contains("mail.customer.example"), "{v:?}");
     }
@@ -415,7 +420,7 @@ mod tests {
     fn version_quoted_id_and_spaces_around_equals_are_read() {
         let ar =
             parse("\"mx.new.example\" 1 ; dkim / 1 = pass reason = \"good; sig\" header.d = customer.example").unwrap();
-        assert_eq!(ar.authserv_id, MX);
+        assert_eq!(ar.authserv_id, MX_ID);
         assert_eq!(ar.results.len(), 1);
         assert_eq!(ar.results[0].method, "dkim");
         assert_eq!(ar.results[0].result, "pass");
@@ -432,7 +437,7 @@ mod tests {
         let raw = mail(
             "Authentication-Results: mx.new.example (dmarc=pass; (nested) dkim=pass header.d=customer.example);\r\n dmarc=fail header.from=customer.example\r\n",
         );
-        assert!(!verify(&raw, "customer.example", MX).is_verified());
+        assert!(!verify(&raw, "customer.example", MX_ID).is_verified());
     }
 
     #[test]
@@ -441,7 +446,7 @@ mod tests {
             "Authentication-Results: mx.new.example; dkim=none; dmarc=fail (p=none) header.from=customer.example\r\n\
              Authentication-Results: mx.new.example; dmarc=pass header.from=customer.example\r\n",
         );
-        let v = verify(&raw, "customer.example", MX);
+        let v = verify(&raw, "customer.example", MX_ID);
         assert!(!v.is_verified(), "{v:?}");
         assert!(v.reason().contains("dmarc=fail"), "{v:?}");
     }
@@ -452,13 +457,13 @@ mod tests {
         // the topmost. The MX must strip such headers (SECURITY.md); here the sender's header
         // names another authserv-id, which is all the test can show about the id check.
         let raw = mail("Authentication-Results: mx.evil.example; dmarc=pass header.from=customer.example\r\n");
-        let v = verify(&raw, "customer.example", MX);
+        let v = verify(&raw, "customer.example", MX_ID);
         assert!(!v.is_verified());
         assert!(v.reason().contains("mx.evil.example"), "{v:?}");
-        assert!(!verify(&mail(""), "customer.example", MX).is_verified());
+        assert!(!verify(&mail(""), "customer.example", MX_ID).is_verified());
         // ARC's header of a similar name is not ours.
         let arc = mail("ARC-Authentication-Results: i=1; mx.new.example; dmarc=pass header.from=customer.example\r\n");
-        assert!(!verify(&arc, "customer.example", MX).is_verified());
+        assert!(!verify(&arc, "customer.example", MX_ID).is_verified());
     }
 
     #[test]
@@ -473,14 +478,23 @@ mod tests {
                 "Authentication-Results: mx.new.example; dkim=pass header.d={d}; spf=pass smtp.mailfrom=customer.example\r\n"
             ));
             assert!(
-                !verify(&raw, "customer.example", MX).is_verified(),
+                !verify(&raw, "customer.example", MX_ID).is_verified(),
                 "{d} must not align"
             );
         }
         let raw = mail("Authentication-Results: mx.new.example; dmarc=pass header.from=evil.example\r\n");
-        assert!(!verify(&raw, "customer.example", MX).is_verified());
+        assert!(!verify(&raw, "customer.example", MX_ID).is_verified());
         let raw = mail("Authentication-Results: mx.new.example; dkim=fail header.d=customer.example\r\n");
-        assert!(!verify(&raw, "customer.example", MX).is_verified());
+        assert!(!verify(&raw, "customer.example", MX_ID).is_verified());
+    }
+
+    #[test]
+    fn any_of_several_mx_ids_is_ours() {
+        let raw = mail("Authentication-Results: MX2.new.example; dmarc=pass header.from=customer.example\r\n");
+        let ids = ["mx1.new.example".to_string(), "mx2.new.example".to_string()];
+        assert!(super::verify(&raw, "customer.example", &ids).is_verified());
+        assert!(!super::verify(&raw, "customer.example", &ids[..1]).is_verified());
+        assert!(!super::verify(&raw, "customer.example", &[]).is_verified());
     }
 
     #[test]
@@ -498,6 +512,6 @@ mod tests {
         assert!(parse("mx.new.example; dmarc=pass (oops").is_none());
         assert!(parse("mx.new.example; dkim=pass header.b=\"abc").is_none());
         let raw = mail("Authentication-Results: mx.new.example; dmarc=pass (oops\r\n");
-        assert!(!verify(&raw, "customer.example", MX).is_verified());
+        assert!(!verify(&raw, "customer.example", MX_ID).is_verified());
     }
 }

@@ -25,9 +25,14 @@ mod tests {
         let cfg = Config::parse(EXAMPLE).unwrap();
         assert!(cfg.support.authentication.require);
         assert_eq!(
-            cfg.support.authentication.authserv_id.as_deref(),
-            Some("mx.new.example")
+            cfg.support.authentication.authserv_id,
+            vec!["mx.new.example".to_string()]
         );
+        let two = EXAMPLE.replace(
+            "authserv_id = \"mx.new.example\"",
+            "authserv_id = [\"mx1.new.example\", \"mx2.new.example\"]",
+        );
+        assert_eq!(Config::parse(&two).unwrap().support.authentication.authserv_id.len(), 2);
         assert_eq!(cfg.support.senders.policy, SenderPolicy::SameDomain);
         assert!(cfg.support.expunge_requests);
         assert!(!cfg.source.allow_private_addresses);
