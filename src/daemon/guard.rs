@@ -132,3 +132,113 @@ impl Daemon {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::config::Config;
+    use crate::model::{Thread, Ticket};
+    use crate::reply::compose;
+    use chrono::Utc;
+    use std::sync::Arc;
+
+    fn daemon(dir: &std::path::Path, per_thread: usize) -> Arc<Daemon> {
+        let text = include_str!("../../mailferry.example.toml")
+            .replace("/var/lib/mailferry/store.key", &dir.join("k").display().to_string())
+            .replace("/var/lib/mailferry/store", &dir.join("s").display().to_string())
+            .replace(
+                "user = \"support@new.example\"\npassword_env = \"MAILFERRY_SMTP_PASSWORD\"\n",
+                "",
+            )
+            .replace(
+                "mails_per_thread_per_hour = 30",
+                &format!("mails_per_thread_per_hour = {per_thread}"),
+            );
+        let cfg = Config::parse(&text).unwrap();
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        Daemon::with_clock(cfg, stopped, Arc::new(FixedClock::new(Utc::now()))).unwrap()
+    }
+
+    fn command(n: usize, thread: &str, headers: &str) -> IncomingMail {
+        let raw = format!(
+            "{headers}From: anna@customer.example\r\nTo: support@new.example\r\nSubject: Re: move\r\n\
+             Message-ID: <c{n}@customer.example>\r\nIn-Reply-To: <{thread}>\r\nReferences: <{thread}>\r\n\
+             Content-Type: text/plain\r\n\r\nstatus\r\n"
+        );
+        IncomingMail {
+            uid: n as u32,
+            raw: raw.into_bytes(),
+        }
+    }
+
+    async fn ticket(d: &Daemon) -> String {
+        let t = Ticket {
+            id: TicketId(1),
+            created: Utc::now(),
+            thread: Thread {
+                customer: "anna@customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![],
+        };
+        let mut change = Change::new();
+        change.ticket(&t).unwrap();
+        d.store.commit(change).await.unwrap();
+        let key = d.store.key();
+        compose::message_id(t.id, 42, |s| key.token(s), "new.example")
+    }
+
+    const PASS: &str = "Authentication-Results: mx.new.example; dmarc=pass header.from=customer.example\r\n";
+
+    #[tokio::test]
+    async fn a_thread_over_its_hourly_limit_is_left_for_staff() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = daemon(dir.path(), 2);
+        let thread = ticket(&d).await;
+        let mut got = Vec::new();
+        for n in 0..3 {
+            got.push(d.handle_mail(command(n, &thread, PASS)).await.unwrap());
+        }
+        assert_eq!(got, [Disposition::Processed, Disposition::Processed, Disposition::Keep]);
+        let events = d.store.events(TicketId(1)).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.text.contains("over the limit of 2 mails per thread per hour")),
+            "{events:?}"
+        );
+        assert_eq!(
+            d.store.outbox_pending().unwrap().len(),
+            2,
+            "two answers, none for the third"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unverified_command_in_a_real_thread_is_not_carried_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = daemon(dir.path(), 30);
+        let thread = ticket(&d).await;
+        let forged = "Authentication-Results: mx.new.example; dmarc=fail header.from=customer.example\r\n\
+                      Authentication-Results: mx.new.example; dmarc=pass header.from=customer.example\r\n";
+        assert_eq!(
+            d.handle_mail(command(1, &thread, forged)).await.unwrap(),
+            Disposition::Keep
+        );
+        assert!(
+            d.store.outbox_pending().unwrap().is_empty(),
+            "no reply to a forged sender"
+        );
+        let events = d.store.events(TicketId(1)).unwrap();
+        assert!(
+            events.iter().any(|e| e.text.contains("sender not verified")),
+            "{events:?}"
+        );
+        assert_eq!(
+            d.handle_mail(command(2, &thread, PASS)).await.unwrap(),
+            Disposition::Processed
+        );
+    }
+}
