@@ -38,6 +38,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     report("rules", Rules::load(config.rules_dir.as_deref()).map(|_| String::new()));
+    for w in crate::security::weakened(&config) {
+        println!("warn {w}");
+    }
     if !args.offline {
         report("support inbox", check_support(&config).await);
         report("destination admin login", check_destination(&config).await);

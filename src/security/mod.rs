@@ -8,6 +8,35 @@ pub mod limits;
 pub mod note;
 pub mod senders;
 
+use crate::config::{Config, SenderPolicy};
+
+/// The settings that weaken a protection (each fine on a test bed, not in production), in
+/// words for `mailferry check` and the daemon's start-up log.
+pub fn weakened(cfg: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if !cfg.support.authentication.require {
+        out.push(
+            "support.authentication.require = false: requests and commands are acted on without a verified sender"
+                .into(),
+        );
+    }
+    if cfg.support.senders.policy == SenderPolicy::Any {
+        out.push("support.senders.policy = \"any\": any sender may ask for any of our mailboxes".into());
+    }
+    if cfg.source.allow_private_addresses {
+        out.push(
+            "source.allow_private_addresses = true: requests may make mailferry connect into private networks".into(),
+        );
+    }
+    if cfg.source.accept_invalid_certs {
+        out.push("source.accept_invalid_certs = true: old servers' certificates are not checked".into());
+    }
+    if !cfg.support.expunge_requests {
+        out.push("support.expunge_requests = false: request mails with passwords stay in the support mailbox".into());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::config::{Config, SenderPolicy};
@@ -38,6 +67,17 @@ mod tests {
         assert!(!cfg.source.allow_private_addresses);
         assert_eq!(cfg.limits.requests_per_sender_per_hour, 10);
         assert_eq!(cfg.limits.mails_per_thread_per_hour, 30);
+    }
+
+    #[test]
+    fn the_example_weakens_nothing_and_a_test_bed_config_says_what_it_does() {
+        assert!(super::weakened(&Config::parse(EXAMPLE).unwrap()).is_empty());
+        let bed = EXAMPLE
+            .replace("require = true", "require = false")
+            .replace("allow_private_addresses = false", "allow_private_addresses = true");
+        let w = super::weakened(&Config::parse(&bed).unwrap());
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("support.authentication.require = false"));
     }
 
     #[test]
