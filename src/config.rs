@@ -118,6 +118,16 @@ pub struct SupportConfig {
     /// Support mail larger than this is not read but quarantined for staff.
     #[serde(default = "default_max_mail")]
     pub max_mail_bytes: u64,
+    /// Which senders are believed: our MX's `Authentication-Results`.
+    #[serde(default)]
+    pub authentication: AuthenticationConfig,
+    /// Which senders may ask for which of our mailboxes.
+    #[serde(default)]
+    pub senders: SendersConfig,
+    /// Delete a handled request mail (it carries passwords) from the support mailbox, filing a
+    /// note without them in the processed folder; false files the mail itself there.
+    #[serde(default = "default_true")]
+    pub expunge_requests: bool,
 }
 
 /// Where handled support mail is filed (an empty name leaves it in the inbox).
@@ -305,6 +315,13 @@ pub struct StoreConfig {
     /// The local socket where the running daemon answers staff's CLI (mode 0600);
     /// default: the store path with `.sock` added.
     pub admin_socket: Option<PathBuf>,
+    /// Days a failed job keeps its sealed password and files before they are wiped.
+    #[serde(default = "default_secret_retention")]
+    pub secret_retention_days: u32,
+}
+
+fn default_secret_retention() -> u32 {
+    14
 }
 
 impl StoreConfig {
@@ -408,6 +425,9 @@ pub struct Config {
     /// The local HTTP endpoint for /healthz, /metrics and the staff page (absent: none).
     #[serde(default)]
     pub admin: Option<AdminHttpConfig>,
+    /// Rate limits on support mail that is acted on.
+    #[serde(default)]
+    pub limits: LimitsConfig,
 }
 
 /// Waits and tries after a transient failure: the wait doubles from 1 s (with jitter) up to
@@ -512,6 +532,18 @@ impl Config {
             bail!("retry.job_attempts: must be at least 1");
         }
         self.source.check_limits()?;
+        if self.support.authentication.require && self.support.authentication.authserv_id.is_empty() {
+            bail!(
+                "support.authentication.authserv_id: name our MX's authserv-id (the first word of the \
+                 Authentication-Results header it adds), or set require = false (test beds only)"
+            );
+        }
+        if self.store.secret_retention_days == 0 {
+            bail!("store.secret_retention_days: must be at least 1");
+        }
+        if self.limits.requests_per_sender_per_hour == 0 || self.limits.mails_per_thread_per_hour == 0 {
+            bail!("limits: requests_per_sender_per_hour and mails_per_thread_per_hour must be at least 1");
+        }
         if let Some(dav) = &self.dav {
             if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {
                 bail!("dav.url: {:?} must start with https:// or http://", dav.url);
@@ -741,6 +773,96 @@ impl SourcePolicy {
             ..self.limits()
         }
     }
+}
+
+/// `[support.authentication]`: whose word about a sender is believed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthenticationConfig {
+    /// The authserv-id our own MX writes first in the `Authentication-Results` header it adds
+    /// (e.g. `"mx.new.example"`), or a list when each MX writes its own name; only that
+    /// header, and only when it is the topmost, counts.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub authserv_id: Vec<String>,
+    /// Act on requests and commands only from senders with DMARC pass or aligned DKIM pass;
+    /// others are left for staff, unanswered. Default true; false only for a test bed.
+    #[serde(default = "default_true")]
+    pub require: bool,
+}
+
+impl Default for AuthenticationConfig {
+    fn default() -> Self {
+        AuthenticationConfig {
+            authserv_id: Vec::new(),
+            require: true,
+        }
+    }
+}
+
+/// A string or a list of strings.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// Which of our mailboxes a sender may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SenderPolicy {
+    /// Only mailboxes in the sender's own domain (or a subdomain of it, or its parent).
+    #[default]
+    SameDomain,
+    /// Any mailbox in our domains.
+    Any,
+}
+
+/// `[support.senders]`: who may request migrations into which mailboxes.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SendersConfig {
+    /// `same-domain` (default) or `any`.
+    #[serde(default)]
+    pub policy: SenderPolicy,
+    /// Senders who may ask for any of our mailboxes, like staff: `admin@customer.example` or
+    /// `*@partner.example`.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+}
+
+/// `[limits]`: how much support mail is acted on per hour; more is left for staff, unanswered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Request mails from one sender per hour (staff are not counted).
+    #[serde(default = "default_requests_per_sender")]
+    pub requests_per_sender_per_hour: usize,
+    /// Mails (requests, corrections, commands) acted on in one ticket's thread per hour.
+    #[serde(default = "default_mails_per_thread")]
+    pub mails_per_thread_per_hour: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            requests_per_sender_per_hour: default_requests_per_sender(),
+            mails_per_thread_per_hour: default_mails_per_thread(),
+        }
+    }
+}
+
+fn default_requests_per_sender() -> usize {
+    10
+}
+fn default_mails_per_thread() -> usize {
+    30
 }
 
 #[cfg(test)]

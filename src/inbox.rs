@@ -45,6 +45,9 @@ pub enum Disposition {
     Rejected,
     /// Unreadable or too large: file it in the quarantine folder.
     Quarantine,
+    /// A handled request that carried passwords: delete it from the support mailbox, filing a
+    /// note without them (who, when, subject, ticket) in the processed folder.
+    Expunge,
 }
 
 /// Connection details for the support mailbox.
@@ -279,17 +282,31 @@ where
                 (*u, Disposition::Quarantine)
             })
             .collect();
+        let mut heads = std::collections::HashMap::new();
         for mail in mails {
             let uid = mail.uid;
+            let head = (
+                crate::security::authres::header_block(&mail.raw).to_vec(),
+                mail.raw.len(),
+            );
             let d = handle(mail)
                 .await
                 .with_context(|| format!("handling support mail UID {uid}"))?;
+            if d == Disposition::Expunge {
+                heads.insert(uid, head);
+            }
             outcomes.push((uid, d));
         }
         outcomes.sort_by_key(|(u, _)| *u);
         for (uid, disposition) in outcomes {
+            if disposition == Disposition::Expunge {
+                // Deleted before the position moves on: a crash in between reads it again
+                // (its outcome is known by Message-ID) rather than leaving it behind.
+                let (head, size) = heads.remove(&uid).unwrap_or_default();
+                expunge_request(session, store, uid, &folders.processed, &head, size).await?;
+            }
             let folder = match disposition {
-                Disposition::Keep => "",
+                Disposition::Keep | Disposition::Expunge => "",
                 Disposition::Processed => folders.processed.as_str(),
                 Disposition::Rejected => folders.rejected.as_str(),
                 Disposition::Quarantine => folders.quarantine.as_str(),
@@ -319,6 +336,50 @@ async fn file_mail(session: &mut Session, uid: u32, folder: &str) -> Result<()> 
         .uid_mv(uid.to_string(), folder)
         .await
         .with_context(|| format!("moving support mail UID {uid} to {folder}"))
+}
+
+/// Deletes a handled request mail that carried passwords, after filing a note without them in
+/// `note_folder` (none when it is ""). UID EXPUNGE (UIDPLUS) touches only this mail.
+async fn expunge_request(
+    session: &mut Session,
+    store: &Store,
+    uid: u32,
+    note_folder: &str,
+    head: &[u8],
+    size: usize,
+) -> Result<()> {
+    if !note_folder.is_empty() {
+        let ticket = crate::security::authres::topmost_header(head, "message-id")
+            .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            .and_then(|id| store.handled(&id).ok().flatten())
+            .filter(|o| o.starts_with("MIG-"));
+        let note = crate::security::note::redacted_note(head, size, ticket.as_deref());
+        if session
+            .append(note_folder, Some("(\\Seen)"), None, &note)
+            .await
+            .is_err()
+        {
+            let _ = session.create(note_folder).await;
+            session
+                .append(note_folder, Some("(\\Seen)"), None, &note)
+                .await
+                .with_context(|| format!("filing the note for support mail UID {uid} in {note_folder}"))?;
+        }
+    }
+    let _: Vec<_> = session
+        .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Deleted)")
+        .await?
+        .try_collect()
+        .await
+        .with_context(|| format!("marking support mail UID {uid} deleted"))?;
+    if session.capabilities().await?.has_str("UIDPLUS") {
+        let _: Vec<_> = session.uid_expunge(uid.to_string()).await?.try_collect().await?;
+    } else {
+        // Without UIDPLUS only a plain EXPUNGE exists; it also removes mail staff marked deleted.
+        let _: Vec<_> = session.expunge().await?.try_collect().await?;
+    }
+    tracing::info!(uid, "request mail with passwords deleted from the support mailbox");
+    Ok(())
 }
 
 async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receiver<bool>) -> Result<Session> {

@@ -32,6 +32,7 @@ pub mod observe;
 pub mod reply;
 pub mod rules;
 pub mod secret;
+pub mod security;
 pub mod staff;
 pub mod store;
 pub mod validate;

@@ -8,6 +8,7 @@
 //! mailferry tickets  --config FILE [show ID]   list tickets, or show one with its event log
 //! mailferry jobs     --config FILE retry|cancel ID
 //! mailferry migrate  --config FILE --from imaps://user@host --password-file F --to user@ours
+//! mailferry store    --config FILE rotate-key   re-seal the store under a new key (daemon stopped)
 //! ```
 #![forbid(unsafe_code)]
 
@@ -39,6 +40,8 @@ enum Command {
     Jobs(mailferry::cli::jobs::Args),
     /// Migrate one mailbox now, from the command line.
     Migrate(mailferry::cli::migrate::Args),
+    /// Store maintenance: rotate-key (the daemon must be stopped).
+    Store(mailferry::cli::store::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
             Command::Tickets(a) => mailferry::cli::tickets::run(a).await,
             Command::Jobs(a) => mailferry::cli::jobs::run(a).await,
             Command::Migrate(a) => mailferry::cli::migrate::run(a).await,
+            Command::Store(a) => mailferry::cli::store::run(a).await,
         }
     });
     match result {

@@ -32,6 +32,7 @@ pub fn is_special_address(ip: IpAddr) -> bool {
                 || o[0] == 0
                 || (o[0] == 100 && (o[1] & 0xc0) == 64) // 100.64.0.0/10 CGNAT
                 || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0.0/24 IETF
+                || (o[0] == 192 && o[1] == 88 && o[2] == 99) // 192.88.99.0/24 6to4 relays
                 || (o[0] == 198 && (o[1] & 0xfe) == 18) // 198.18.0.0/15 benchmarking
                 || o[0] >= 240 // reserved
         }
@@ -40,26 +41,35 @@ pub fn is_special_address(ip: IpAddr) -> bool {
                 return is_special_address(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            let embedded =
+                |hi: u16, lo: u16| std::net::Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link local
+                || (s[0] & 0xffc0) == 0xfec0 // site local (deprecated)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64
-                || (s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] == 0 && s[4] == 0 && s[5] == 0)
-            // IPv4-compatible
+                || (s[0] == 0x3fff && (s[1] & 0xf000) == 0) // 3fff::/20 documentation
+                || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64, well-known and local-use
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo (hides an IPv4 address)
+                || (s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0) // benchmarking
+                || (s[0] == 0x2001 && (s[1] & 0xffe0) == 0x0020) // ORCHIDv2
+                || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // discard-only
+                // 6to4: the IPv4 address it carries decides.
+                || (s[0] == 0x2002 && is_special_address(IpAddr::V4(embedded(s[1], s[2]))))
+                // IPv4-translated ::ffff:0:a.b.c.d.
+                || (s[..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0)
+                // IPv4-compatible ::a.b.c.d (deprecated).
+                || s[..6] == [0, 0, 0, 0, 0, 0]
         }
     }
 }
 
-/// Resolves `host` and returns the addresses it may be reached at; with `allow_private` false,
-/// refuses the host when any of its addresses is special (a rebinding host cannot slip one in).
-pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .with_context(|| format!("the host name {host} does not resolve"))?
-        .collect();
+/// Refuses `host` when any of the addresses it resolved to is special (unless
+/// `allow_private`): a host that answers with one public and one private address (a rebinding
+/// attempt) is refused as a whole.
+pub fn check_addresses(host: &str, addrs: &[SocketAddr], allow_private: bool) -> Result<()> {
     if addrs.is_empty() {
         bail!("the host name {host} has no address");
     }
@@ -72,6 +82,34 @@ pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Resu
             );
         }
     }
+    Ok(())
+}
+
+/// Resolves `host` and returns the addresses it may be reached at; with `allow_private` false,
+/// refuses the host when any of its addresses is special (a rebinding host cannot slip one in).
+/// The caller connects to exactly these addresses ([`connect_any`]), never to the name again.
+pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Result<Vec<SocketAddr>> {
+    resolve_checked_with(host, port, allow_private, |h, p| async move {
+        tokio::net::lookup_host((h.as_str(), p)).await.map(|a| a.collect())
+    })
+    .await
+}
+
+/// [`resolve_checked`] with the caller's resolver (asked exactly once).
+pub async fn resolve_checked_with<F, Fut>(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+    lookup: F,
+) -> Result<Vec<SocketAddr>>
+where
+    F: FnOnce(String, u16) -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<Vec<SocketAddr>>>,
+{
+    let addrs = lookup(host.to_string(), port)
+        .await
+        .with_context(|| format!("the host name {host} does not resolve"))?;
+    check_addresses(host, &addrs, allow_private)?;
     Ok(addrs)
 }
 
@@ -189,5 +227,155 @@ mod tests {
         for a in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "100.128.0.1"] {
             assert!(!is_special_address(a.parse().unwrap()), "{a} should be public");
         }
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn every_class_of_special_address_is_refused() {
+        let classes: &[(&str, &[&str])] = &[
+            ("loopback v4", &["127.0.0.1", "127.255.255.254"]),
+            ("loopback v6", &["::1"]),
+            ("RFC 1918", &["10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.0.1"]),
+            ("link-local v4", &["169.254.0.1", "169.254.169.254"]),
+            ("link-local v6", &["fe80::1", "febf::1"]),
+            ("CGNAT 100.64/10", &["100.64.0.1", "100.127.255.255"]),
+            ("multicast v4", &["224.0.0.1", "239.255.255.250"]),
+            ("multicast v6", &["ff02::1", "ff0e::1"]),
+            (
+                "IPv4-mapped",
+                &["::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254"],
+            ),
+            ("IPv4-translated", &["::ffff:0:10.0.0.1"]),
+            ("IPv4-compatible", &["::127.0.0.1", "::10.0.0.1"]),
+            ("unique-local fc00::/7", &["fc00::1", "fd12:3456::1"]),
+            ("site-local", &["fec0::1"]),
+            ("unspecified", &["0.0.0.0", "::"]),
+            ("broadcast", &["255.255.255.255"]),
+            (
+                "documentation",
+                &["192.0.2.1", "198.51.100.1", "203.0.113.1", "2001:db8::1", "3fff::1"],
+            ),
+            ("this network 0/8", &["0.1.2.3"]),
+            ("IETF 192.0.0/24", &["192.0.0.8"]),
+            ("benchmarking", &["198.18.0.1", "198.19.255.255", "2001:2::1"]),
+            ("reserved 240/4", &["240.0.0.1", "254.1.2.3"]),
+            (
+                "6to4 carrying a private address",
+                &["2002:a00:1::1", "2002:7f00:1::1", "2002:c0a8:101::"],
+            ),
+            ("6to4 relay anycast", &["192.88.99.1"]),
+            ("NAT64", &["64:ff9b::a00:1", "64:ff9b:1::1"]),
+            ("Teredo", &["2001:0:4136:e378::1"]),
+            ("discard-only", &["100::1"]),
+        ];
+        for (class, addrs) in classes {
+            for a in *addrs {
+                let ip: IpAddr = a.parse().unwrap_or_else(|_| panic!("{a} parses"));
+                assert!(is_special_address(ip), "{a} ({class}) must be refused");
+                let sa = SocketAddr::new(ip, 993);
+                let err = check_addresses("imap.old.example", &[sa], false)
+                    .unwrap_err()
+                    .to_string();
+                assert!(err.contains("private or reserved network"), "{class}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn public_addresses_pass() {
+        for a in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "100.128.0.1",
+            "172.32.0.1",
+            "2606:4700:4700::1111",
+            "2a00:1450:4001::1",
+            "2002:5db8:d822::1", // 6to4 of a public address
+        ] {
+            let ip: IpAddr = a.parse().unwrap();
+            assert!(!is_special_address(ip), "{a} is public");
+        }
+    }
+
+    #[test]
+    fn the_test_bed_switch_allows_private_addresses() {
+        let lo = [SocketAddr::from(([127, 0, 0, 1], 993))];
+        assert!(check_addresses("localhost", &lo, false).is_err());
+        assert!(check_addresses("localhost", &lo, true).is_ok());
+        assert!(check_addresses("nothing.example", &[], true).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_rebinding_answer_is_refused_and_the_name_is_asked_once() {
+        let public = SocketAddr::from(([93, 184, 216, 34], 993));
+        let private = SocketAddr::from(([127, 0, 0, 1], 993));
+        // One public and one private address in the same answer: refused as a whole.
+        let mixed = resolve_checked_with(
+            "rebind.example",
+            993,
+            false,
+            |_, _| async move { Ok(vec![public, private]) },
+        )
+        .await
+        .unwrap_err();
+        assert!(format!("{mixed:#}").contains("127.0.0.1"), "{mixed:#}");
+        // A resolver that would answer privately the second time is asked only once, and the
+        // caller gets the checked (public) answer to connect to.
+        let calls = AtomicUsize::new(0);
+        let got = resolve_checked_with("rebind.example", 993, false, |_, _| {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(if n == 0 { vec![public] } else { vec![private] }) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, vec![public]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn the_connection_goes_to_the_checked_address_without_a_new_lookup() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let checked = listener.local_addr().unwrap();
+        let accepted = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            use tokio::io::AsyncWriteExt;
+            let _ = s.write_all(b"* BYE not today\r\n").await;
+            let local = s.local_addr().unwrap();
+            drop(s);
+            local
+        });
+        // ".invalid" never resolves (RFC 6761): a second lookup would fail before connecting.
+        let ep = crate::imapconn::Endpoint {
+            host: "imap.rebind.invalid".into(),
+            port: checked.port(),
+            security: crate::config::Security::Plain,
+            addrs: vec![checked],
+            tls: tls_config(None, false).unwrap(),
+            max_bytes_per_second: None,
+        };
+        let creds = crate::imapconn::Credentials::User {
+            user: "u".into(),
+            password: crate::secret::Secret::new("p"),
+        };
+        let result = tokio::time::timeout(Duration::from_secs(10), crate::imapconn::connect(&ep, &creds)).await;
+        assert!(matches!(result, Ok(Err(_))), "the fake server says BYE");
+        let reached = tokio::time::timeout(Duration::from_secs(5), accepted)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            reached, checked,
+            "connected to the checked address, not to a new lookup"
+        );
+        let direct = connect_any(&[checked]).await;
+        assert!(
+            direct.is_err(),
+            "nothing listens any more: connect_any tried only that address"
+        );
     }
 }

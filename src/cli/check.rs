@@ -41,6 +41,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(admin) = &config.admin {
         report("admin HTTP", admin_http(admin));
     }
+    for w in crate::security::weakened(&config) {
+        println!("warn {w}");
+    }
     if !args.offline {
         report("support inbox", check_support(&config).await);
         report("destination admin login", check_destination(&config).await);

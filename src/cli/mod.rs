@@ -5,6 +5,7 @@ pub mod jobs;
 pub mod migrate;
 pub mod parse;
 pub mod serve;
+pub mod store;
 pub mod tickets;
 
 use crate::config::Config;

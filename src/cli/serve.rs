@@ -14,6 +14,9 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.config.load()?;
     super::init_logging(&config.log.level, &config.log.format);
+    for w in crate::security::weakened(&config) {
+        tracing::warn!("{w} (test beds only)");
+    }
     let (tx, rx) = tokio::sync::watch::channel(false);
     let daemon = Daemon::new(config, rx)?;
     #[cfg(unix)]

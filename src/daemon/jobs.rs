@@ -30,6 +30,9 @@ impl Daemon {
                 break;
             }
             self.start_due_jobs()?;
+            if let Err(e) = self.wipe_expired_secrets(false).await {
+                tracing::warn!(error = %format!("{e:#}"), "could not apply the secret retention");
+            }
             tokio::select! {
                 _ = self.jobs_wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}

@@ -17,11 +17,13 @@
 
 mod admin;
 mod commands;
+mod guard;
 mod jobs;
 mod mxwatch;
 mod outages;
 mod outbox;
 mod requests;
+mod retention;
 mod web;
 
 use crate::clock::{Clock, SystemClock};
@@ -65,6 +67,10 @@ pub struct Daemon {
     live: Arc<crate::observe::live::LiveJobs>,
     /// The last store probe of /healthz (reused for a second, so probes cannot flood the disk).
     store_probe: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+    /// Mails acted on per sender and per thread in the last hour.
+    windows: crate::security::limits::Windows,
+    /// When failed jobs' secrets were last checked against the retention.
+    last_retention_sweep: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Daemon {
@@ -96,6 +102,8 @@ impl Daemon {
             metrics: Arc::default(),
             live: Arc::default(),
             store_probe: tokio::sync::Mutex::new(None),
+            windows: Default::default(),
+            last_retention_sweep: Mutex::new(None),
         }))
     }
 

@@ -37,7 +37,13 @@ impl Daemon {
             .message_id
             .clone()
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
-        if let Some(outcome) = self.store.handled(&msgid)? {
+        let disposition = self.decide(&mail, &parsed, &msgid).await?;
+        Ok(self.final_disposition(disposition, &parsed))
+    }
+
+    async fn decide(&self, mail: &IncomingMail, parsed: &ParsedMail, msgid: &str) -> Result<Disposition> {
+        let now = self.clock.now();
+        if let Some(outcome) = self.store.handled(msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
             return Ok(disposition_of(&outcome));
         }
@@ -45,12 +51,17 @@ impl Daemon {
         if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
             self.metrics.request(RequestKind::Automated);
             return self
-                .file_only(&msgid, "ignored: our own mail", Disposition::Processed)
+                .file_only(msgid, "ignored: our own mail", Disposition::Processed)
                 .await;
         }
         let thread = self.thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
         if let Some(t) = thread {
             tracing::Span::current().record("ticket", tracing::field::display(t));
+        }
+        if let Some(d) = self.screen(mail, parsed, msgid, thread).await? {
+            // Not acted on (an unverified sender, a rate limit): left for staff.
+            self.metrics.request(RequestKind::Other);
+            return Ok(d);
         }
         let kind = match (parsed.kind, thread) {
             (Kind::Command, Some(_)) => RequestKind::Command,
@@ -62,20 +73,20 @@ impl Daemon {
             _ => RequestKind::Other,
         };
         let result = match (parsed.kind, thread) {
-            (Kind::Command, Some(ticket)) => self.handle_command(&parsed, &msgid, ticket).await,
+            (Kind::Command, Some(ticket)) => self.handle_command(parsed, msgid, ticket).await,
             (Kind::Command, None) => {
                 tracing::warn!(uid = mail.uid, ticket = ?parsed.ticket, "command outside a thread of ours (or a forged one); left for staff");
                 self.file_only(
-                    &msgid,
+                    msgid,
                     "left for staff: command without a valid thread",
                     Disposition::Keep,
                 )
                 .await
             }
             (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() => {
-                self.add_to_ticket(&parsed, &msgid, ticket).await
+                self.add_to_ticket(parsed, msgid, ticket).await
             }
-            (Kind::Request, None) => self.open_ticket(&parsed, &msgid).await,
+            (Kind::Request, None) => self.open_ticket(parsed, msgid).await,
             (_, Some(ticket)) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
                 let mut change = Change::new();
@@ -85,7 +96,7 @@ impl Daemon {
                     now,
                     format!("machine mail in the thread, not answered: {reason}"),
                 );
-                change.handled(&msgid, &format!("filed on {ticket}"));
+                change.handled(msgid, &format!("filed on {ticket}"));
                 self.store.commit(change).await?;
                 Ok(Disposition::Processed)
             }
@@ -97,24 +108,24 @@ impl Daemon {
                     now,
                     format!("a message from {sender} in the thread, left for staff"),
                 );
-                change.handled(&msgid, "left for staff");
+                change.handled(msgid, "left for staff");
                 self.store.commit(change).await?;
                 Ok(Disposition::Keep)
             }
             (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => {
                 tracing::warn!(uid = mail.uid, "unreadable support mail; quarantined for staff");
-                self.file_only(&msgid, "quarantined: unreadable", Disposition::Quarantine)
+                self.file_only(msgid, "quarantined: unreadable", Disposition::Quarantine)
                     .await
             }
             (_, None) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
                 tracing::info!(uid = mail.uid, %reason, "machine mail; not answered");
-                self.file_only(&msgid, &format!("ignored: {reason}"), Disposition::Rejected)
+                self.file_only(msgid, &format!("ignored: {reason}"), Disposition::Rejected)
                     .await
             }
             (_, None) => {
                 tracing::info!(uid = mail.uid, reason = ?parsed.reason, "not a request; left for staff");
-                self.file_only(&msgid, "left for staff", Disposition::Keep).await
+                self.file_only(msgid, "left for staff", Disposition::Keep).await
             }
         };
         let disposition = result?;
@@ -265,6 +276,10 @@ impl Daemon {
         for (i, m) in parsed.mailboxes.iter().enumerate() {
             if !seen.insert(m.email.clone()) {
                 continue; // a duplicate row: validation already says so
+            }
+            if let Some(refused) = self.destination_refused(parsed, m) {
+                problems.push(describe_error(&refused));
+                continue;
             }
             match self.job_from_request(m, ticket.id, now, probes.get(&i)) {
                 Ok((job, _)) if skip.contains(&job.destination) => {

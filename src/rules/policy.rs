@@ -23,6 +23,13 @@ pub struct Policy {
     /// the operator's `source.allow_private_addresses` (test beds only).
     #[serde(skip)]
     pub allow_private_hosts: bool,
+    /// Most attachments in one request (each CSV, vCard or iCalendar file counts).
+    #[serde(default = "default_max_attachments")]
+    pub max_attachments: usize,
+}
+
+fn default_max_attachments() -> usize {
+    100
 }
 
 impl Policy {

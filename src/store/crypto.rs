@@ -15,6 +15,7 @@ use crate::secret::Secret;
 
 const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 24;
+const ROTATED_LEN: usize = 64;
 
 /// The store's key: encrypts secrets and signs thread tokens.
 pub struct StoreKey {
@@ -36,10 +37,20 @@ impl StoreKey {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path)?,
             Err(e) => return Err(e).with_context(|| format!("cannot read key file {}", path.display())),
         };
-        if bytes.len() != KEY_LEN {
-            bail!("key file {} must hold exactly {KEY_LEN} bytes", path.display());
+        Self::from_file_bytes(&bytes).with_context(|| format!("key file {}", path.display()))
+    }
+
+    /// A key from a key file's bytes: 32 (the cipher key; the token key derived from it) or,
+    /// after a rotation, 64 (the cipher key, then the thread-token key kept from before).
+    pub fn from_file_bytes(bytes: &[u8]) -> Result<StoreKey> {
+        match bytes.len() {
+            KEY_LEN => Ok(Self::from_bytes(bytes)),
+            ROTATED_LEN => Ok(StoreKey {
+                cipher: XChaCha20Poly1305::new(bytes[..KEY_LEN].into()),
+                mac_key: Zeroizing::new(bytes[KEY_LEN..].to_vec()),
+            }),
+            _ => bail!("must hold exactly {KEY_LEN} or {ROTATED_LEN} bytes"),
         }
-        Ok(Self::from_bytes(&bytes))
     }
 
     fn from_bytes(bytes: &[u8]) -> StoreKey {
@@ -49,6 +60,15 @@ impl StoreKey {
             cipher: XChaCha20Poly1305::new(bytes.into()),
             mac_key: Zeroizing::new(mac.finalize().into_bytes().to_vec()),
         }
+    }
+
+    /// A new key file's bytes: a fresh random cipher key, and this key's thread-token key, so
+    /// replies to threads begun before the rotation are still recognised.
+    pub fn rotated_file_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut bytes = Zeroizing::new(vec![0u8; KEY_LEN]);
+        rand::thread_rng().fill_bytes(&mut bytes);
+        bytes.extend_from_slice(&self.mac_key);
+        bytes
     }
 
     /// Encrypts a secret; `context` (e.g. the job id) is bound to the ciphertext.
@@ -101,6 +121,13 @@ fn create_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     }
     let mut key = Zeroizing::new(vec![0u8; KEY_LEN]);
     rand::thread_rng().fill_bytes(&mut key);
+    write_new_key_file(path, &key)?;
+    tracing::info!(path = %path.display(), "created a new store key");
+    Ok(key)
+}
+
+/// Writes key bytes into a file that must not exist yet, mode 0600, synced to disk.
+pub fn write_new_key_file(path: &Path, key: &[u8]) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -111,10 +138,9 @@ fn create_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let mut f = opts
         .open(path)
         .with_context(|| format!("cannot create key file {}", path.display()))?;
-    f.write_all(&key)?;
+    f.write_all(key)?;
     f.sync_all()?;
-    tracing::info!(path = %path.display(), "created a new store key");
-    Ok(key)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! only ever stored sealed by [`crypto::StoreKey`], and wiped with [`Store::wipe_secret`].
 
 pub mod crypto;
+pub mod rotate;
 
 use crate::migrate::{Checkpoints, FolderCheckpoint};
 use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, Ticket, TicketId};
@@ -155,6 +156,7 @@ impl Store {
                 key_file.display()
             );
         }
+        rotate::check_not_rotating(key_file)?;
         let key = StoreKey::load_or_create(key_file)?;
         let db = sled::Config::new()
             .path(path)

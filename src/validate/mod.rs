@@ -33,6 +33,18 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
             ),
         });
     }
+    if parsed.attachments.len() > policy.max_attachments {
+        errors.push(FieldError {
+            row: None,
+            field: "attachments".into(),
+            message: format!(
+                "the mail has {} attachments, more than the {} allowed; send them in several mails, \
+                 or the mailboxes as one CSV",
+                parsed.attachments.len(),
+                policy.max_attachments
+            ),
+        });
+    }
     for a in &parsed.attachments {
         if a.bytes > policy.max_attachment_bytes {
             errors.push(FieldError {

@@ -1,0 +1,162 @@
+//! How long a failed job keeps its password: `store.secret_retention_days` after it failed,
+//! its sealed password, contact/calendar files and checkpoints are wiped (staff can still see
+//! the ticket; a retry then needs the password again).
+
+use super::Daemon;
+use crate::model::JobState;
+use crate::store::Change;
+use anyhow::Result;
+use chrono::Duration;
+
+impl Daemon {
+    /// Wipes the sealed data of jobs that failed longer ago than the retention; returns how
+    /// many. Runs at most once an hour (`force` runs it now).
+    pub async fn wipe_expired_secrets(&self, force: bool) -> Result<usize> {
+        let now = self.clock.now();
+        {
+            let mut last = match self.last_retention_sweep.lock() {
+                Ok(l) => l,
+                Err(p) => p.into_inner(),
+            };
+            if !force && last.is_some_and(|t| now - t < Duration::hours(1)) {
+                return Ok(0);
+            }
+            *last = Some(now);
+        }
+        let keep = Duration::days(i64::from(self.cfg.store.secret_retention_days));
+        let mut change = Change::new();
+        let mut wiped = 0;
+        for job in self.store.jobs()? {
+            if job.state != JobState::Failed || !self.store.has_secret(job.id)? {
+                continue;
+            }
+            // The job's latest event is when it failed (or later, which only keeps it longer).
+            let since = self
+                .store
+                .events(job.ticket)?
+                .iter()
+                .filter(|e| e.job == Some(job.id))
+                .map(|e| e.at)
+                .max();
+            if since.is_some_and(|t| now - t < keep) {
+                continue;
+            }
+            self.store.wipe_secret(&mut change, job.id);
+            change.event(
+                job.ticket,
+                Some(job.id),
+                now,
+                format!(
+                    "failed for more than {} days: its stored password and files are deleted; a retry needs the \
+                     password again",
+                    self.cfg.store.secret_retention_days
+                ),
+            );
+            wiped += 1;
+        }
+        if wiped > 0 {
+            self.store.commit(change).await?;
+            tracing::info!(jobs = wiped, "passwords of long-failed jobs deleted");
+        }
+        Ok(wiped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::clock::FixedClock;
+    use crate::config::{Config, Security};
+    use crate::model::{Job, JobId, JobState, SourceSpec, Thread, Ticket, TicketId};
+    use crate::secret::Secret;
+    use crate::store::Change;
+    use chrono::{Duration, Utc};
+    use std::sync::Arc;
+
+    fn job(id: u64, state: JobState) -> Job {
+        Job {
+            id: JobId(id),
+            ticket: TicketId(1),
+            source: SourceSpec {
+                host: "imap.old.example".into(),
+                port: 993,
+                security: Security::Tls,
+                user: format!("u{id}@old.example"),
+            },
+            destination: format!("u{id}@new.example"),
+            schedule: None,
+            state,
+            attempts: 0,
+            last_error: None,
+            report: None,
+            not_before: None,
+            email: format!("u{id}@old.example"),
+            final_pass: false,
+            final_wanted: false,
+            held: false,
+            found: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_long_failed_job_loses_its_password_and_others_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = include_str!("../../mailferry.example.toml")
+            .replace(
+                "/var/lib/mailferry/store.key",
+                &dir.path().join("k").display().to_string(),
+            )
+            .replace("/var/lib/mailferry/store", &dir.path().join("s").display().to_string())
+            .replace(
+                "user = \"support@new.example\"\npassword_env = \"MAILFERRY_SMTP_PASSWORD\"\n",
+                "",
+            );
+        let cfg = Config::parse(&text).unwrap();
+        let t0 = Utc::now();
+        let clock = FixedClock::new(t0);
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let daemon = crate::daemon::Daemon::with_clock(cfg, stopped, Arc::new(clock.clone())).unwrap();
+        let store = daemon.store().clone();
+        let mut change = Change::new();
+        let ticket = Ticket {
+            id: TicketId(1),
+            created: t0,
+            thread: Thread {
+                customer: "anna@customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![JobId(1), JobId(2), JobId(3)],
+        };
+        change.ticket(&ticket).unwrap();
+        for (id, state, failed_days_ago) in [
+            (1, JobState::Failed, 15),
+            (2, JobState::Failed, 13),
+            (3, JobState::Synced, 30),
+        ] {
+            change.job(&job(id, state)).unwrap();
+            store.seal_secret(&mut change, JobId(id), &Secret::new("pw")).unwrap();
+            change.event(
+                TicketId(1),
+                Some(JobId(id)),
+                t0 - Duration::days(failed_days_ago),
+                "copy failed",
+            );
+        }
+        store.commit(change).await.unwrap();
+        assert_eq!(daemon.wipe_expired_secrets(true).await.unwrap(), 1);
+        assert!(store.secret(JobId(1)).unwrap().is_none(), "failed 15 days ago: wiped");
+        assert!(store.secret(JobId(2)).unwrap().is_some(), "failed 13 days ago: kept");
+        assert!(store.secret(JobId(3)).unwrap().is_some(), "not failed: kept");
+        let events = store.events(TicketId(1)).unwrap();
+        assert!(events.iter().any(|e| e.text.contains("failed for more than 14 days")));
+        // Once an hour only, unless forced.
+        clock.set(t0 + Duration::days(2));
+        assert_eq!(
+            daemon.wipe_expired_secrets(false).await.unwrap(),
+            1,
+            "job 2 is now 15 days failed"
+        );
+        clock.set(t0 + Duration::days(2) + Duration::minutes(30));
+        assert_eq!(daemon.wipe_expired_secrets(false).await.unwrap(), 0);
+    }
+}
