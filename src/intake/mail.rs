@@ -10,16 +10,19 @@
 //!
 //! [`Secret`]: crate::secret::Secret
 
-use super::attachments::attachments;
+use super::attachments::{attachments, Attachment};
 use super::fields::fill_from;
 use super::{csvfile, fields, groupware, headers, html, quotes, sentences};
-use super::{AttachmentInfo, Kind, ParsedMail};
+use super::{AttachmentInfo, FieldError, Kind, ParsedMail};
 use crate::rules::Rules;
-use mail_parser::{Message, MessageParser, PartType};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 /// Parses one raw mail.
 pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    // Bytes without any of the headers every mail has are not a mail (binary garbage, a
+    // stray file): the daemon quarantines them for staff.
+    let parsed = MessageParser::default().parse(raw);
+    let Some(msg) = parsed.filter(has_mail_headers) else {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     };
     let meta = headers::meta(&msg);
@@ -77,17 +80,45 @@ pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
     let mut errors = body.errors;
     let mut groupware_files = Vec::new();
     let mut infos = Vec::new();
-    for a in attachments(&msg) {
+    let all = attachments(&msg);
+    // (is a request file: CSV, vCard or iCalendar; its size)
+    let files: Vec<(bool, usize)> = all.iter().map(|a| (is_request_file(a), a.data.len())).collect();
+    let max_files = rules.policy.max_attachments;
+    // Too many attachments is the customer's problem only when some are request files.
+    let too_many = all.len() > max_files && files.iter().any(|(f, _)| *f);
+    if too_many {
+        errors.push(FieldError {
+            row: None,
+            field: "attachments".into(),
+            message: format!(
+                "the mail has {} attachments, more than the {max_files} allowed; none of them was read: \
+                 send them in several mails of at most {max_files} files each",
+                all.len()
+            ),
+        });
+    }
+    for a in all {
         infos.push(AttachmentInfo {
             file: a.name.clone(),
             bytes: a.data.len(),
         });
-        if a.data.len() > rules.policy.max_attachment_bytes {
-            continue; // validation reports it; too big to read
+        if too_many || a.data.len() > rules.policy.max_attachment_bytes {
+            continue; // over a limit: reported (above, or by validation), never read
         }
-        let lname = a.name.to_lowercase();
-        if lname.ends_with(".csv") || a.content_type == "text/csv" {
+        if is_csv(&a) {
             let rows = csvfile::read(&a.name, &a.data, &rules.csv, rules.policy.max_rows);
+            if rows.over_limit {
+                let max = rules.policy.max_rows;
+                errors.push(FieldError {
+                    row: None,
+                    field: a.name.clone(),
+                    message: format!(
+                        "too many rows: the CSV has more than {max} rows and the cap is {max}; none of its rows \
+                         was read: split it into several mails of at most {max} rows each"
+                    ),
+                });
+                continue;
+            }
             for mut m in rows.mailboxes {
                 fill_from(&mut m, &body.shared);
                 mailboxes.push(m);
@@ -101,7 +132,12 @@ pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
         g.mailbox = groupware::assign(&g.file, &mailboxes, meta.from.as_deref());
     }
 
-    let anything = !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty();
+    // A CSV, vCard or iCalendar file over the size cap is a request too: validation tells
+    // the customer the cap.
+    let oversize = files
+        .iter()
+        .any(|(f, bytes)| *f && *bytes > rules.policy.max_attachment_bytes);
+    let anything = !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty() || oversize;
     ParsedMail {
         kind: if anything { Kind::Request } else { Kind::Ignored },
         command: None,
@@ -139,5 +175,43 @@ fn body_texts(msg: &Message<'_>) -> (String, Option<String>) {
                 .push_str(&html::html_to_text(h));
         }
     }
+    if plain.is_empty() && html_text.is_none() {
+        if let Some(text) = unsplit_multipart(msg) {
+            plain = text;
+        }
+    }
     (plain, html_text)
+}
+
+/// The body of a multipart mail without its boundary, read as text: mail-parser keeps it as
+/// one binary part, but the customer's words are there.
+fn unsplit_multipart(msg: &Message<'_>) -> Option<String> {
+    let root = msg.root_part();
+    let multipart = root
+        .content_type()
+        .is_some_and(|c| c.ctype().eq_ignore_ascii_case("multipart"));
+    match &root.body {
+        PartType::Binary(b) | PartType::InlineBinary(b) if multipart => Some(String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    }
+}
+
+/// True when the message has at least one header that every real mail has.
+fn has_mail_headers(msg: &Message<'_>) -> bool {
+    msg.from().is_some()
+        || msg.sender().is_some()
+        || msg.reply_to().is_some()
+        || msg.to().is_some()
+        || msg.message_id().is_some()
+        || msg.date().is_some()
+        || msg.subject().is_some()
+}
+
+fn is_csv(a: &Attachment) -> bool {
+    a.name.to_lowercase().ends_with(".csv") || a.content_type == "text/csv"
+}
+
+/// A file intake reads: CSV, vCard or iCalendar.
+fn is_request_file(a: &Attachment) -> bool {
+    is_csv(a) || groupware::kind_of(a).is_some()
 }

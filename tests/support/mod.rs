@@ -610,3 +610,14 @@ pub fn add_user_dav(user: &str, pass: &str) {
 pub fn percent_decode(s: &str) -> String {
     mailferry::migrate::http::decode_percent(s)
 }
+
+impl Daemon {
+    /// The daemon's peak resident memory so far (VmHWM of /proc/PID/status), in kB.
+    pub fn vm_hwm_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
