@@ -124,7 +124,7 @@ fn csv_rows(rows: usize) -> Vec<u8> {
     m.push_str("--x\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"all.csv\"\r\n\r\n");
     let mut body = String::with_capacity(rows * 9);
     for i in 0..rows {
-        let _ = write!(body, "{i:x}@x\n");
+        let _ = writeln!(body, "{i:x}@x");
     }
     m.push_str(&body);
     m.push_str("\r\n--x--\r\n");

@@ -54,18 +54,18 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
     let Some(msg) = parsed else {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     };
-    let msg = keep.insert(msg);
+    let msg: &Message<'_> = keep.insert(msg);
     if !has_mail_headers(msg) {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     }
-    let meta = headers::meta(&msg);
-    if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(&msg, &meta)) {
+    let meta = headers::meta(msg);
+    if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(msg, &meta)) {
         let mut p = ParsedMail::ignored(meta, &reason);
         p.automated = true;
         return p;
     }
     let ticket = rules.commands.ticket_in(&meta.subject);
-    let (plain, html_text) = body_texts(&msg);
+    let (plain, html_text) = body_texts(msg);
     let plain = quotes::strip_quoted(&plain);
     let html_text = html_text.map(|h| quotes::strip_quoted(&h));
 
@@ -113,7 +113,7 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
     let mut errors = body.errors;
     let mut groupware_files = Vec::new();
     let mut infos = Vec::new();
-    let all = attachments(&msg);
+    let all = attachments(msg);
     // (is a request file: CSV, vCard or iCalendar; its size)
     let files: Vec<(bool, usize)> = all.iter().map(|a| (is_request_file(a), a.data.len())).collect();
     let max_files = rules.policy.max_attachments;
