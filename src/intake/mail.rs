@@ -48,13 +48,12 @@ fn drop_flat(msg: Message<'_>) {
 
 /// [`parse_mail`]'s steps; the parsed message is left in `keep` so that the caller drops it.
 fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) -> ParsedMail {
-    // Bytes without any of the headers every mail has are not a mail (binary garbage, a
-    // stray file): the daemon quarantines them for staff.
-    let parsed = MessageParser::default().parse(raw);
-    let Some(msg) = parsed else {
+    let Some(msg) = MessageParser::default().parse(raw) else {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     };
     let msg: &Message<'_> = keep.insert(msg);
+    // Bytes without any of the headers every mail has are not a mail (binary garbage, a
+    // stray file): the daemon quarantines them for staff.
     if !has_mail_headers(msg) {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     }
