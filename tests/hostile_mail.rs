@@ -331,6 +331,12 @@ fn a_csv_of_a_million_rows_is_answered_with_the_row_cap() {
 #[test]
 fn a_csv_over_the_byte_cap_is_not_read() {
     let p = read(&csv_rows(1_500_000)); // about 12.8 MB, over the 10 MiB cap
+    assert_eq!(
+        p.kind,
+        Kind::Request,
+        "answered (not left unanswered as 'no mailbox found'): {:?}",
+        p.reason
+    );
     let text = messages(&p);
     assert!(
         text.contains("bytes allowed") && p.mailboxes.is_empty(),
@@ -470,4 +476,49 @@ async fn a_hundred_megabyte_mail_is_quarantined_unread() {
     );
     assert!(!log.contains("ticket opened"), "no ticket, no reply: {log}");
     let _ = s.logout().await;
+}
+
+/// The customer who sends a million-row CSV gets one clear answer naming the cap, through the
+/// real daemon: no ticket is opened for any of its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_million_row_csv_is_answered_with_the_cap_by_the_daemon() {
+    ensure_bed();
+    let (support, _) = unique_user("support-rows", "new.example");
+    let (customer, _) = unique_user("rows", "customer.example");
+    add_user(Side::Dst, &support, "support-pw");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &support, "support-pw", "staff@staff.example");
+    let mail = String::from_utf8(csv_rows(1_000_000))
+        .unwrap()
+        .replacen("anna@customer.example", &customer, 1);
+    let mut s = login_dst(&support).await;
+    append(&mut s, "INBOX", "()", "01-Dec-2031 10:00:00 +0000", mail.as_bytes()).await;
+    let _ = s.logout().await;
+
+    let daemon = Daemon::start(&config, dir.path());
+    let start = std::time::Instant::now();
+    let reply = loop {
+        let mut c = login_dst("catchall@new.example").await;
+        let got = messages_to(&mut c, &customer).await;
+        let _ = c.logout().await;
+        if let Some(r) = got.into_iter().next() {
+            break support::flow::body_of(&r);
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no reply within 60 s:\n{}",
+            daemon.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(
+        reply.contains("too many rows") && reply.contains("the cap is 10000"),
+        "the reply names the cap:\n{reply}"
+    );
+    assert!(!reply.contains("CSV row"), "no row is listed one by one:\n{reply}");
+    let hwm = daemon.vm_hwm_kb().expect("the daemon is running");
+    eprintln!(
+        "HOSTILE daemon answered a {}-byte million-row CSV: VmHWM_kB={hwm}",
+        mail.len()
+    );
 }
