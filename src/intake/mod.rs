@@ -217,7 +217,7 @@ mod schedule;
 mod sentences;
 mod values;
 
-pub use mail::parse_mail;
+pub use mail::{parse_mail, MAX_NESTING_TYPES};
 pub use schedule::parse_schedule;
 
 /// Single steps of [`parse_mail`] for the fuzz targets (`fuzz/`) and the hostile-input tests:
