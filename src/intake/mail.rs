@@ -51,7 +51,11 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
     if nesting_types(raw) > MAX_NESTING_TYPES {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     }
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    // mail-parser asserts (in debug builds) an invariant that hostile MIME breaks (found by
+    // fuzzing, fixtures/fuzz/mail/crash-b11dd…); whatever panics in the parser makes the mail
+    // unreadable (quarantined), never a crashed daemon task.
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let Some(msg) = parsed.ok().flatten() else {
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     };
     let msg: &Message<'_> = keep.insert(msg);
