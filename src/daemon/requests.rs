@@ -343,7 +343,7 @@ impl Daemon {
         msgid: &str,
     ) -> Result<Disposition> {
         let templates = &self.rules().replies;
-        let problems_text = problems.join("\n");
+        let problems_text = listed_problems(problems);
         let (body, disposition) = if jobs.is_empty() {
             let body = self.reply_body(
                 &templates.needs_info.text,
@@ -527,5 +527,42 @@ mod disposition_tests {
             disposition_of("left for staff: command from a stranger"),
             Disposition::Keep
         );
+    }
+}
+
+/// Most problem lines one reply lists; a hostile or broken CSV can have thousands.
+const MAX_PROBLEMS_LISTED: usize = 200;
+
+/// The problem lines of a reply: at most [`MAX_PROBLEMS_LISTED`], then how many more there are.
+fn listed_problems(problems: &[String]) -> String {
+    let mut text = problems
+        .iter()
+        .take(MAX_PROBLEMS_LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if problems.len() > MAX_PROBLEMS_LISTED {
+        text.push_str(&format!(
+            "\n- … and {} more problems of the same kinds; please fix the ones above and check the rest the same way",
+            problems.len() - MAX_PROBLEMS_LISTED
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod listed_problems_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_problems_is_cut_with_a_count() {
+        let many: Vec<String> = (0..5000)
+            .map(|i| format!("- CSV row {i}, email: not an address"))
+            .collect();
+        let text = listed_problems(&many);
+        assert_eq!(text.lines().count(), MAX_PROBLEMS_LISTED + 1);
+        assert!(text.ends_with("check the rest the same way"), "{text}");
+        assert!(text.contains("and 4800 more problems"));
+        assert_eq!(listed_problems(&many[..3]).lines().count(), 3);
     }
 }

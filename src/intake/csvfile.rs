@@ -18,6 +18,8 @@ pub struct CsvRows {
     pub mailboxes: Vec<MailboxRequest>,
     /// Problems, with their rows.
     pub errors: Vec<FieldError>,
+    /// True when the file has more than `max_rows` data rows (reading stopped there).
+    pub over_limit: bool,
 }
 
 /// Picks the delimiter seen most often (outside quotes) in the first non-blank line.
@@ -150,6 +152,7 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
         data_rows += 1;
         if data_rows > max_rows {
             // One row past the limit is kept so that validation reports the limit.
+            out.over_limit = true;
             break;
         }
         let mut mb = MailboxRequest {

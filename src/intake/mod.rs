@@ -217,5 +217,57 @@ mod schedule;
 mod sentences;
 mod values;
 
-pub use mail::parse_mail;
+pub use mail::{parse_mail, MAX_NESTING_TYPES};
 pub use schedule::parse_schedule;
+
+/// Single steps of [`parse_mail`] for the fuzz targets (`fuzz/`) and the hostile-input tests:
+/// each runs the same code as intake does on a part of a mail, on bytes given directly.
+pub mod steps {
+    use super::{attachments::Attachment, csvfile, fields, groupware, quotes};
+    use super::{FieldError, GroupwareFile, MailboxRequest};
+    use crate::rules::Rules;
+
+    /// A CSV attachment → its mailboxes and row errors, read as intake reads it (at most
+    /// `max_rows + 1` data rows, with server/port given in `body` filling empty cells).
+    pub fn csv_rows(file: &str, data: &[u8], body: &str, rules: &Rules) -> (Vec<MailboxRequest>, Vec<FieldError>) {
+        let shared = fields::read(body, &rules.labels).shared;
+        let rows = csvfile::read(file, data, &rules.csv, rules.policy.max_rows);
+        let mut mailboxes = rows.mailboxes;
+        for m in &mut mailboxes {
+            fields::fill_from(m, &shared);
+        }
+        (mailboxes, rows.errors)
+    }
+
+    /// A `.vcf`/`.ics` attachment (kind by `file`'s extension or `content_type`) → its count
+    /// and errors, assigned to one of `mailboxes` or the sender; None when it is neither kind.
+    pub fn groupware_file(
+        file: &str,
+        content_type: &str,
+        data: &[u8],
+        mailboxes: &[MailboxRequest],
+        sender: Option<&str>,
+    ) -> Option<(GroupwareFile, Vec<FieldError>)> {
+        let a = Attachment {
+            name: file.to_string(),
+            content_type: content_type.to_lowercase(),
+            data: data.to_vec(),
+        };
+        let kind = groupware::kind_of(&a)?;
+        let mut errors = Vec::new();
+        let mut g = groupware::read(&a, kind, &mut errors);
+        g.mailbox = groupware::assign(&g.file, mailboxes, sender);
+        Some((g, errors))
+    }
+
+    /// The customer's own text of a reply: quoted earlier messages and the signature dropped.
+    pub fn reply_text(text: &str) -> String {
+        quotes::strip_quoted(text)
+    }
+
+    /// The labelled fields of a body text (mailboxes and value errors).
+    pub fn body_fields(text: &str, rules: &Rules) -> (Vec<MailboxRequest>, Vec<FieldError>) {
+        let b = fields::read(text, &rules.labels);
+        (b.mailboxes, b.errors)
+    }
+}

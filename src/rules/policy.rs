@@ -19,13 +19,13 @@ pub struct Policy {
     pub max_rows: usize,
     /// Largest attachment, in bytes.
     pub max_attachment_bytes: usize,
+    /// Most attachments in one request mail; over it, none of them is read.
+    #[serde(default = "default_max_attachments")]
+    pub max_attachments: usize,
     /// Accept loopback, private and single-label server names. Not a rule-file key: set from
     /// the operator's `source.allow_private_addresses` (test beds only).
     #[serde(skip)]
     pub allow_private_hosts: bool,
-    /// Most attachments in one request (each CSV, vCard or iCalendar file counts).
-    #[serde(default = "default_max_attachments")]
-    pub max_attachments: usize,
 }
 
 fn default_max_attachments() -> usize {
@@ -50,5 +50,6 @@ mod tests {
         assert_eq!(p.weekend_lead_time_hours, 48);
         assert_eq!(p.weekend_days, vec![Weekday::Sat, Weekday::Sun]);
         assert_eq!(p.max_rows, 10000);
+        assert_eq!(p.max_attachments, 100);
     }
 }

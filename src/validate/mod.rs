@@ -28,20 +28,8 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
             row: None,
             field: "csv".into(),
             message: format!(
-                "the CSV has more than {} rows; split it into several mails of at most {} rows each",
+                "too many rows: the CSV files have more than {} rows in all and the cap is {}; split them into several mails",
                 policy.max_rows, policy.max_rows
-            ),
-        });
-    }
-    if parsed.attachments.len() > policy.max_attachments {
-        errors.push(FieldError {
-            row: None,
-            field: "attachments".into(),
-            message: format!(
-                "the mail has {} attachments, more than the {} allowed; send them in several mails, \
-                 or the mailboxes as one CSV",
-                parsed.attachments.len(),
-                policy.max_attachments
             ),
         });
     }

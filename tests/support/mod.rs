@@ -674,3 +674,14 @@ pub async fn delivered_to(rcpt: &str) -> Vec<Vec<u8>> {
     let _ = s.logout().await;
     r
 }
+
+impl Daemon {
+    /// The daemon's peak resident memory so far (VmHWM of /proc/PID/status), in kB.
+    pub fn vm_hwm_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
