@@ -237,7 +237,8 @@ pub struct SourcePolicy {
     /// Accept self-signed or otherwise invalid certificates on source servers.
     #[serde(default)]
     pub accept_invalid_certs: bool,
-    /// Connections per source host at once.
+    /// Connections to one source host at once, across all copies (each job holds
+    /// `folders_at_once` of them; the online check of a new request opens one more, briefly).
     #[serde(default = "default_per_host")]
     pub max_connections_per_host: usize,
     /// Read from an old server no faster than this many bytes per second per job (unset: no
@@ -599,7 +600,7 @@ fn default_master_sep() -> String {
     "*".into()
 }
 fn default_per_host() -> usize {
-    4
+    8
 }
 fn default_workers() -> usize {
     4

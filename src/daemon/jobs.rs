@@ -1,7 +1,8 @@
 //! The scheduler and the two passes of each mailbox job.
 //!
-//! Due jobs run on a bounded worker pool (`workers.max_jobs`) and at most
-//! `source.max_connections_per_host` at once against one old server. A job waits for its
+//! Due jobs run on a bounded worker pool (`workers.max_jobs`), and against one old server only
+//! as many as fit in `source.max_connections_per_host` connections (a job holds one per folder
+//! it copies at once, `source.folders_at_once`). A job waits for its
 //! window (`not_before`) and for staff approval when held. A transient failure retries with
 //! exponential backoff and jitter (`[retry]`: up to `job_attempts` tries, counted afresh after
 //! an attempt that copied more before it broke); a permanent one fails the job and tells the
@@ -65,10 +66,10 @@ impl Daemon {
                 }
                 let mut hosts = self.hosts.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
                 let n = hosts.entry(job.source.host.to_ascii_lowercase()).or_default();
-                if *n >= self.cfg.source.max_connections_per_host {
+                if *n + self.source_connections_per_job() > self.cfg.source.max_connections_per_host {
                     continue;
                 }
-                *n += 1;
+                *n += self.source_connections_per_job();
                 running.insert(job.id, cancel.clone());
             }
             let me = self.clone();
@@ -86,7 +87,7 @@ impl Daemon {
                     }
                     if let Ok(mut h) = me.hosts.lock() {
                         if let Some(n) = h.get_mut(&host) {
-                            *n = n.saturating_sub(1);
+                            *n = n.saturating_sub(me.source_connections_per_job());
                         }
                     }
                     me.jobs_wake.notify_one();
@@ -95,6 +96,13 @@ impl Daemon {
             ));
         }
         Ok(())
+    }
+
+    /// Connections one job holds to its old server: one per folder copied at once, never more
+    /// than the per-host limit allows.
+    fn source_connections_per_job(&self) -> usize {
+        let source = &self.cfg.source;
+        source.folders_at_once.clamp(1, source.max_connections_per_host.max(1))
     }
 
     async fn run_job(self: &Arc<Self>, job: Job, cancel: Arc<AtomicBool>) -> Result<()> {
@@ -361,6 +369,7 @@ impl Daemon {
         let opts = Options {
             cancel: cancel.clone(),
             folders: self.cfg.folders.clone(),
+            folder_workers: self.source_connections_per_job(),
             ..Options::with_policy(&self.cfg.source)
         };
         let mut shutdown = self.shutdown.clone();
