@@ -348,10 +348,19 @@ async fn expunge_request(
     head: &[u8],
     size: usize,
 ) -> Result<()> {
-    if !note_folder.is_empty() {
-        let ticket = crate::security::authres::topmost_header(head, "message-id")
-            .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string())
-            .and_then(|id| store.handled(&id).ok().flatten())
+    let message_id = crate::security::authres::topmost_header(head, "message-id")
+        .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string());
+    // A mail read again after a crash (deleted, but the position not yet past it) gets no
+    // second note: the store remembers the note by the mail's Message-ID.
+    let note_key = message_id.as_ref().map(|id| format!("note filed for {id}"));
+    let noted = match &note_key {
+        Some(key) => store.handled(key)?.is_some(),
+        None => false,
+    };
+    if !note_folder.is_empty() && !noted {
+        let ticket = message_id
+            .as_deref()
+            .and_then(|id| store.handled(id).ok().flatten())
             .filter(|o| o.starts_with("MIG-"));
         let note = crate::security::note::redacted_note(head, size, ticket.as_deref());
         if session
@@ -365,7 +374,13 @@ async fn expunge_request(
                 .await
                 .with_context(|| format!("filing the note for support mail UID {uid} in {note_folder}"))?;
         }
+        if let Some(key) = &note_key {
+            let mut change = Change::new();
+            change.handled(key, note_folder);
+            store.commit(change).await?;
+        }
     }
+    crate::failpoint::hit("inbox.noted_not_deleted");
     let _: Vec<_> = session
         .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Deleted)")
         .await?

@@ -363,6 +363,16 @@ async fn after_the_outcome_is_durable_before_the_mail_is_moved() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_request_note_is_filed_before_the_request_is_deleted() {
+    crash_and_recover(
+        "cp-note",
+        Crash::At("inbox.noted_not_deleted"),
+        Replies::OnceUnlessInFlight,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_acknowledgement_queued_but_not_sent() {
     crash_and_recover("cp-ack", Crash::At("outbox.before_send@1"), Replies::OnceUnlessInFlight).await;
 }
