@@ -127,20 +127,8 @@ async fn send_request(c: &Customer, contacts: bool) {
         c.send_request("").await;
         return;
     }
-    let (_, body) = c.request("");
-    let body = String::from_utf8(body).unwrap();
-    let (head, text) = body.split_once("\r\n\r\n").unwrap();
-    let head = head.replace(
-        "Content-Type: text/plain; charset=utf-8",
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
-    );
-    let raw = format!(
-        "{head}\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
-         Content-Type: text/vcard; name=\"{old}.vcf\"\r\nContent-Disposition: attachment; filename=\"{old}.vcf\"\r\n\r\n\
-         {VCF}\r\n--b1--\r\n",
-        old = c.old
-    );
-    send_mail(&c.customer, &[&c.support], raw.as_bytes()).await;
+    let (_, raw) = c.request_with_vcard(VCF);
+    send_mail(&c.customer, &[&c.support], &raw).await;
 }
 
 async fn crash_and_recover(prefix: &str, crash: Crash, expect: Replies) {

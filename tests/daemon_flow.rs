@@ -438,20 +438,8 @@ async fn contacts_attached_to_the_request_land_in_the_dav_server() {
     let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
-    let (msgid, body) = c.request("");
-    let body = String::from_utf8(body).unwrap();
-    let (head, text) = body.split_once("\r\n\r\n").unwrap();
-    let head = head.replace(
-        "Content-Type: text/plain; charset=utf-8",
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
-    );
-    let raw = format!(
-        "{head}\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
-         Content-Type: text/vcard; name=\"{old}.vcf\"\r\nContent-Disposition: attachment; filename=\"{old}.vcf\"\r\n\r\n\
-         {vcf}\r\n--b1--\r\n",
-        old = c.old
-    );
-    send_mail(&c.customer, &[&c.support], raw.as_bytes()).await;
+    let (msgid, raw) = c.request_with_vcard(vcf);
+    send_mail(&c.customer, &[&c.support], &raw).await;
     let replies = c.wait_replies(2, LIMIT, &daemon).await;
     assert!(header(&replies[0], "In-Reply-To").contains(&msgid));
     let first = body_of(&replies[1]);

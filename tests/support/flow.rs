@@ -93,6 +93,24 @@ impl Customer {
         (msgid, raw.into_bytes())
     }
 
+    /// The request mail of [`Customer::request`] with `vcf` attached as `<old address>.vcf`.
+    pub fn request_with_vcard(&self, vcf: &str) -> (String, Vec<u8>) {
+        let (msgid, body) = self.request("");
+        let body = String::from_utf8(body).unwrap();
+        let (head, text) = body.split_once("\r\n\r\n").unwrap();
+        let head = head.replace(
+            "Content-Type: text/plain; charset=utf-8",
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"",
+        );
+        let raw = format!(
+            "{head}\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b1\r\n\
+             Content-Type: text/vcard; name=\"{old}.vcf\"\r\nContent-Disposition: attachment; filename=\"{old}.vcf\"\r\n\r\n\
+             {vcf}\r\n--b1--\r\n",
+            old = self.old
+        );
+        (msgid, raw.into_bytes())
+    }
+
     /// Sends the request through the bed's Postfix.
     pub async fn send_request(&self, extra_lines: &str) -> String {
         let (id, raw) = self.request(extra_lines);
