@@ -542,8 +542,11 @@ impl Config {
         if self.store.secret_retention_days == 0 {
             bail!("store.secret_retention_days: must be at least 1");
         }
-        if self.limits.requests_per_sender_per_hour == 0 || self.limits.mails_per_thread_per_hour == 0 {
-            bail!("limits: requests_per_sender_per_hour and mails_per_thread_per_hour must be at least 1");
+        if self.limits.requests_per_sender_per_hour == 0 {
+            bail!("limits.requests_per_sender_per_hour: must be at least 1");
+        }
+        if self.limits.mails_per_thread_per_hour == 0 {
+            bail!("limits.mails_per_thread_per_hour: must be at least 1");
         }
         if let Some(dav) = &self.dav {
             if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {

@@ -3,7 +3,7 @@
 
 use super::Daemon;
 use crate::observe::http::{self, Request, Response};
-use crate::observe::metrics::{Metrics, StoreFigures};
+use crate::observe::metrics::StoreFigures;
 use crate::observe::{health, page};
 use anyhow::{Context, Result};
 use std::sync::Arc;
@@ -45,11 +45,6 @@ impl Daemon {
         })
         .await;
         Ok(())
-    }
-
-    /// The daemon's counters (for tests and the endpoint).
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
     }
 
     async fn answer_http(&self, req: &Request) -> Response {

@@ -269,14 +269,6 @@ impl Metrics {
         }
     }
 
-    /// Support mails of one kind so far.
-    pub fn requests(&self, kind: RequestKind) -> u64 {
-        RequestKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .map_or(0, |i| self.requests[i].load(Ordering::Relaxed))
-    }
-
     /// Messages (and their bytes) written to our server by a copy.
     pub fn copied(&self, messages: u64, bytes: u64) {
         self.messages_copied.fetch_add(messages, Ordering::Relaxed);

@@ -161,11 +161,6 @@ pub fn check_not_rotating(key_file: &Path) -> Result<()> {
 }
 
 impl Store {
-    /// The sealed records' count (passwords, contact/calendar files), for tests and reports.
-    pub fn sealed_count(&self) -> Result<usize> {
-        Ok(sealed_records(&self.tree)?.len())
-    }
-
     /// Whether a job still has a sealed password (without opening it).
     pub fn has_secret(&self, job: crate::model::JobId) -> Result<bool> {
         Ok(self.tree.contains_key(super::key(SECRET, job.0))?)
