@@ -115,19 +115,13 @@ async fn seed_projects(c: &Customer, count: usize) {
     let _ = s.logout().await;
 }
 
-/// Three contacts, one without a UID.
-const VCF: &str =
-    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
-                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
-                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
-
 /// Sends the request, with the contacts file attached when `contacts` is set.
 async fn send_request(c: &Customer, contacts: bool) {
     if !contacts {
         c.send_request("").await;
         return;
     }
-    let (_, raw) = c.request_with_vcard(VCF);
+    let (_, raw) = c.request_with_vcard(support::flow::THREE_CONTACTS);
     send_mail(&c.customer, &[&c.support], &raw).await;
 }
 

@@ -435,10 +435,7 @@ async fn contacts_attached_to_the_request_land_in_the_dav_server() {
         ),
     );
     let daemon = Daemon::start(&config, c.dir.path());
-    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
-               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
-               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
-    let (msgid, raw) = c.request_with_vcard(vcf);
+    let (msgid, raw) = c.request_with_vcard(support::flow::THREE_CONTACTS);
     send_mail(&c.customer, &[&c.support], &raw).await;
     let replies = c.wait_replies(2, LIMIT, &daemon).await;
     assert!(header(&replies[0], "In-Reply-To").contains(&msgid));

@@ -52,9 +52,7 @@ fn subject(raw: &[u8]) -> String {
 
 /// Staff's outage notices so far (staff's copies of customer replies left out), oldest first.
 async fn notices(c: &Customer) -> Vec<String> {
-    let mut s = login_dst("catchall@new.example").await;
-    let all = messages_to(&mut s, &c.staff).await;
-    let _ = s.logout().await;
+    let all = delivered_to(&c.staff).await;
     all.iter()
         .map(|m| subject(m))
         .filter(|s| s.starts_with("[mailferry]"))
@@ -377,8 +375,7 @@ async fn a_full_new_mailbox_fails_the_job_plainly_and_a_retry_after_raising_the_
         failed.contains("Your new mailbox is full") && failed.contains("raise its quota"),
         "a plain reason:\n{failed}"
     );
-    let mut staff = login_dst("catchall@new.example").await;
-    let staff_copies = messages_to(&mut staff, &c.staff).await;
+    let staff_copies = delivered_to(&c.staff).await;
     assert_eq!(
         staff_copies.len(),
         2,

@@ -141,6 +141,8 @@ async fn broken_store_stops_intake(prefix: &str, fault: Fault) {
     {
         println!("{fault:?}: {line}");
     }
+    // A wrongly sent acknowledgement could still be on its way through Postfix.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
         delivered_to(&c.customer).await.is_empty(),
         "no acknowledgement for a ticket not on disk"
@@ -156,6 +158,7 @@ async fn broken_store_stops_intake(prefix: &str, fault: Fault) {
     let mut again = Daemon::start_env(&config, c.dir.path(), "still-broken.log", &[]);
     let status = wait_exit(&mut again, "while its store was still broken").await;
     assert!(status.code().is_some_and(|c| c != 0), "{status}\n{}", again.log_text());
+    tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(delivered_to(&c.customer).await.is_empty());
     assert_eq!(support_counts(&c).await.get("INBOX"), Some(&1));
 

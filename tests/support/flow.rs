@@ -25,6 +25,12 @@ pub struct Customer {
     pub dir: tempfile::TempDir,
 }
 
+/// Three contacts, one without a UID.
+pub const THREE_CONTACTS: &str =
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Kunde\r\nUID:anna-1\r\nEMAIL:anna@example.net\r\nEND:VCARD\r\n\
+                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Meyer\r\nUID:bob-1\r\nEND:VCARD\r\n\
+                   BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid Person\r\nEND:VCARD\r\n";
+
 impl Customer {
     /// Creates the mailboxes and seeds `messages` small messages in INBOX and Sent.
     pub async fn new(prefix: &str, messages: usize) -> Customer {
