@@ -7,6 +7,9 @@
 //! - `request.committed`: a new ticket and its acknowledgement are committed; the request
 //!   mail is not filed yet and the acknowledgement not sent;
 //! - `inbox.before_file`: a support mail's outcome is durable, the mail not yet moved;
+//! - `inbox.note_appended_not_recorded`: the redacted note of a request with passwords is
+//!   appended to Processed, the store does not know yet;
+//! - `inbox.noted_not_deleted`: the note is filed and recorded, the request not yet deleted;
 //! - `command.committed`: a command (e.g. "DNS changed") and its answer are committed, the
 //!   mail is not filed and the answer not sent;
 //! - `outbox.before_send`: just before a reply is handed to SMTP;

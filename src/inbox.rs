@@ -303,7 +303,11 @@ where
                 // Deleted before the position moves on: a crash in between reads it again
                 // (its outcome is known by Message-ID) rather than leaving it behind.
                 let (head, size) = heads.remove(&uid).unwrap_or_default();
-                expunge_request(session, store, uid, &folders.processed, &head, size).await?;
+                let selected = Selected {
+                    folder: &cfg.support.folder,
+                    uidvalidity,
+                };
+                expunge_request(session, store, &selected, uid, &folders.processed, &head, size).await?;
             }
             let folder = match disposition {
                 Disposition::Keep | Disposition::Expunge => "",
@@ -338,11 +342,23 @@ async fn file_mail(session: &mut Session, uid: u32, folder: &str) -> Result<()> 
         .with_context(|| format!("moving support mail UID {uid} to {folder}"))
 }
 
+/// The support folder as selected for reading: its name and UIDVALIDITY.
+struct Selected<'a> {
+    folder: &'a str,
+    uidvalidity: u32,
+}
+
 /// Deletes a handled request mail that carried passwords, after filing a note without them in
 /// `note_folder` (none when it is ""). UID EXPUNGE (UIDPLUS) touches only this mail.
+///
+/// The note is filed exactly once, whatever the moment of a crash: the store records that a
+/// note is about to be appended ("pending"), the note carries an `X-Mailferry-Note` tag, and the
+/// store records the note as filed after the APPEND. A mail read again after a crash between
+/// the two looks for its tag in the note folder before appending.
 async fn expunge_request(
     session: &mut Session,
     store: &Store,
+    selected: &Selected<'_>,
     uid: u32,
     note_folder: &str,
     head: &[u8],
@@ -350,35 +366,39 @@ async fn expunge_request(
 ) -> Result<()> {
     let message_id = crate::security::authres::topmost_header(head, "message-id")
         .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string());
+    let tag = note_tag(message_id.as_deref(), head);
     // A mail read again after a crash (deleted, but the position not yet past it) gets no
-    // second note: the store remembers the note by the mail's Message-ID.
-    let note_key = message_id.as_ref().map(|id| format!("note filed for {id}"));
-    let noted = match &note_key {
-        Some(key) => store.handled(key)?.is_some(),
-        None => false,
-    };
-    if !note_folder.is_empty() && !noted {
-        let ticket = message_id
-            .as_deref()
-            .and_then(|id| store.handled(id).ok().flatten())
-            .filter(|o| o.starts_with("MIG-"));
-        let note = crate::security::note::redacted_note(head, size, ticket.as_deref());
-        if session
-            .append(note_folder, Some("(\\Seen)"), None, &note)
-            .await
-            .is_err()
-        {
-            let _ = session.create(note_folder).await;
-            session
+    // second note: the store remembers the note by the mail's Message-ID (or its header).
+    let filed_key = format!("note filed for {}", message_id.as_deref().unwrap_or(&tag));
+    let pending_key = format!("note pending for {tag}");
+    if !note_folder.is_empty() && store.handled(&filed_key)?.is_none() {
+        let maybe_filed = store.handled(&pending_key)?.is_some();
+        if !(maybe_filed && note_present(session, selected, note_folder, &tag).await?) {
+            let ticket = message_id
+                .as_deref()
+                .and_then(|id| store.handled(id).ok().flatten())
+                .filter(|o| o.starts_with("MIG-"));
+            let mut note = format!("X-Mailferry-Note: {tag}\r\n").into_bytes();
+            note.extend(crate::security::note::redacted_note(head, size, ticket.as_deref()));
+            let mut change = Change::new();
+            change.handled(&pending_key, note_folder);
+            store.commit(change).await?;
+            if session
                 .append(note_folder, Some("(\\Seen)"), None, &note)
                 .await
-                .with_context(|| format!("filing the note for support mail UID {uid} in {note_folder}"))?;
+                .is_err()
+            {
+                let _ = session.create(note_folder).await;
+                session
+                    .append(note_folder, Some("(\\Seen)"), None, &note)
+                    .await
+                    .with_context(|| format!("filing the note for support mail UID {uid} in {note_folder}"))?;
+            }
+            crate::failpoint::hit("inbox.note_appended_not_recorded");
         }
-        if let Some(key) = &note_key {
-            let mut change = Change::new();
-            change.handled(key, note_folder);
-            store.commit(change).await?;
-        }
+        let mut change = Change::new();
+        change.handled(&filed_key, note_folder);
+        store.commit(change).await?;
     }
     crate::failpoint::hit("inbox.noted_not_deleted");
     let _: Vec<_> = session
@@ -395,6 +415,41 @@ async fn expunge_request(
     }
     tracing::info!(uid, "request mail with passwords deleted from the support mailbox");
     Ok(())
+}
+
+/// The tag a request's note carries: a hash of the request's Message-ID, or of its header when
+/// it has none (hex, so it needs no quoting in a SEARCH).
+fn note_tag(message_id: Option<&str>, head: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = match message_id {
+        Some(id) => Sha256::digest(id.as_bytes()),
+        None => Sha256::digest(head),
+    };
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a note tagged `tag` is in `note_folder` already; selects the support folder again
+/// afterwards (and fails if its UIDVALIDITY changed meanwhile: the round is read again).
+async fn note_present(session: &mut Session, selected: &Selected<'_>, note_folder: &str, tag: &str) -> Result<bool> {
+    let found = match session.examine(note_folder).await {
+        Ok(_) => !session
+            .uid_search(format!("HEADER X-Mailferry-Note {tag}"))
+            .await
+            .with_context(|| format!("looking for an earlier note in {note_folder}"))?
+            .is_empty(),
+        // No note folder yet: no note either.
+        Err(_) => false,
+    };
+    let mailbox = session
+        .select(selected.folder)
+        .await
+        .with_context(|| format!("selecting {} again", selected.folder))?;
+    anyhow::ensure!(
+        mailbox.uid_validity.unwrap_or(0) == selected.uidvalidity,
+        "the UIDVALIDITY of {} changed while filing a note",
+        selected.folder
+    );
+    Ok(found)
 }
 
 async fn idle_once(session: Session, cfg: &Config, shutdown: &mut watch::Receiver<bool>) -> Result<Session> {

@@ -354,6 +354,18 @@ async fn after_the_request_note_is_filed_before_the_request_is_deleted() {
     .await;
 }
 
+/// Regression: the kill landed between appending the note and recording it (a race with the
+/// job loop's own crash points, seen on slower machines), and the note was filed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_request_note_is_appended_before_the_store_records_it() {
+    crash_and_recover(
+        "cp-noteapp",
+        Crash::At("inbox.note_appended_not_recorded"),
+        Replies::OnceUnlessInFlight,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_acknowledgement_queued_but_not_sent() {
     crash_and_recover("cp-ack", Crash::At("outbox.before_send@1"), Replies::OnceUnlessInFlight).await;

@@ -470,7 +470,7 @@ async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken()
     assert!(body_of(&replies[0]).contains("Team Alpha"), "{}", body_of(&replies[0]));
 
     std::fs::write(rules.join("replies.toml"), "this is [not toml").unwrap();
-    daemon.signal("HUP");
+    daemon.signal(rustix::process::Signal::HUP);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         daemon.log_text().contains("rules NOT reloaded"),
@@ -478,7 +478,7 @@ async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken()
         daemon.log_text()
     );
     std::fs::write(rules.join("replies.toml"), with_team("Team Beta")).unwrap();
-    daemon.signal("HUP");
+    daemon.signal(rustix::process::Signal::HUP);
     tokio::time::sleep(Duration::from_secs(1)).await;
     c.reply_to(&replies[1], "status", None).await;
     let replies = c.wait_replies(3, LIMIT, &daemon).await;

@@ -418,19 +418,18 @@ impl Daemon {
         let _ = self.child.wait();
     }
 
-    /// Sends a signal by name (HUP, TERM, …).
-    pub fn signal(&self, name: &str) {
-        let _ = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status();
+    /// Sends `signal` to the daemon itself (no `kill` program needed: a minimal machine has none).
+    pub fn signal(&self, signal: rustix::process::Signal) {
+        let pid = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .expect("a child's pid fits a positive i32");
+        rustix::process::kill_process(pid, signal).expect("the daemon can be signalled");
     }
 
     /// Sends SIGTERM and waits up to `limit` for the process to exit.
     pub fn terminate(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        self.signal(rustix::process::Signal::TERM);
         let start = std::time::Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
