@@ -142,6 +142,27 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Opens a sled database, waiting up to [`LOCK_WAIT`] for its file lock: a store this process
+/// has just dropped can hold the lock a moment longer in sled's background threads (seen as
+/// "could not acquire lock" when a store is reopened at once). Another process that holds the
+/// store still gets the error, a little later.
+pub(crate) fn open_sled(config: sled::Config) -> sled::Result<sled::Db> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How long [`open_sled`] waits for the store's file lock.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl Store {
     /// Opens (or creates) the store at `path` with the key at `key_file`.
     pub fn open(path: &Path, key_file: &Path) -> Result<Store> {
@@ -158,10 +179,7 @@ impl Store {
         }
         rotate::check_not_rotating(key_file)?;
         let key = StoreKey::load_or_create(key_file)?;
-        let db = sled::Config::new()
-            .path(path)
-            .flush_every_ms(Some(200))
-            .open()
+        let db = open_sled(sled::Config::new().path(path).flush_every_ms(Some(200)))
             .with_context(|| {
                 format!(
                     "cannot open the store at {} (is another mailferry process using it, or is its disk full or read-only?)",

@@ -94,7 +94,7 @@ pub async fn rotate_key(path: &Path, key_file: &Path) -> Result<Rotation> {
     if !key_file.exists() {
         bail!("the key file {} does not exist; nothing to rotate", key_file.display());
     }
-    let db = sled::Config::new().path(path).open().with_context(|| {
+    let db = super::open_sled(sled::Config::new().path(path)).with_context(|| {
         format!(
             "cannot open the store at {} (stop the daemon first: is another mailferry process using it?)",
             path.display()
