@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::net::{IpAddr, SocketAddr};
@@ -130,11 +131,16 @@ pub fn tls_config(extra_ca: Option<&Path>, accept_invalid: bool) -> Result<Arc<C
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(path) = extra_ca {
             let pem = std::fs::read(path).with_context(|| format!("cannot read CA file {}", path.display()))?;
-            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            let mut found = 0;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.with_context(|| format!("bad certificate in {}", path.display()))?;
                 roots
                     .add(cert)
                     .with_context(|| format!("unusable certificate in {}", path.display()))?;
+                found += 1;
+            }
+            if found == 0 {
+                bail!("the CA file {} holds no PEM certificate", path.display());
             }
         }
         builder.with_root_certificates(roots).with_no_client_auth()
