@@ -2,6 +2,12 @@
 //! (unless the operator allows it for a test bed), connect to exactly the address that was
 //! checked, and build TLS settings (built-in roots, an operator's extra CA, or, only when the
 //! operator says so, no certificate check at all).
+//!
+//! Why our own address classification rather than a crate: the standard library's `is_global`
+//! is still unstable, and the crates that classify addresses disagree on the edges that matter
+//! here (IPv4 addresses hidden in 6to4, NAT64, Teredo, mapped and compatible IPv6 forms). The
+//! list below is ours to keep in step with the IANA special-purpose registries, and every class
+//! has a test. The HTTP client ([`crate::http`]) and the IMAP side both go through it.
 
 use anyhow::{bail, Context, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
