@@ -549,9 +549,7 @@ impl Config {
             bail!("limits.mails_per_thread_per_hour: must be at least 1");
         }
         if let Some(dav) = &self.dav {
-            if !(dav.url.starts_with("https://") || dav.url.starts_with("http://")) {
-                bail!("dav.url: {:?} must start with https:// or http://", dav.url);
-            }
+            crate::http::BaseUrl::parse(&dav.url).map_err(|e| anyhow::anyhow!("dav.url: {e:#}"))?;
             for (key, path) in [
                 ("addressbook_path", &dav.addressbook_path),
                 ("calendar_path", &dav.calendar_path),

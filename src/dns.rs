@@ -1,17 +1,23 @@
-//! Looking up a domain's MX records, to see when a customer's mail starts flowing to us.
+//! DNS records mailferry reads: a domain's MX (to see when a customer's mail starts flowing to
+//! us) and SRV (to find a customer's servers), with hickory-resolver.
 //!
-//! A small DNS client over UDP (RFC 1035): one question, the answer section read with name
-//! compression, a timeout and a checked transaction id. The resolver address comes from the
-//! config (tests point it at a DNS server on loopback) or, by default, from /etc/resolv.conf.
-//! It only ever sends to that one resolver.
+//! The nameservers are the one the config names (`[dns] resolver = "ip:port"`; tests point it
+//! at a dnsmasq on loopback) or every `nameserver` of /etc/resolv.conf. Each is asked over UDP
+//! and, when an answer comes back truncated or UDP fails, over TCP on the same port; several
+//! are asked side by side, each within a short timeout, and the whole lookup has a deadline.
+//!
+//! It never caches (a watch must see a change at its next look), never appends search domains
+//! (names are asked as given, fully qualified), and never hands out addresses to connect to:
+//! that is [`crate::net::resolve_checked`], which checks them first.
 
 use anyhow::{anyhow, bail, Context, Result};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::NetError;
+use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::TokioResolver;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::net::UdpSocket;
-
-const TYPE_MX: u16 = 15;
-const CLASS_IN: u16 = 1;
 
 /// One MX record: preference and exchange host (lower-case, no trailing dot).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,157 +28,183 @@ pub struct Mx {
     pub exchange: String,
 }
 
-/// The first `nameserver` of /etc/resolv.conf, port 53.
-pub fn system_resolver() -> Result<SocketAddr> {
-    let text = std::fs::read_to_string("/etc/resolv.conf").context("reading /etc/resolv.conf")?;
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix("nameserver"))
-        .filter_map(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-        .map(|ip| SocketAddr::new(ip, 53))
-        .next()
-        .ok_or_else(|| anyhow!("/etc/resolv.conf names no nameserver"))
+/// One SRV record (RFC 2782): where a service of a domain runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Srv {
+    /// Lower is tried first.
+    pub priority: u16,
+    /// Among equal priorities, the share of the load (higher is more).
+    pub weight: u16,
+    /// The service's TCP port.
+    pub port: u16,
+    /// The host it runs on (lower-case, no trailing dot).
+    pub target: String,
 }
 
-/// The MX records of `domain`, best first; an empty list when it has none.
-pub async fn lookup_mx(resolver: SocketAddr, domain: &str, timeout: Duration) -> Result<Vec<Mx>> {
-    let id: u16 = rand::random();
-    let query = build_query(id, domain)?;
-    let bind: SocketAddr = if resolver.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }
-        .parse()
-        .context("bind address")?;
-    let sock = UdpSocket::bind(bind).await.context("opening a UDP socket")?;
-    sock.connect(resolver)
-        .await
-        .with_context(|| format!("DNS resolver {resolver}"))?;
-    let mut buf = vec![0u8; 4096];
-    for _attempt in 0..3 {
-        sock.send(&query).await.context("sending the DNS query")?;
-        match tokio::time::timeout(timeout, sock.recv(&mut buf)).await {
-            Ok(Ok(n)) => {
-                if n >= 2 && u16::from_be_bytes([buf[0], buf[1]]) == id {
-                    let mut mx = parse_mx_answer(&buf[..n])?;
-                    mx.sort();
-                    return Ok(mx);
-                }
+/// A stub resolver: which nameservers to ask and how long to wait for them.
+#[derive(Clone)]
+pub struct Resolver {
+    inner: TokioResolver,
+    servers: String,
+    deadline: Duration,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("servers", &self.servers)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Resolver {
+    /// The configured resolver (`[dns] resolver`, `ip:port`) or, without one, the system's.
+    pub fn from_config(configured: Option<&str>, timeout: Duration) -> Result<Resolver> {
+        match configured {
+            Some(text) => {
+                let addr: SocketAddr = text
+                    .parse()
+                    .map_err(|_| anyhow!("dns.resolver: {text:?} is not an address like 127.0.0.1:53"))?;
+                Resolver::at(&[addr], timeout)
             }
-            Ok(Err(e)) => return Err(anyhow!("DNS resolver {resolver}: {e}")),
-            Err(_) => continue,
+            None => Resolver::system(timeout),
         }
     }
-    bail!("DNS resolver {resolver} did not answer for {domain}")
+
+    /// Every `nameserver` of /etc/resolv.conf, port 53.
+    pub fn system(timeout: Duration) -> Result<Resolver> {
+        let (config, _) =
+            hickory_resolver::system_conf::read_system_conf().map_err(|e| anyhow!("reading /etc/resolv.conf: {e}"))?;
+        let servers = describe(config.name_servers().iter().map(|s| SocketAddr::new(s.ip, 53)));
+        let (_, _, name_servers) = config.into_parts();
+        Resolver::build(ResolverConfig::from_name_servers(name_servers), servers, timeout)
+    }
+
+    /// These nameservers (UDP, and TCP on the same port), asked side by side.
+    pub fn at(servers: &[SocketAddr], timeout: Duration) -> Result<Resolver> {
+        if servers.is_empty() {
+            bail!("no DNS server to ask");
+        }
+        let name_servers = servers
+            .iter()
+            .map(|addr| {
+                let mut udp = ConnectionConfig::udp();
+                udp.port = addr.port();
+                let mut tcp = ConnectionConfig::tcp();
+                tcp.port = addr.port();
+                NameServerConfig::new(addr.ip(), true, vec![udp, tcp])
+            })
+            .collect();
+        Resolver::build(
+            ResolverConfig::from_name_servers(name_servers),
+            describe(servers.iter().copied()),
+            timeout,
+        )
+    }
+
+    fn build(config: ResolverConfig, servers: String, timeout: Duration) -> Result<Resolver> {
+        let mut opts = ResolverOpts::default();
+        opts.timeout = timeout;
+        opts.attempts = 2;
+        opts.cache_size = 0;
+        opts.use_hosts_file = ResolveHosts::Never;
+        opts.try_tcp_on_error = true;
+        opts.num_concurrent_reqs = 3;
+        let inner = hickory_resolver::Resolver::builder_with_config(config, TokioRuntimeProvider::default())
+            .with_options(opts)
+            .build()
+            .map_err(|e| anyhow!("setting up the DNS resolver: {e}"))?;
+        Ok(Resolver {
+            inner,
+            servers,
+            // Two rounds of one timeout each, and some slack for TCP after a truncated answer.
+            deadline: timeout * 3,
+        })
+    }
+
+    /// The MX records of `domain`, best first; an empty list when it has none (or does not
+    /// exist).
+    pub async fn mx(&self, domain: &str) -> Result<Vec<Mx>> {
+        let records = self.lookup(domain, RecordType::MX).await?;
+        let mut out: Vec<Mx> = records
+            .iter()
+            .filter_map(|r| match r {
+                RData::MX(mx) => Some(Mx {
+                    preference: mx.preference,
+                    exchange: host_name(&mx.exchange),
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The SRV records of `name` (e.g. `_imaps._tcp.example.com`), by priority, then by weight
+    /// (heaviest first); an empty list when there are none, or when the only target is `.`
+    /// (RFC 2782: the service is decidedly not available at this domain).
+    pub async fn srv(&self, name: &str) -> Result<Vec<Srv>> {
+        let records = self.lookup(name, RecordType::SRV).await?;
+        let mut out: Vec<Srv> = records
+            .iter()
+            .filter_map(|r| match r {
+                RData::SRV(srv) => Some(Srv {
+                    priority: srv.priority,
+                    weight: srv.weight,
+                    port: srv.port,
+                    target: host_name(&srv.target),
+                }),
+                _ => None,
+            })
+            .filter(|s| !s.target.is_empty())
+            .collect();
+        out.sort_by(|a, b| {
+            (a.priority, std::cmp::Reverse(a.weight), &a.target, a.port).cmp(&(
+                b.priority,
+                std::cmp::Reverse(b.weight),
+                &b.target,
+                b.port,
+            ))
+        });
+        out.dedup();
+        Ok(out)
+    }
+
+    async fn lookup(&self, name: &str, kind: RecordType) -> Result<Vec<RData>> {
+        let mut fqdn = Name::from_utf8(name.trim_end_matches('.'))
+            .ok()
+            .filter(|n| n.num_labels() > 0)
+            .with_context(|| format!("{name:?} is not a domain name"))?;
+        fqdn.set_fqdn(true);
+        let lookup = tokio::time::timeout(self.deadline, self.inner.lookup(fqdn, kind)).await;
+        match lookup {
+            Err(_) => bail!(
+                "DNS server {} did not answer for {name} {kind} within {} s",
+                self.servers,
+                self.deadline.as_secs()
+            ),
+            Ok(Ok(found)) => Ok(found.answers().iter().map(|r| r.data.clone()).collect()),
+            Ok(Err(e)) if no_records(&e) => Ok(Vec::new()),
+            Ok(Err(e)) => Err(anyhow!("DNS server {}: {name} {kind}: {e}", self.servers)),
+        }
+    }
 }
 
-fn build_query(id: u16, domain: &str) -> Result<Vec<u8>> {
-    let mut q = Vec::with_capacity(64);
-    q.extend_from_slice(&id.to_be_bytes());
-    q.extend_from_slice(&0x0100u16.to_be_bytes()); // recursion desired
-    q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]); // one question
-    for label in domain.trim_end_matches('.').split('.') {
-        if label.is_empty() || label.len() > 63 {
-            bail!("{domain:?} is not a domain name");
-        }
-        q.push(label.len() as u8);
-        q.extend_from_slice(label.as_bytes());
-    }
-    q.push(0);
-    q.extend_from_slice(&TYPE_MX.to_be_bytes());
-    q.extend_from_slice(&CLASS_IN.to_be_bytes());
-    Ok(q)
+/// NXDOMAIN or an empty answer: no such records.
+fn no_records(e: &NetError) -> bool {
+    e.is_no_records_found() || e.is_nx_domain()
 }
 
-fn u16_at(msg: &[u8], at: usize) -> Result<u16> {
-    msg.get(at..at + 2)
-        .map(|b| u16::from_be_bytes([b[0], b[1]]))
-        .ok_or_else(|| anyhow!("truncated DNS answer"))
+/// A name as we compare and show host names: lower case, no trailing dot (the root is empty).
+fn host_name(name: &Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Reads a (possibly compressed) name at `at`; returns it and the offset after it.
-fn read_name(msg: &[u8], mut at: usize) -> Result<(String, usize)> {
-    let mut labels: Vec<String> = Vec::new();
-    let mut end = None;
-    for _hop in 0..64 {
-        let len = *msg.get(at).ok_or_else(|| anyhow!("truncated DNS name"))? as usize;
-        if len & 0xc0 == 0xc0 {
-            let ptr = (u16_at(msg, at)? & 0x3fff) as usize;
-            end.get_or_insert(at + 2);
-            at = ptr;
-            continue;
-        }
-        if len == 0 {
-            return Ok((labels.join(".").to_ascii_lowercase(), end.unwrap_or(at + 1)));
-        }
-        let label = msg
-            .get(at + 1..at + 1 + len)
-            .ok_or_else(|| anyhow!("truncated DNS label"))?;
-        labels.push(String::from_utf8_lossy(label).into_owned());
-        at += 1 + len;
-    }
-    bail!("DNS name with too many compression hops")
-}
-
-fn parse_mx_answer(msg: &[u8]) -> Result<Vec<Mx>> {
-    let flags = u16_at(msg, 2)?;
-    if flags & 0x8000 == 0 {
-        bail!("DNS reply is not a response");
-    }
-    match flags & 0x000f {
-        0 => {}
-        3 => return Ok(Vec::new()), // NXDOMAIN: no MX
-        rcode => bail!("DNS server answered with error code {rcode}"),
-    }
-    let qd = u16_at(msg, 4)?;
-    let an = u16_at(msg, 6)?;
-    let mut at = 12;
-    for _ in 0..qd {
-        at = read_name(msg, at)?.1 + 4;
-    }
-    let mut out = Vec::new();
-    for _ in 0..an {
-        let after_name = read_name(msg, at)?.1;
-        let rtype = u16_at(msg, after_name)?;
-        let rdlen = u16_at(msg, after_name + 8)? as usize;
-        let rdata = after_name + 10;
-        if rtype == TYPE_MX {
-            let preference = u16_at(msg, rdata)?;
-            let (exchange, _) = read_name(msg, rdata + 2)?;
-            out.push(Mx { preference, exchange });
-        }
-        at = rdata + rdlen;
-    }
-    Ok(out)
+fn describe(servers: impl Iterator<Item = SocketAddr>) -> String {
+    servers.map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_an_mx_answer_with_compression() {
-        // Query for acme.example MX, answer: 10 mx1.new.example (exchange partly compressed).
-        let mut m = build_query(0x1234, "acme.example").unwrap();
-        m[2] = 0x81;
-        m[3] = 0x80;
-        m[7] = 1; // one answer
-        m.extend_from_slice(&[0xc0, 12, 0, 15, 0, 1, 0, 0, 0, 60]);
-        let rdata: Vec<u8> = [&[0u8, 10][..], &[3], b"mx1", &[3], b"new", &[0xc0, 17]].concat();
-        m.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
-        m.extend_from_slice(&rdata);
-        let mx = parse_mx_answer(&m).unwrap();
-        assert_eq!(
-            mx,
-            vec![Mx {
-                preference: 10,
-                exchange: "mx1.new.example".into()
-            }]
-        );
-    }
-
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        for n in 0..40 {
-            let junk: Vec<u8> = (0..n).map(|i| (i * 37 + 200) as u8).collect();
-            let _ = parse_mx_answer(&junk);
-        }
-        assert!(build_query(1, "a..b").is_err());
-    }
-}
+mod tests;

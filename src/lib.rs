@@ -13,7 +13,7 @@
 //!
 //! Pure modules (no I/O): [`intake`], [`rules`], [`validate`], [`reply::compose`],
 //! [`migrate::folders`]. Edges that talk to the network: [`inbox`], [`migrate`], [`reply::send`],
-//! [`imapconn`], [`net`].
+//! [`imapconn`], [`net`], [`http`], [`dns`].
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -22,6 +22,7 @@ pub mod config;
 pub mod daemon;
 pub mod dns;
 pub mod failpoint;
+pub mod http;
 pub mod imapconn;
 pub mod inbox;
 pub mod intake;

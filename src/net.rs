@@ -2,9 +2,16 @@
 //! (unless the operator allows it for a test bed), connect to exactly the address that was
 //! checked, and build TLS settings (built-in roots, an operator's extra CA, or, only when the
 //! operator says so, no certificate check at all).
+//!
+//! Why our own address classification rather than a crate: the standard library's `is_global`
+//! is still unstable, and the crates that classify addresses disagree on the edges that matter
+//! here (IPv4 addresses hidden in 6to4, NAT64, Teredo, mapped and compatible IPv6 forms). The
+//! list below is ours to keep in step with the IANA special-purpose registries, and every class
+//! has a test. The HTTP client ([`crate::http`]) and the IMAP side both go through it.
 
 use anyhow::{bail, Context, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::net::{IpAddr, SocketAddr};
@@ -130,11 +137,16 @@ pub fn tls_config(extra_ca: Option<&Path>, accept_invalid: bool) -> Result<Arc<C
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(path) = extra_ca {
             let pem = std::fs::read(path).with_context(|| format!("cannot read CA file {}", path.display()))?;
-            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            let mut found = 0;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.with_context(|| format!("bad certificate in {}", path.display()))?;
                 roots
                     .add(cert)
                     .with_context(|| format!("unusable certificate in {}", path.display()))?;
+                found += 1;
+            }
+            if found == 0 {
+                bail!("the CA file {} holds no PEM certificate", path.display());
             }
         }
         builder.with_root_certificates(roots).with_no_client_auth()

@@ -78,73 +78,60 @@ pub struct SourceUrl {
     pub security: Security,
 }
 
-/// Parses `imaps://user@host[:port]` or `imap://user@host[:port][?security=…]`.
-pub fn parse_source_url(url: &str) -> Result<SourceUrl> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .context("--from must look like imaps://user@host")?;
-    let mut security = match scheme.to_ascii_lowercase().as_str() {
+/// Parses `imaps://user@host[:port]` or `imap://user@host[:port][?security=…]` (with the url
+/// crate, as a browser would: the last `@` ends the user, which is percent-decoded, so
+/// `anna%40old.example@host` and `anna@old.example@host` name the same login).
+pub fn parse_source_url(text: &str) -> Result<SourceUrl> {
+    let url = url::Url::parse(text.trim()).context("--from must look like imaps://user@host")?;
+    let mut security = match url.scheme() {
         "imaps" => Security::Tls,
         "imap" => Security::Starttls,
         other => bail!("--from: unknown scheme {other:?} (use imaps:// or imap://)"),
     };
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q)),
-        None => (rest, None),
-    };
-    if let Some(q) = query {
-        for pair in q.split('&') {
-            match pair.split_once('=') {
-                Some(("security", v)) => {
-                    security = match v {
-                        "tls" => Security::Tls,
-                        "starttls" => Security::Starttls,
-                        "plain" => Security::Plain,
-                        _ => bail!("--from: security must be tls, starttls or plain"),
-                    }
-                }
-                _ => bail!("--from: unknown parameter {pair:?}"),
-            }
+    for (key, value) in url.query_pairs() {
+        match (key.as_ref(), value.as_ref()) {
+            ("security", "tls") => security = Security::Tls,
+            ("security", "starttls") => security = Security::Starttls,
+            ("security", "plain") => security = Security::Plain,
+            ("security", _) => bail!("--from: security must be tls, starttls or plain"),
+            _ => bail!("--from: unknown parameter {key:?}"),
         }
     }
-    let rest = rest.trim_end_matches('/');
-    let (user, hostport) = rest
-        .rsplit_once('@')
-        .context("--from must name the user: imaps://user@host")?;
-    let user = percent_decode(user)?;
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
-            (h, p.parse::<u16>().with_context(|| format!("--from: bad port {p:?}"))?)
+    if url.password().is_some() {
+        bail!("--from: put the password in --password-file, not in the URL (a ':' in the user name is written %3A)");
+    }
+    if !matches!(url.path(), "" | "/") || url.fragment().is_some() {
+        bail!("--from must look like imaps://user@host[:port], without a path");
+    }
+    let user = percent_encoding::percent_decode_str(url.username())
+        .decode_utf8()
+        .context("--from: the user name is not UTF-8")?
+        .into_owned();
+    // imap:// is not a scheme the URL standard knows, so its host comes back as written
+    // (percent-encoded); read it again as a host name: lower case, IDNA, checked.
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Domain(d)) => {
+            let d = percent_encoding::percent_decode_str(d)
+                .decode_utf8()
+                .context("--from: the host name is not UTF-8")?;
+            match url::Host::parse(&d).with_context(|| format!("--from: {d:?} is not a host name"))? {
+                url::Host::Ipv6(ip) => ip.to_string(),
+                other => other.to_string(),
+            }
         }
-        _ => (hostport, security.default_imap_port()),
+        None => String::new(),
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
     if user.is_empty() || host.is_empty() {
         bail!("--from must look like imaps://user@host");
     }
     Ok(SourceUrl {
         user,
-        host: host.to_string(),
-        port,
+        port: url.port().unwrap_or_else(|| security.default_imap_port()),
+        host,
         security,
     })
-}
-
-fn percent_decode(s: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).context("--from: bad %-escape in the user name")?;
-            out.push(u8::from_str_radix(hex, 16).context("--from: bad %-escape in the user name")?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).context("--from: the user name is not UTF-8")
 }
 
 /// How many times a transient failure is retried within one run.
@@ -345,8 +332,34 @@ mod tests {
         );
         let u = parse_source_url("imap://bob@[::1]:143").unwrap();
         assert_eq!((u.host.as_str(), u.port, u.security), ("::1", 143, Security::Starttls));
-        assert!(parse_source_url("pop3://x@y").is_err());
-        assert!(parse_source_url("imaps://host.only").is_err());
-        assert!(parse_source_url("imaps://u@h?security=weird").is_err());
+        let u = parse_source_url("imap://bob@old.example@127.0.0.1:10143/?security=tls").unwrap();
+        assert_eq!((u.port, u.security), (10143, Security::Tls));
+        let u = parse_source_url("IMAPS://J%C3%BCrgen%2Bx@Mail.Old.Example:1993").unwrap();
+        assert_eq!(
+            (u.user.as_str(), u.host.as_str(), u.port),
+            ("Jürgen+x", "mail.old.example", 1993)
+        );
+        assert_eq!(parse_source_url("imaps://a%3Ab@h").unwrap().user, "a:b");
+        assert_eq!(
+            parse_source_url("imaps://u@münchen.example").unwrap().host,
+            "xn--mnchen-3ya.example"
+        );
+        for bad in [
+            "pop3://x@y",
+            "imaps://host.only",
+            "imaps://u@h?security=weird",
+            "imaps://u@h?other=1",
+            "imaps://u:secret@h",
+            "imaps://u@h/INBOX",
+            "imaps://u@h:notaport",
+            "imaps://u@h:99999",
+            "imaps://%FF@h",
+            "imaps://u@",
+            "u@h",
+        ] {
+            assert!(parse_source_url(bad).is_err(), "{bad}");
+        }
+        let err = parse_source_url("imaps://u:secret@h").unwrap_err().to_string();
+        assert!(!err.contains("secret") && err.contains("--password-file"), "{err}");
     }
 }

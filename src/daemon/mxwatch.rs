@@ -18,16 +18,13 @@ impl Daemon {
             let _ = shutdown.wait_for(|s| *s).await;
             return Ok(());
         }
-        let resolver = match &self.cfg.dns.resolver {
-            Some(r) => r.parse()?,
-            None => dns::system_resolver()?,
-        };
+        let resolver = dns::Resolver::from_config(self.cfg.dns.resolver.as_deref(), Duration::from_secs(3))?;
         let mut outage_told = false;
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            match self.check_domains(resolver).await {
+            match self.check_domains(&resolver).await {
                 Ok(()) => outage_told = false,
                 Err(e) if !outage_told => {
                     tracing::warn!(error = %format!("{e:#}"), "MX check failed; will try again");
@@ -42,7 +39,7 @@ impl Daemon {
         }
     }
 
-    async fn check_domains(&self, resolver: std::net::SocketAddr) -> Result<()> {
+    async fn check_domains(&self, resolver: &dns::Resolver) -> Result<()> {
         let mut by_domain: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for job in self.store.jobs()? {
             if job.state == JobState::Synced {
@@ -53,7 +50,7 @@ impl Daemon {
             }
         }
         for (domain, jobs) in by_domain {
-            let mx = dns::lookup_mx(resolver, &domain, Duration::from_secs(3)).await?;
+            let mx = resolver.mx(&domain).await?;
             let ours = !mx.is_empty()
                 && mx.iter().all(|m| {
                     self.cfg

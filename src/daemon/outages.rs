@@ -281,7 +281,7 @@ async fn first_line(mut s: impl AsyncRead + Unpin) -> Result<String> {
 
 /// Opens a TCP connection to the DAV server.
 async fn check_dav(url: &str) -> Result<()> {
-    let base = crate::migrate::http::BaseUrl::parse(url)?;
+    let base = crate::http::BaseUrl::parse(url)?;
     let addrs: Vec<_> = tokio::net::lookup_host((base.host.as_str(), base.port))
         .await
         .with_context(|| format!("the host name {} does not resolve", base.host))?

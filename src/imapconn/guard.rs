@@ -14,6 +14,12 @@
 //! and any read or write that makes no progress for [`Limits::stall`]. Once tripped it stays
 //! tripped: every later read and write fails with the same [`GuardError`], which callers find
 //! with [`guard_error`] and turn into a sentence with [`GuardError::sentence`].
+//!
+//! Why our own code rather than a crate: the caps have to sit below async-imap, on the raw
+//! bytes, before its parser buffers a literal it was told is huge; no IMAP crate offers such a
+//! limit, and a generic byte cap or timeout layer does not know where an IMAP response or a
+//! literal ends. The scan is small (lines and `{n}` announcements) and fuzzed by the hostile
+//! server tests.
 
 use std::future::Future;
 use std::pin::Pin;

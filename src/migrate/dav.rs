@@ -8,13 +8,18 @@
 //! overwrites what the customer changed since. Each object the server refuses is reported by
 //! name, UID and the server's answer; the rest of the file is still imported.
 //!
+//! Requests go through the project's HTTP client ([`crate::http`]: our TLS roots, address
+//! checks, no proxy, size caps, a deadline each) as one admin login ([`DavClient`]); the
+//! server's multistatus answers are read as XML with namespaces ([`super::multistatus`]).
+//!
 //! It must never log a password (the admin's is held in a [`Secret`]) nor a contact's or
 //! event's content; logs carry counts, UIDs and resource names.
 
 use super::groupware::{self, DavObject, ObjectKind};
-use super::http::{self, BaseUrl, Client};
+use super::multistatus::{self, CALDAV, CARDDAV};
 use super::MigrateError;
 use crate::config::Config;
+use crate::http::{self, BaseUrl, Response};
 use crate::secret::Secret;
 use rustls::ClientConfig;
 use serde::{Deserialize, Serialize};
@@ -87,11 +92,11 @@ impl DavTarget {
         path
     }
 
-    async fn client(&self) -> Result<Client, MigrateError> {
+    async fn client(&self) -> Result<DavClient, MigrateError> {
         let addrs = crate::net::resolve_checked(&self.base.host, self.base.port, true)
             .await
             .map_err(|e| MigrateError::Transient(format!("DAV server: {e:#}")))?;
-        Ok(Client::new(
+        DavClient::new(
             self.base.clone(),
             addrs,
             self.tls.clone(),
@@ -99,7 +104,71 @@ impl DavTarget {
             &self.password,
             self.timeout,
             MAX_ANSWER,
-        ))
+        )
+        .map_err(|e| MigrateError::Permanent(format!("DAV client: {e:#}")))
+    }
+}
+
+/// The DAV server as one login sees it: requests by path on the base URL's server, with HTTP
+/// Basic credentials, over [`crate::http::Client`].
+#[derive(Debug)]
+pub struct DavClient {
+    base: BaseUrl,
+    http: http::Client,
+    authorization: Secret,
+}
+
+impl DavClient {
+    /// A client for `base`, reached at `addrs` (looked up and checked by the caller), with
+    /// HTTP Basic credentials; answers over `max_body` bytes are refused.
+    pub fn new(
+        base: BaseUrl,
+        addrs: Vec<std::net::SocketAddr>,
+        tls: Arc<ClientConfig>,
+        user: &str,
+        password: &Secret,
+        timeout: Duration,
+        max_body: usize,
+    ) -> anyhow::Result<DavClient> {
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose()));
+        let settings = http::Settings {
+            tls,
+            // Our own server, named by the operator: it may live on our own network.
+            allow_private: true,
+            timeout,
+            max_body,
+            max_redirects: http::DEFAULT_MAX_REDIRECTS,
+        };
+        Ok(DavClient {
+            http: http::Client::pinned(&settings, &base.host, &addrs)?,
+            base,
+            authorization: Secret::new(format!("Basic {token}")),
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// Sends one request for `path` (absolute, percent-encoded) and reads its answer.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> anyhow::Result<Response> {
+        self.http
+            .send(http::Request {
+                method,
+                url: self.base.at(path),
+                headers,
+                body,
+                authorization: Some(&self.authorization),
+            })
+            .await
     }
 }
 
@@ -194,7 +263,7 @@ async fn import_files(
         mailbox: mailbox.to_string(),
         files: Vec::new(),
     };
-    let mut client: Option<Client> = None;
+    let mut client: Option<DavClient> = None;
     // Collection path -> names of the resources already in it (listed once per import, so a
     // second import costs one PROPFIND instead of a PUT per object).
     let mut present: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -220,7 +289,7 @@ async fn import_files(
             if client.is_none() {
                 client = Some(cfg.client().await?);
             }
-            let Some(c) = client.as_mut() else { continue };
+            let Some(c) = client.as_ref() else { continue };
             let collection = match object.kind {
                 ObjectKind::Contact => cfg.addressbook_for(mailbox),
                 ObjectKind::Calendar => cfg.calendar_for(mailbox),
@@ -283,7 +352,7 @@ enum Put {
     Refused(String),
 }
 
-async fn put_object(c: &mut Client, collection: &str, object: &DavObject) -> Result<Put, MigrateError> {
+async fn put_object(c: &DavClient, collection: &str, object: &DavObject) -> Result<Put, MigrateError> {
     let path = format!("{collection}{}", http::encode_segment(&object.name));
     let resp = c
         .request(
@@ -307,7 +376,7 @@ async fn put_object(c: &mut Client, collection: &str, object: &DavObject) -> Res
     }
 }
 
-fn login_refused(c: &Client) -> MigrateError {
+fn login_refused(c: &DavClient) -> MigrateError {
     MigrateError::Permanent(format!(
         "the DAV server {} refused mailferry's login (check [dav] user and password)",
         c.base().host
@@ -325,7 +394,7 @@ const RESOURCETYPE_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 
 /// The names of the resources in a collection (PROPFIND Depth 1). Best effort: when the list
 /// cannot be read, it is empty and every object is PUT (with `If-None-Match`, so still safe).
-async fn list_members(c: &mut Client, collection: &str) -> BTreeSet<String> {
+async fn list_members(c: &DavClient, collection: &str) -> BTreeSet<String> {
     let resp = c
         .request(
             "PROPFIND",
@@ -335,7 +404,13 @@ async fn list_members(c: &mut Client, collection: &str) -> BTreeSet<String> {
         )
         .await;
     match resp {
-        Ok(r) if r.status == 207 => member_names(&String::from_utf8_lossy(&r.body)),
+        Ok(r) if r.status == 207 => match member_names(&String::from_utf8_lossy(&r.body)) {
+            Ok(names) => names,
+            Err(e) => {
+                tracing::debug!(collection, error = %e, "unreadable member list; every object is sent");
+                BTreeSet::new()
+            }
+        },
         Ok(r) => {
             tracing::debug!(collection, status = r.status, "no member list; every object is sent");
             BTreeSet::new()
@@ -347,28 +422,21 @@ async fn list_members(c: &mut Client, collection: &str) -> BTreeSet<String> {
     }
 }
 
-/// The last path segment (percent-decoded) of every non-collection `href` in a multistatus.
-fn member_names(xml: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find("href>") {
-        rest = &rest[start + 5..];
-        let Some(end) = rest.find('<') else { break };
-        let href = rest[..end].trim();
-        rest = &rest[end..];
-        if href.is_empty() || href.ends_with('/') {
-            continue;
-        }
-        let last = href.rsplit('/').next().unwrap_or(href);
-        names.insert(http::decode_percent(&last.replace("&amp;", "&")));
-    }
-    names
+/// The names (last path segment, percent-decoded) of the members of a multistatus that are
+/// not collections.
+fn member_names(xml: &str) -> Result<BTreeSet<String>, String> {
+    Ok(multistatus::parse(xml)?
+        .iter()
+        .filter(|e| !e.is_collection())
+        .map(|e| e.name())
+        .filter(|n| !n.is_empty())
+        .collect())
 }
 
 /// Creates the address book or calendar at `path` when missing, and its parents when the
 /// server says they are missing (409). An existing collection of the wrong kind is an error.
 /// Returns true when the collection was there already.
-async fn ensure_collection(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
+async fn ensure_collection(c: &DavClient, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
     let (method, body) = match kind {
         ObjectKind::Contact => ("MKCOL", ADDRESSBOOK_BODY),
         ObjectKind::Calendar => ("MKCALENDAR", CALENDAR_BODY),
@@ -409,7 +477,7 @@ async fn ensure_collection(c: &mut Client, path: &str, kind: ObjectKind) -> Resu
 
 /// True when `path` is an address book (calendar) already, false when nothing is there; an
 /// error when something else is there or the server refuses to say.
-async fn probe(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
+async fn probe(c: &DavClient, path: &str, kind: ObjectKind) -> Result<bool, MigrateError> {
     let found = c
         .request(
             "PROPFIND",
@@ -419,14 +487,16 @@ async fn probe(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, Mig
         )
         .await
         .map_err(|e| MigrateError::Transient(format!("DAV server, PROPFIND {path}: {e:#}")))?;
-    let (tag, what) = match kind {
-        ObjectKind::Contact => ("addressbook", "an address book"),
-        ObjectKind::Calendar => ("calendar", "a calendar"),
+    let (namespace, tag, what) = match kind {
+        ObjectKind::Contact => (CARDDAV, "addressbook", "an address book"),
+        ObjectKind::Calendar => (CALDAV, "calendar", "a calendar"),
     };
     match found.status {
         207 => {
-            let text = String::from_utf8_lossy(&found.body);
-            if text.contains(&format!(":{tag}")) || text.contains(&format!("<{tag}")) {
+            let entries = multistatus::parse(&String::from_utf8_lossy(&found.body))
+                .map_err(|e| MigrateError::Transient(format!("DAV server, PROPFIND {path}: unreadable answer: {e}")))?;
+            // Depth 0: the collection itself is the one response.
+            if entries.iter().any(|e| e.is(namespace, tag)) {
                 Ok(true)
             } else {
                 Err(MigrateError::Permanent(format!(
@@ -440,7 +510,7 @@ async fn probe(c: &mut Client, path: &str, kind: ObjectKind) -> Result<bool, Mig
     }
 }
 
-async fn mkcol(c: &mut Client, method: &str, path: &str, body: Option<&str>) -> Result<http::Response, MigrateError> {
+async fn mkcol(c: &DavClient, method: &str, path: &str, body: Option<&str>) -> Result<Response, MigrateError> {
     let headers: &[(&str, &str)] = if body.is_some() {
         &[("Content-Type", "application/xml; charset=utf-8")]
     } else {
@@ -451,7 +521,7 @@ async fn mkcol(c: &mut Client, method: &str, path: &str, body: Option<&str>) -> 
         .map_err(|e| MigrateError::Transient(format!("DAV server, {method} {path}: {e:#}")))
 }
 
-fn collection_error(c: &Client, path: &str, resp: &http::Response) -> MigrateError {
+fn collection_error(c: &DavClient, path: &str, resp: &Response) -> MigrateError {
     match resp.status {
         401 => login_refused(c),
         500..=599 => MigrateError::Transient(format!("DAV server, creating {path}: {}", resp.describe())),
@@ -554,10 +624,12 @@ mod tests {
 
     #[test]
     fn member_names_come_from_hrefs() {
-        let xml = r#"<?xml version="1.0"?><multistatus xmlns="DAV:"><response><href>/a%40b/contacts/</href></response>
-<response><href>/a%40b/contacts/x%40google.com.vcf</href></response><D:response><D:href>/a/c/T%C3%BC&amp;1.ics</D:href></D:response></multistatus>"#;
-        let names: Vec<String> = member_names(xml).into_iter().collect();
+        let xml = r#"<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:D="DAV:"><response><href>/a%40b/contacts/</href></response>
+<response><href>/a%40b/contacts/x%40google.com.vcf</href></response><D:response><D:href>/a/c/T%C3%BC&amp;1.ics</D:href></D:response>
+<response><href>/a/c/sub</href><propstat><prop><resourcetype><collection/></resourcetype></prop></propstat></response></multistatus>"#;
+        let names: Vec<String> = member_names(xml).unwrap().into_iter().collect();
         assert_eq!(names, ["Tü&1.ics", "x@google.com.vcf"]);
+        assert!(member_names("<html>Service Unavailable</html>").is_err());
     }
 
     #[test]

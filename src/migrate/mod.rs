@@ -14,7 +14,7 @@ pub mod dav;
 pub mod engine;
 pub mod folders;
 pub mod groupware;
-pub mod http;
+pub mod multistatus;
 pub mod pipeline;
 
 pub use engine::migrate_mailbox;

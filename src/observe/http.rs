@@ -2,6 +2,13 @@
 //! (`Connection: close`), GET and HEAD only, a request head of at most [`MAX_HEAD`] bytes read
 //! within [`READ_TIMEOUT`], at most [`MAX_CONNECTIONS`] connections at once, and a Host header
 //! that must be an IP address, `localhost` or a configured name (DNS rebinding).
+//!
+//! Why our own code rather than a crate (hyper's server, axum): the endpoint serves a handful
+//! of read-only pages to a scraper and to staff on loopback; these few lines bound everything
+//! a client can make us do (head size, time, connections) where a framework's defaults would
+//! have to be found and tightened one by one, and they keep a router, middleware and their
+//! dependencies out of a daemon that holds customers' passwords. Outgoing HTTP is reqwest
+//! ([`crate::http`]); this serves only.
 
 use std::future::Future;
 use std::net::IpAddr;

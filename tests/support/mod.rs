@@ -555,7 +555,7 @@ pub fn dav_target() -> mailferry::migrate::dav::DavTarget {
 /// The bed's Radicale as an import target, logged in as `user`.
 pub fn dav_target_as(user: &str, pass: &str) -> mailferry::migrate::dav::DavTarget {
     mailferry::migrate::dav::DavTarget {
-        base: mailferry::migrate::http::BaseUrl::parse(&format!("http://127.0.0.1:{DAV_PORT}")).expect("url"),
+        base: mailferry::http::BaseUrl::parse(&format!("http://127.0.0.1:{DAV_PORT}")).expect("url"),
         user: user.into(),
         password: Secret::new(pass),
         addressbook_path: "/{user}/contacts/".into(),
@@ -566,9 +566,9 @@ pub fn dav_target_as(user: &str, pass: &str) -> mailferry::migrate::dav::DavTarg
 }
 
 /// An HTTP client on the bed's Radicale, logged in as `user`.
-pub fn dav_client(user: &str, pass: &str) -> mailferry::migrate::http::Client {
+pub fn dav_client(user: &str, pass: &str) -> mailferry::migrate::dav::DavClient {
     let t = dav_target_as(user, pass);
-    mailferry::migrate::http::Client::new(
+    mailferry::migrate::dav::DavClient::new(
         t.base,
         vec![std::net::SocketAddr::from(([127, 0, 0, 1], DAV_PORT))],
         t.tls,
@@ -577,11 +577,12 @@ pub fn dav_client(user: &str, pass: &str) -> mailferry::migrate::http::Client {
         t.timeout,
         64 << 20,
     )
+    .expect("DAV client")
 }
 
 /// The member resources of a DAV collection (PROPFIND Depth 1): their names (the href's last
 /// segment, percent-decoded), sorted; the collection itself is left out.
-pub async fn dav_members(client: &mut mailferry::migrate::http::Client, collection: &str) -> Vec<String> {
+pub async fn dav_members(client: &mut mailferry::migrate::dav::DavClient, collection: &str) -> Vec<String> {
     let body = r#"<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>"#;
     let resp = client
         .request(
@@ -620,7 +621,7 @@ pub fn add_user_dav(user: &str, pass: &str) {
 
 /// `%40` → `@` and so on (UTF-8): the engine's own decoder.
 pub fn percent_decode(s: &str) -> String {
-    mailferry::migrate::http::decode_percent(s)
+    mailferry::http::decode_percent(s)
 }
 
 impl Daemon {
