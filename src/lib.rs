@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Pure modules (no I/O): [`intake`], [`rules`], [`validate`], [`reply::compose`],
-//! [`migrate::folders`]. Edges that talk to the network: [`inbox`], [`migrate`], [`reply::send`],
+//! [`migrate::folders`], [`davsplit`], [`textdecode`]. Edges that talk to the network: [`inbox`], [`migrate`], [`reply::send`],
 //! [`imapconn`], [`net`].
 #![forbid(unsafe_code)]
 
@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod davsplit;
 pub mod dns;
 pub mod failpoint;
 pub mod imapconn;
@@ -35,4 +36,5 @@ pub mod secret;
 pub mod security;
 pub mod staff;
 pub mod store;
+pub mod textdecode;
 pub mod validate;
