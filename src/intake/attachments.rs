@@ -3,7 +3,7 @@
 //! mail-parser turns `text/*` attachments into a `String` (lossily, by the declared charset);
 //! a CSV in UTF-16 or Windows-1252 would be damaged by that, so for those parts the bytes are
 //! taken again from the raw message and only the transfer encoding is undone. Never guesses
-//! a charset here (that is `decode.rs`'s job).
+//! a charset here (that is [`crate::textdecode`]'s job).
 
 use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
 use mail_parser::{Encoding, Message, MimeHeaders, PartType};

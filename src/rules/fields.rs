@@ -3,6 +3,7 @@
 //! Turns the files into lookups from a normalised label to a [`Field`]. Pure: it never reads
 //! a file itself (the loader in `rules.rs` does) and never sees a value, only labels.
 
+use crate::intake::Language;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -56,16 +57,26 @@ struct LabelsFile {
 struct SentencesFile {
     password: Vec<String>,
     host: Vec<String>,
+    #[serde(default)]
+    user: Vec<String>,
+    #[serde(default)]
+    from: Vec<String>,
 }
 
 /// The body labels, by normalised label.
 #[derive(Debug, Clone, Default)]
 pub struct Labels {
     by_label: BTreeMap<String, Field>,
+    /// The language of each label listed under one language only.
+    lang_by_label: BTreeMap<String, Option<Language>>,
     /// Phrases before a password in a free sentence (lower case).
     pub password_phrases: Vec<String>,
     /// Phrases before a server name in a free sentence (lower case).
     pub host_phrases: Vec<String>,
+    /// Phrases before a login name in a free sentence (lower case).
+    pub user_phrases: Vec<String>,
+    /// Words before the old server in "migrate X from imap.y.example" (lower case).
+    pub from_words: Vec<String>,
 }
 
 /// Normalises a body label: lower case, bullets and "*" removed, spaces collapsed.
@@ -83,22 +94,43 @@ impl Labels {
     pub fn parse(text: &str) -> Result<Labels, toml::de::Error> {
         let file: LabelsFile = toml::from_str(text)?;
         let mut by_label = BTreeMap::new();
+        let mut lang_by_label: BTreeMap<String, Option<Language>> = BTreeMap::new();
         for (field, langs) in file.fields {
-            for label in langs.into_values().flatten() {
-                by_label.entry(normalize_label(&label)).or_insert(field);
+            for (code, labels) in langs {
+                let lang = Language::from_code(&code);
+                for label in labels {
+                    let norm = normalize_label(&label);
+                    lang_by_label
+                        .entry(norm.clone())
+                        .and_modify(|l| {
+                            if *l != lang {
+                                *l = None
+                            }
+                        })
+                        .or_insert(lang);
+                    by_label.entry(norm).or_insert(field);
+                }
             }
         }
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
         Ok(Labels {
             by_label,
+            lang_by_label,
             password_phrases: lower(file.sentences.password),
             host_phrases: lower(file.sentences.host),
+            user_phrases: lower(file.sentences.user),
+            from_words: lower(file.sentences.from),
         })
     }
 
     /// The field a label names, if any.
     pub fn field(&self, label: &str) -> Option<Field> {
         self.by_label.get(&normalize_label(label)).copied()
+    }
+
+    /// The language of a label, when only one language lists it.
+    pub fn language(&self, label: &str) -> Option<Language> {
+        self.lang_by_label.get(&normalize_label(label)).copied().flatten()
     }
 }
 
