@@ -135,6 +135,7 @@ fn split_into(text: &str, subject_forward: bool, depth: usize, out: &mut Vec<For
     }
     let own = lines[..start].join("\n");
     let mut rest: Vec<String> = lines[start + 1..].iter().map(|l| l.to_string()).collect();
+    let quoted_marker = lines[start].trim_start().starts_with('>');
     // Apple Mail's HTML quotes what follows its marker.
     if rest
         .iter()
@@ -192,7 +193,9 @@ fn split_into(text: &str, subject_forward: bool, depth: usize, out: &mut Vec<For
 fn marker(lines: &[&str], subject_forward: bool) -> Option<usize> {
     (0..lines.len()).find(|&i| {
         let t = lines[i].trim();
-        if explicit().is_match(t) {
+        // Apple Mail's HTML puts its marker inside the quote of the forwarded mail.
+        let unquoted = t.trim_start_matches(|c: char| c == '>' || c == ' ');
+        if explicit().is_match(unquoted) {
             return true;
         }
         if !subject_forward {

@@ -353,7 +353,7 @@ fn value_after(sentence: &str, end: usize) -> Option<(usize, usize, String)> {
     }
     let word = rest.split_whitespace().next()?;
     let mut w = word;
-    for c in [',', ';', '.', ')'] {
+    for c in [',', ';', '.', ')', ':'] {
         if let Some(x) = w.strip_suffix(c) {
             if c != ')' || !x.contains('(') {
                 w = x;

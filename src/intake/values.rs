@@ -104,7 +104,7 @@ pub fn host(value: &str) -> HostValue {
     }
     let v = v
         .trim_start_matches(['(', '<', '"', '\''])
-        .trim_end_matches(['.', ',', ';', ')', '>', '"', '\'', '!', '?'])
+        .trim_end_matches(['.', ',', ';', ')', '>', '"', '\'', '!', '?', ':'])
         .to_string();
     let mut port = None;
     let hostpart = if let Some(rest) = v.strip_prefix('[') {
