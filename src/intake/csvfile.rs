@@ -180,6 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn the_customers_template_reads_as_one_complete_mailbox() {
+        // rules/template.csv is what the reply attaches: it must be read by this very reader.
+        let r = read(
+            "template.csv",
+            include_bytes!("../../rules/template.csv"),
+            &rules(),
+            10,
+            true,
+        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.mailboxes.len(), 1);
+        let m = &r.mailboxes[0];
+        assert_eq!(m.row, Some(2));
+        assert_eq!(m.email, "anna@example.com");
+        assert!(m.password.is_some());
+        assert_eq!(m.source_host.as_deref(), Some("imap.old-provider.example"));
+        assert_eq!(m.source_port, Some(993));
+        assert!(m.schedule.is_some());
+    }
+
+    #[test]
     fn a_title_line_above_the_header() {
         let r = read(
             "m.csv",

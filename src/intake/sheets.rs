@@ -123,7 +123,7 @@ type Sheets = Vec<(String, Vec<Row>)>;
 fn workbook(a: &Attachment, content: Content, rules: &Rules, max_rows: usize) -> TableRows {
     let keep = max_rows.saturating_add(20);
     let sheets: Result<Sheets, String> = match content {
-        Content::Zip => match unpacked(&a.data) {
+        Content::Zip => match unpacked(&a.data, MAX_UNPACKED) {
             Err(e) => Err(e),
             Ok(Archive::Xlsx) => xlsx(&a.data, keep),
             Ok(Archive::Ods(xml)) => ods(&a.data, &xml, keep),
@@ -185,14 +185,14 @@ enum Archive {
 }
 
 /// Unpacks every part of a zip into nothing, counting; refuses archives that unpack to more
-/// than [`MAX_UNPACKED`] bytes in all or hold more than [`MAX_PARTS`] parts. Keeps an
+/// than `max_bytes` ([`MAX_UNPACKED`]) in all or hold more than [`MAX_PARTS`] parts. Keeps an
 /// `.ods`'s `content.xml` for the cell scan.
-fn unpacked(data: &[u8]) -> Result<Archive, String> {
+fn unpacked(data: &[u8], max_bytes: u64) -> Result<Archive, String> {
     let unreadable = || "cannot be opened as a spreadsheet; save it again as .xlsx or .csv".to_string();
     let too_big = || {
         format!(
             "unpacks to more than {} MB; send the list as a smaller .xlsx or as .csv",
-            MAX_UNPACKED >> 20
+            max_bytes >> 20
         )
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(data)).map_err(|_| unreadable())?;
@@ -205,7 +205,7 @@ fn unpacked(data: &[u8]) -> Result<Archive, String> {
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|_| unreadable())?;
         let name = part.name().map(|n| n.to_string()).unwrap_or_default();
-        let budget = MAX_UNPACKED - total;
+        let budget = max_bytes.saturating_sub(total);
         let mut limited = (&mut part).take(budget + 1);
         let n = if name == "content.xml" {
             let mut buf = Vec::new();
@@ -216,7 +216,7 @@ fn unpacked(data: &[u8]) -> Result<Archive, String> {
             std::io::copy(&mut limited, &mut std::io::sink()).map_err(|_| unreadable())?
         };
         total += n;
-        if total > MAX_UNPACKED {
+        if total > max_bytes {
             return Err(too_big());
         }
         xlsx |= name == "xl/workbook.xml";
@@ -470,6 +470,71 @@ mod tests {
         assert_eq!(ods_cells(normal), 2);
         let bomb = r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="float" table:number-columns-repeated="16384"/></table:table-row>"#;
         assert!(ods_cells(bomb) > MAX_CELLS);
+    }
+
+    fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in parts {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_bomb_workbook_is_refused_before_calamine_reads_it() {
+        // 4 MB of zeros pack into a few kB; with a 1 MB budget the workbook is refused after
+        // unpacking just past 1 MB, never the whole part.
+        let bomb = zip_of(&[("xl/workbook.xml", vec![b'<'; 4 << 20])]);
+        assert!(bomb.len() < 64 << 10);
+        let err = unpacked(&bomb, 1 << 20).err().expect("refused");
+        assert!(err.contains("unpacks to more than 1 MB"), "{err}");
+        // And the same file through intake with the real cap (a small bomb passes the cap but is
+        // no workbook calamine can read: an error, not a panic).
+        let rules = Rules::builtin().unwrap();
+        let t = read(&att("list.xlsx", "", &bomb), Content::Zip, true, &rules, 100);
+        assert_eq!(t.errors.len(), 1);
+        let many: Vec<(String, Vec<u8>)> = (0..=MAX_PARTS).map(|i| (format!("p{i}"), Vec::new())).collect();
+        let refs: Vec<(&str, Vec<u8>)> = many.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+        assert!(unpacked(&zip_of(&refs), MAX_UNPACKED).is_err());
+    }
+
+    #[test]
+    fn a_workbook_from_excel_is_read_with_its_row_numbers_and_sheets() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let notes = book.add_worksheet().set_name("Notes").unwrap();
+        notes.write_string(0, 0, "Mailboxes are on the next sheet").unwrap();
+        let list = book.add_worksheet().set_name("Team").unwrap();
+        list.write_string(0, 0, "Our team").unwrap();
+        for (c, h) in ["Adresse e-mail", "Mot de passe", "Serveur", "Port"].iter().enumerate() {
+            list.write_string(2, c as u16, *h).unwrap();
+        }
+        list.write_string(3, 0, "a@x.example").unwrap();
+        list.write_string(3, 1, "pw-a-1").unwrap();
+        list.write_string(3, 2, "imap.x.example").unwrap();
+        list.write_number(3, 3, 993).unwrap();
+        list.write_number(4, 1, 4711).unwrap();
+        let data = book.save_to_buffer().unwrap();
+        let rules = Rules::builtin().unwrap();
+        let a = att("Team.xlsx", "application/octet-stream", &data);
+        let (content, strict) = kind_of(&a).expect("a workbook");
+        let t = read(&a, content, strict, &rules, 100);
+        assert_eq!(t.mailboxes.len(), 1, "{:?}", t.errors);
+        let m = &t.mailboxes[0];
+        assert_eq!((m.row, m.source_port), (Some(4), Some(993)));
+        // The workbook has two sheets with rows: the sheet is named.
+        assert_eq!(m.sheet.as_deref(), Some("Team"));
+        assert_eq!(t.errors.len(), 1, "{:?}", t.errors);
+        assert_eq!(t.errors[0].row, Some(5));
+        assert!(
+            t.errors[0]
+                .message
+                .starts_with("sheet \u{201c}Team\u{201d}: this row has no e-mail address"),
+            "{:?}",
+            t.errors
+        );
     }
 
     #[test]
