@@ -41,8 +41,9 @@ pub enum Content {
 }
 
 /// The kind of spreadsheet an attachment is, or None when it is no table file. `strict` in the
-/// second place: sent as a list (`.csv`, `.tsv`, a workbook), so a missing header is an error;
-/// a `.txt` or untyped file is only read when it has a header.
+/// second place: named or typed as a list (`.csv`, `.tsv`, `.xlsx`, `text/csv`, …), so a
+/// missing header or an unreadable workbook is an error; a `.txt` or untyped file is only read
+/// when it turns out to be a table.
 pub fn kind_of(a: &Attachment) -> Option<(Content, bool)> {
     let name = a.name.to_lowercase();
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
@@ -71,8 +72,7 @@ pub fn kind_of(a: &Attachment) -> Option<(Content, bool)> {
         return None;
     }
     let content = sniff(&a.data)?;
-    let strict = listed_ext || listed_type || content != Content::Text;
-    Some((content, strict))
+    Some((content, listed_ext || listed_type))
 }
 
 /// What the bytes are: a zip, an OLE file, text, or None (other binary data).
@@ -102,7 +102,16 @@ pub fn sniff(data: &[u8]) -> Option<Content> {
 pub fn read(a: &Attachment, content: Content, strict: bool, rules: &Rules, max_rows: usize) -> TableRows {
     match content {
         Content::Text => csvfile::read(&a.name, &a.data, rules, max_rows, strict),
-        Content::Zip | Content::Ole => workbook(a, content, rules, max_rows),
+        Content::Zip | Content::Ole => {
+            let t = workbook(a, content, rules, max_rows);
+            // An untyped zip or OLE file that is no readable workbook (an archive of photos, a
+            // Word file) is not the customer's list: no error about it.
+            if strict || t.recognised {
+                t
+            } else {
+                TableRows::default()
+            }
+        }
     }
 }
 
@@ -535,6 +544,19 @@ mod tests {
             "{:?}",
             t.errors
         );
+    }
+
+    #[test]
+    fn an_untyped_archive_that_is_no_workbook_is_no_error() {
+        let rules = Rules::builtin().unwrap();
+        let a = att(
+            "photos",
+            "application/octet-stream",
+            &zip_of(&[("a.jpg", vec![0xff; 10])]),
+        );
+        let (content, strict) = kind_of(&a).unwrap();
+        let t = read(&a, content, strict, &rules, 100);
+        assert!(t.errors.is_empty() && t.mailboxes.is_empty(), "{:?}", t.errors);
     }
 
     #[test]
