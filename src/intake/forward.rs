@@ -136,11 +136,12 @@ fn split_into(text: &str, subject_forward: bool, depth: usize, out: &mut Vec<For
     let own = lines[..start].join("\n");
     let mut rest: Vec<String> = lines[start + 1..].iter().map(|l| l.to_string()).collect();
     let quoted_marker = lines[start].trim_start().starts_with('>');
-    // Apple Mail's HTML quotes what follows its marker.
-    if rest
-        .iter()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|l| l.trim_start().starts_with('>'))
+    // Apple Mail's HTML quotes what follows its marker (and the marker itself).
+    if quoted_marker
+        || rest
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim_start().starts_with('>'))
     {
         rest = rest
             .into_iter()

@@ -64,7 +64,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
 
 /// True when `text` (a subject or a sentence) asks for a migration.
 pub fn asks(text: &str, rules: &Rules) -> bool {
-    rules.intent.find(text).is_some()
+    rules.intent.asks(text)
 }
 
 /// True when the subject or any sentence of `text` asks for a migration.

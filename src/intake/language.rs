@@ -73,14 +73,14 @@ pub fn detect(text: &str, content_language: Option<&str>, rules: &Rules) -> Opti
                 hits[index(l)] += 1;
             }
         }
-        for word in line
-            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-            .filter(|w| !w.is_empty() && w.len() <= 20)
-        {
-            let lower = word.to_lowercase();
-            for l in rules.intent.word(&lower) {
-                hits[index(*l)] += 1;
-            }
+    }
+    let lower = text.to_lowercase();
+    for word in lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty() && w.len() <= 20)
+    {
+        for l in rules.intent.word(word) {
+            hits[index(*l)] += 1;
         }
     }
     let mut order: Vec<(usize, Language)> = Language::ALL.iter().map(|l| (hits[index(*l)], *l)).collect();

@@ -14,6 +14,7 @@
 use super::assemble::{Event, Piece};
 use super::intent::{self, sentences};
 use super::values::address;
+use crate::rules::fields::Phrases;
 use crate::rules::{Field, Rules};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -156,35 +157,23 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
     let mut asks: Vec<bool> = Vec::with_capacity(spans.len());
     for &(s, e) in &spans {
         let sentence = &text[s..e];
-        asks.push(intent::asks(sentence, rules));
-        phrase_values(
-            sentence,
-            s,
-            &rules.labels.password_phrases,
-            Field::Password,
-            rules,
-            &mut out,
-            &mut taken,
-        );
-        phrase_values(
-            sentence,
-            s,
-            &rules.labels.host_phrases,
-            Field::Host,
-            rules,
-            &mut out,
-            &mut taken,
-        );
-        phrase_values(
-            sentence,
-            s,
-            &rules.labels.user_phrases,
-            Field::User,
-            rules,
-            &mut out,
-            &mut taken,
-        );
-        word_values(sentence, s, rules, &mut out, &mut taken);
+        let sentence_asks = intent::asks(sentence, rules);
+        asks.push(sentence_asks);
+        let lower = sentence.to_lowercase();
+        // A letter whose lower case has another length would shift the offsets: such a
+        // sentence gives no phrase values.
+        if lower.len() == sentence.len() {
+            let labels = &rules.labels;
+            for (phrases, field) in [
+                (&labels.password_phrases, Field::Password),
+                (&labels.host_phrases, Field::Host),
+                (&labels.user_phrases, Field::User),
+            ] {
+                phrase_values(sentence, &lower, s, phrases, field, rules, &mut out, &mut taken);
+            }
+        }
+        let near_address = sentence_asks || address_re().is_match(sentence);
+        word_values(sentence, s, near_address, rules, &mut out, &mut taken);
     }
     let in_sentence = |at: usize| spans.iter().position(|&(s, e)| at >= s && at < e);
     let has_field = |i: usize| {
@@ -269,21 +258,24 @@ fn listed(text: &str, at: usize, spans: &[(usize, usize)], asks: &[bool], mail_a
     mail_asks
 }
 
-/// The values after `phrases` in one sentence (`offset` = its place in the text).
+/// The values after `phrases` in one sentence (`lower` = the sentence in lower case, of the
+/// same length; `offset` = its place in the text).
+#[allow(clippy::too_many_arguments)]
 fn phrase_values(
     sentence: &str,
+    lower: &str,
     offset: usize,
-    phrases: &[String],
+    phrases: &Phrases,
     field: Field,
     rules: &Rules,
     out: &mut Vec<Event>,
     taken: &mut Vec<(usize, usize)>,
 ) {
-    let lower = sentence.to_lowercase();
-    if lower.len() != sentence.len() {
-        return; // a letter whose lower case has another length: offsets would not match
+    // One literal search tells whether any phrase's first word is there at all.
+    if !phrases.present(lower) {
+        return;
     }
-    for phrase in phrases {
+    for phrase in phrases.list() {
         let (head, tail) = match phrase.split_once("{address}") {
             Some((h, t)) => (h.trim_end(), Some(t.trim_start())),
             None => (phrase.as_str(), None),
@@ -403,13 +395,20 @@ fn hostlike(value: &str) -> bool {
         || v.parse::<std::net::IpAddr>().is_ok()
 }
 
-/// Servers after "from"/"von"/… or written `imap.…`, and ports after "port"/"Port"/…
-fn word_values(sentence: &str, offset: usize, rules: &Rules, out: &mut Vec<Event>, taken: &mut Vec<(usize, usize)>) {
+/// Servers after "from"/"von"/… (in a sentence that asks or names an address: `asks`) or
+/// written `imap.…`, and ports after "port"/"Port"/…
+fn word_values(
+    sentence: &str,
+    offset: usize,
+    asks: bool,
+    rules: &Rules,
+    out: &mut Vec<Event>,
+    taken: &mut Vec<(usize, usize)>,
+) {
     let words: Vec<(usize, &str)> = sentence
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - sentence.as_ptr() as usize, w))
         .collect();
-    let asks = intent::asks(sentence, rules) || address_re().is_match(sentence);
     let bare = |w: &str| {
         w.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '"' | '\'' | '?' | '!'))
             .to_lowercase()

@@ -198,6 +198,11 @@ pub fn text_tables(text: &str, rules: &Rules) -> Vec<TextTable> {
     let mut i = 0;
     while i < lines.len() {
         let (start, line) = lines[i];
+        // A header names no address and is no paragraph.
+        if line.contains('@') || line.len() > 400 || line.trim().is_empty() {
+            i += 1;
+            continue;
+        }
         let found = [
             Split::Pipes,
             Split::Tabs,

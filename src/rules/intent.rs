@@ -35,6 +35,8 @@ pub enum IntentError {
 pub struct Intent {
     /// One case-insensitive alternation of each language's patterns.
     patterns: Vec<(Language, Regex)>,
+    /// All languages' patterns in one alternation (for the yes/no question).
+    any: Option<Regex>,
     /// Lower-case word → the languages that use it.
     words: HashMap<String, Vec<Language>>,
 }
@@ -44,15 +46,28 @@ impl Intent {
     pub fn parse(text: &str) -> Result<Intent, IntentError> {
         let file: IntentFile = toml::from_str(text)?;
         let mut patterns = Vec::new();
+        let mut all: Vec<String> = Vec::new();
         for (code, list) in file.intent {
             let lang = Language::from_code(&code).ok_or_else(|| IntentError::Unknown(code.clone()))?;
             if list.is_empty() {
                 continue;
             }
+            // `\b` is read as an ASCII word boundary: the same for the words of these patterns,
+            // and it keeps the regex engine's fast paths on text with accented letters.
+            let list: Vec<String> = list.iter().map(|p| p.replace(r"\b", r"(?-u:\b)")).collect();
             let joined = format!("(?i)(?:{})", list.join(")|(?:"));
             let re = Regex::new(&joined).map_err(|e| IntentError::Pattern(code.clone(), e))?;
             patterns.push((lang, re));
+            all.extend(list);
         }
+        let any = if all.is_empty() {
+            None
+        } else {
+            Some(
+                Regex::new(&format!("(?i)(?:{})", all.join(")|(?:")))
+                    .map_err(|e| IntentError::Pattern("all".into(), e))?,
+            )
+        };
         let mut words: HashMap<String, Vec<Language>> = HashMap::new();
         for (code, list) in file.language {
             let lang = Language::from_code(&code).ok_or_else(|| IntentError::Unknown(code.clone()))?;
@@ -63,13 +78,18 @@ impl Intent {
                 }
             }
         }
-        Ok(Intent { patterns, words })
+        Ok(Intent { patterns, any, words })
     }
 
     /// The language of the first intent pattern that `text` matches, if any (languages share
     /// words such as "migration": use it as a yes/no, not to tell the language).
     pub fn find(&self, text: &str) -> Option<Language> {
         self.patterns.iter().find(|(_, re)| re.is_match(text)).map(|(l, _)| *l)
+    }
+
+    /// True when `text` matches any intent pattern.
+    pub fn asks(&self, text: &str) -> bool {
+        self.any.as_ref().is_some_and(|re| re.is_match(text))
     }
 
     /// The languages that use `word` (lower case), if any.
