@@ -195,7 +195,7 @@ fn marker(lines: &[&str], subject_forward: bool) -> Option<usize> {
     (0..lines.len()).find(|&i| {
         let t = lines[i].trim();
         // Apple Mail's HTML puts its marker inside the quote of the forwarded mail.
-        let unquoted = t.trim_start_matches(|c: char| c == '>' || c == ' ');
+        let unquoted = t.trim_start_matches(['>', ' ']);
         if explicit().is_match(unquoted) {
             return true;
         }
