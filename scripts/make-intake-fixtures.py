@@ -5,7 +5,7 @@ The .eml files are committed; this script is how they were made, so tricky bytes
 Windows-1252, quoted-printable, base64) are built by code rather than typed. Re-run it after
 editing, then `MAILFERRY_BLESS=1 cargo test --test fixtures` and review the .json by eye.
 """
-import base64, os, quopri
+import base64, io, os, quopri, zipfile
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "intake")
 os.makedirs(OUT, exist_ok=True)
@@ -252,4 +252,133 @@ csv_mail("csv-and-body-mailbox-shared-port", "Admin <admin@corp.example>", "Also
 simple("postal-address-in-signature", "Migration", "Email: anna@x.example\nPassword: Tr0ub4dor&3\nServer: imap.oldmail.example\n\nKind regards\nAnna Smith\nAddress: Main Street 1, Springfield\nPhone: +1 555 0100\n")
 write("free-sentence-french-html-only", headers("Luc <luc@exemple.example>", "Migration", mailer=APPLE),
       text_part("<html><body><p>Bonjour, merci de migrer luc@exemple.example ; le mot de passe est Baguette-42 et le serveur est imap.ancien.example.</p><p>Luc</p></body></html>\n", ctype="text/html", cte="quoted-printable"))
+
+# --- issue 12: requests written freely --------------------------------------------------------
+def xlsx(sheets):
+    """A minimal .xlsx: sheets = [(name, [[cell, ...], ...] with row numbers starting at 1)]."""
+    buf = io.BytesIO()
+    z = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    over = "".join(f'<Override PartName="/xl/worksheets/sheet{i+1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(len(sheets)))
+    z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' + over + '</Types>')
+    z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns}><sheets>' + "".join(f'<sheet name="{n}" sheetId="{i+1}" r:id="rId{i+1}"/>' for i, (n, _) in enumerate(sheets)) + '</sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + "".join(f'<Relationship Id="rId{i+1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i+1}.xml"/>' for i in range(len(sheets))) + '</Relationships>')
+    for i, (_, rows) in enumerate(sheets):
+        xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>'
+        for r, cells in rows:
+            xml += f'<row r="{r}">'
+            for c, v in enumerate(cells):
+                ref = "ABCDEFGHIJ"[c] + str(r)
+                if v is None or v == "":
+                    continue
+                if isinstance(v, (int, float)):
+                    xml += f'<c r="{ref}"><v>{v}</v></c>'
+                else:
+                    v = v.replace("&", "&amp;").replace("<", "&lt;")
+                    xml += f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>'
+            xml += '</row>'
+        z.writestr(f"xl/worksheets/sheet{i+1}.xml", xml + '</sheetData></worksheet>')
+    z.close()
+    return buf.getvalue()
+
+def ods(name, rows):
+    """A minimal .ods with one sheet."""
+    buf = io.BytesIO()
+    z = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+    z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+    z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+           f'<office:body><office:spreadsheet><table:table table:name="{name}">')
+    for cells in rows:
+        xml += '<table:table-row>'
+        for v in cells:
+            if v == "":
+                xml += '<table:table-cell/>'
+            elif isinstance(v, int):
+                xml += f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+            else:
+                xml += f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        xml += '<table:table-cell table:number-columns-repeated="1019"/></table:table-row>'
+    xml += '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    z.writestr("content.xml", xml + '</table:table></office:spreadsheet></office:body></office:document-content>')
+    z.close()
+    return buf.getvalue()
+
+simple("intent-without-any-address", "Moving our e-mail to you",
+       "Hello,\n\nwe are a small office and would like to move our mailboxes to your service next month.\nWhat do you need from us?\n\nKind regards\nPaula\n", frm="Paula <paula@office.example>")
+simple("intent-address-and-server-no-password", "Migration",
+       "Please migrate tom@garage.example from imap.oldgarage.example.\n\nTom\n", frm="Tom <tom@garage.example>")
+simple("sentence-then-labelled-lines", "Mailbox move",
+       "Hi,\n\nPlease migrate lea@law.example.\n\nPassword: Justice#2031\nIMAP server: imaps://mail.oldlaw.example:993\n\nThanks, Lea\n", frm="Lea <lea@law.example>")
+write("sentences-french-question", headers("Claire <claire@atelier.example>", "Question", mailer=APPLE),
+      text_part("Bonjour,\n\npourriez-vous migrer la boîte contact@atelier.example depuis mail.ancien-hebergeur.example ? Le mot de passe est Atelier!2031 et l'identifiant est contact.\n\nMerci d'avance,\nClaire\n", cte="quoted-printable"))
+simple("sentences-dutch", "Verhuizing",
+       "Hallo,\n\nKunnen jullie kees@bedrijf.example verhuizen van imap.oud.example? Het wachtwoord is Fiets_99.\n\nMet vriendelijke groeten\nKees\n", frm="Kees <kees@bedrijf.example>")
+simple("password-not-guessed-from-numbers", "Please migrate our shop mailbox",
+       "Hello,\n\nplease migrate info@shop.example from imap.shop-old.example.\nOur customer number is 4711-XK-99 and the order token ab12CD34ef.\n\nBest regards\nTom Baker\nShop Ltd | +49 30 1234567 | tom@shop.example\nRef: Zx9-Q2!7\n", frm="Tom <tom@shop.example>")
+write("html-table-header-row-outlook", headers("Ines <ines@kanzlei.example>", "Umzug unserer Postfächer", mailer=OUTLOOK, extra=["Content-Language: de-DE"]),
+      multipart("alternative", [
+          text_part("Hallo,\n\nbitte zieht diese Postfächer um (Tabelle in HTML).\n\nGrüße\nInes\n", cte="quoted-printable"),
+          text_part('<html><head><style>p.MsoNormal{margin:0}</style></head><body><div class="WordSection1"><p class="MsoNormal">Hallo,<o:p></o:p></p>'
+                    '<p class="MsoNormal">bitte zieht diese Postfächer um:<o:p></o:p></p>'
+                    '<table class="MsoTableGrid" border="1"><tr><td><p class="MsoNormal"><b>Passwort<o:p></o:p></b></p></td><td><p class="MsoNormal"><b>E-Mail-Adresse<o:p></o:p></b></p></td><td><p class="MsoNormal"><b>Posteingangsserver<o:p></o:p></b></p></td><td><p class="MsoNormal"><b>Bemerkung</b></p></td></tr>'
+                    '<tr><td><p class="MsoNormal">Recht&amp;Ordnung1</p></td><td><p class="MsoNormal"><a href="mailto:ines@kanzlei.example">ines@kanzlei.example</a></p></td><td rowspan="2"><p class="MsoNormal">imap.alt-kanzlei.example</p></td><td><p class="MsoNormal">Chefin</p></td></tr>'
+                    '<tr><td><p class="MsoNormal">Akte-2031</p></td><td><p class="MsoNormal">buero@kanzlei.example</p></td><td></td></tr>'
+                    '</table><p class="MsoNormal">Grüße<br>Ines</p></div></body></html>\n', cte="quoted-printable", ctype="text/html"),
+      ], "_000_KANZLEI_"))
+simple("markdown-pipe-table", "Migrate three mailboxes",
+       "Hi, please migrate these:\n\n| Email | Password | Server | Port |\n|-------|----------|--------|------|\n| ann@team.example | Ann-pass-1 | imap.team-old.example | 993 |\n| ben@team.example | Ben-pass-2 | imap.team-old.example | 993 |\n| cid@team.example |  | imap.team-old.example | 993 |\n\nThanks\n", frm="Ann <ann@team.example>")
+simple("aligned-text-table-dutch", "Verhuizing mailboxen",
+       "Hallo,\n\nGraag de volgende mailboxen verhuizen, de server is imap.oud.example:\n\nE-mailadres           Wachtwoord     Gebruikersnaam\njan@winkel.example    Jan#2031       jan\npiet@winkel.example   Piet#2031      piet.w\n\nGroeten,\nJan\n", frm="Jan <jan@winkel.example>")
+simple("pasted-csv-spanish", "Migración de buzones",
+       "Hola,\n\nqueremos migrar estos buzones:\n\ncorreo;contraseña;servidor;puerto\nana@tienda.example;Ana-2031;imap.viejo.example;993\nluis@tienda.example;Luis-2031;imap.viejo.example;993\n\nGracias\nAna\n", frm="Ana <ana@tienda.example>")
+write("xlsx-title-row-two-sheets", headers("IT <it@corp.example>", "Mailbox migration list", mailer=OUTLOOK),
+      multipart("mixed", [text_part("Hello, the list is attached. All are on\nIMAP server: imap.corp-old.example\nPort: 993\n"),
+                          attachment("Migration.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                     xlsx([("Notes", [(1, ["Please migrate the mailboxes on the next sheet."])]),
+                                           ("Mailboxes", [(1, ["Mailboxes of Corp Ltd"]), (3, ["Email", "Password", "Username"]),
+                                                          (4, ["ann@corp.example", "Ann-2031", "ann"]), (5, ["bob@corp.example", 123456, ""]),
+                                                          (6, ["", "lost-pass", "x"])])]))], "_004_xlsx_"))
+write("ods-as-octet-stream-italian", headers("Marco <marco@studio.example>", "Migrazione caselle", mailer=TB),
+      multipart("mixed", [text_part("Buongiorno, in allegato le caselle da trasferire.\n"),
+                          attachment("caselle", "application/octet-stream",
+                                     ods("Caselle", [["Indirizzo email", "Password", "Server IMAP", "Porta"],
+                                                     ["marco@studio.example", "Studio-2031", "imap.vecchio.example", 993],
+                                                     ["giulia@studio.example", "Giulia-2031", "imap.vecchio.example", 993]]))], "------------ods"))
+csv_mail("txt-utf16-without-bom", "IT <it@corp.example>", "Exported as Unicode text.\n", "users.txt",
+         "Email\tPassword\tIMAP Server\r\nzoë@corp.example\tPässwörd1\timap.corp-old.example\r\n".encode("utf-16-le"), ctype="text/plain")
+write("gmail-forward-with-author", headers("Boss <boss@firm.example>", "Fwd: Mailbox move", mailer="X-Google-Smtp-Source: AGHT+IF"),
+      text_part("Please take care of this.\n\n---------- Forwarded message ---------\nFrom: Lea Law <lea@firm.example>\nDate: Mon, 23 Nov 2026 at 09:00\nSubject: Mailbox move\nTo: Boss <boss@firm.example>\n\n"
+                "Hi, please migrate lea@firm.example from imap.oldfirm.example, the password is Lea-2031!\n\n"
+                "On Sun, 22 Nov 2026 at 10:00, Support <support@provider.example> wrote:\n> Email: someone@else.example\n"))
+write("apple-forward-html-french", headers("Chef <chef@maison.example>", "TR: Migration", mailer=APPLE),
+      text_part('<html><body><div>Voir ci-dessous, merci.</div><div><br><blockquote type="cite"><div>Début du message réexpédié :</div><br>'
+                '<div><b>De: </b>Julie &lt;julie@maison.example&gt;</div><div><b>Objet: </b>Migration</div><div><b>Date: </b>23 novembre 2026</div><div><b>À: </b>Chef</div><br>'
+                '<div>Bonjour, merci de migrer julie@maison.example ; le mot de passe est Maison#42 et le serveur est imap.ancienne.example.</div></blockquote></div></body></html>\n',
+                ctype="text/html", cte="quoted-printable"))
+N[0] -= 1  # the attached mail takes no fixture number of its own
+inner = (headers("Sam <sam@crew.example>", "Our list") + multipart("mixed", [text_part("Hi IT, please move these to the new provider.\n"),
+         attachment("crew.csv", "text/csv", b"email,password,server\r\nsam@crew.example,Sam-2031,imap.crew-old.example\r\nkai@crew.example,Kai-2031,imap.crew-old.example\r\n")], "inner-b"))
+write("forward-as-attachment-with-csv", headers("IT <it@crew.example>", "FW: Our list", mailer=OUTLOOK),
+      multipart("mixed", [text_part("See the attached mail.\n"),
+                          "Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"Our list.eml\"\r\n\r\n" + inner], "outer-b"))
+write("reply-with-password-only", headers("Anna <anna@x.example>", "Re: Mailbox migration [MIG-000140]", extra=["In-Reply-To: <reply-2@provider.example>", "References: <reply-2@provider.example>"], mailer=MUTT),
+      text_part("Here it is:\nPassword: Tr0ub4dor&3\n\nOn Mon, 23 Nov 2026 at 10:00, Support <support@provider.example> wrote:\n> Please send the password.\n"))
+simple("idn-server-and-port", "Postfach-Umzug",
+       "Hallo,\n\nE-Mail: jörg@baeckerei.example\nE-Mail: info@baeckerei.example\nPasswort: Brötchen#7\nServer: imap.bäckerei-müller.de:993\n", frm="Info <info@baeckerei.example>")
+RECUR_ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+             "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTART:20310106T080000Z\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\nSUMMARY:Standup\r\nEND:VEVENT\r\n"
+             "BEGIN:VEVENT\r\nUID:weekly-1\r\nRECURRENCE-ID:20310113T080000Z\r\nDTSTART:20310113T090000Z\r\nSUMMARY:Standup (moved)\r\nEND:VEVENT\r\n"
+             "BEGIN:VEVENT\r\nUID:weekly-1\r\nRECURRENCE-ID:20310120T080000Z\r\nDTSTART:20310120T100000Z\r\nSUMMARY:Standup (moved again)\r\nDESCRIPTION:a long note folded so that the next line\r\n END:VEVENT is only text\r\nEND:VEVENT\r\n"
+             "BEGIN:VEVENT\r\nDTSTART:20310107T080000Z\r\nSUMMARY:No UID\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+UTF16_VCF = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ämter\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Max\r\nEND:VCARD\r\n".encode("utf-16-le")
+write("ics-recurring-and-utf16-vcf", headers("Anna <anna@x.example>", "Calendar and contacts", mailer=TB),
+      multipart("mixed", [text_part("Email: anna@x.example\nPassword: Tr0ub4dor&3\nServer: imap.oldmail.example\n"),
+                          attachment("anna.ics", "text/calendar", RECUR_ICS.encode()),
+                          attachment("anna.vcf", "text/vcard", UTF16_VCF)], "------------recur"))
+write("thunderbird-forward-german", headers("Chef <chef@firma.example>", "WG: Umzug", mailer=TB),
+      text_part("Bitte erledigen, danke.\n\n-------- Weitergeleitete Nachricht --------\nBetreff: \tUmzug\nDatum: \tMon, 23 Nov 2026 09:00:00 +0100\nVon: \tMia <mia@firma.example>\nAn: \tChef <chef@firma.example>\n\n"
+                "Hallo Chef,\n\nbitte lass mein Postfach umziehen:\nE-Mail: mia@firma.example\nPasswort: Mia-2031\nServer: imap.alt.example\n\nGruß\nMia\n"))
 print("wrote", N[0], "fixtures")

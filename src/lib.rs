@@ -12,14 +12,15 @@
 //! ```
 //!
 //! Pure modules (no I/O): [`intake`], [`rules`], [`validate`], [`reply::compose`],
-//! [`migrate::folders`]. Edges that talk to the network: [`inbox`], [`migrate`], [`reply::send`],
-//! [`imapconn`], [`net`], [`http`], [`dns`].
+//! [`migrate::folders`], [`davsplit`], [`textdecode`]. Edges that talk to the network: [`inbox`],
+//! [`migrate`], [`reply::send`], [`imapconn`], [`net`], [`http`], [`dns`].
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod davsplit;
 pub mod dns;
 pub mod failpoint;
 pub mod http;
@@ -36,4 +37,5 @@ pub mod secret;
 pub mod security;
 pub mod staff;
 pub mod store;
+pub mod textdecode;
 pub mod validate;

@@ -8,11 +8,13 @@ use std::path::Path;
 pub mod classify;
 pub mod commands;
 pub mod fields;
+pub mod intent;
 pub mod policy;
 
 pub use classify::Classify;
 pub use commands::Commands;
 pub use fields::{CsvRules, Field, Labels};
+pub use intent::Intent;
 pub use policy::Policy;
 
 /// Built-in reply templates.
@@ -25,6 +27,8 @@ const CSV: &str = include_str!("../rules/csv.toml");
 const CLASSIFY: &str = include_str!("../rules/classify.toml");
 /// Built-in command words.
 const COMMANDS: &str = include_str!("../rules/commands.toml");
+/// Built-in migration-intent patterns and language words.
+const INTENT: &str = include_str!("../rules/intent.toml");
 /// Built-in scheduling policy and limits.
 const POLICY: &str = include_str!("../rules/policy.toml");
 
@@ -41,6 +45,8 @@ pub struct Rules {
     pub classify: Classify,
     /// Command words of replies.
     pub commands: Commands,
+    /// Migration-intent patterns and language words.
+    pub intent: Intent,
     /// Scheduling policy and limits.
     pub policy: Policy,
 }
@@ -59,14 +65,29 @@ impl Rules {
         let classify = read_override(dir, "classify.toml", CLASSIFY)?;
         let commands = read_override(dir, "commands.toml", COMMANDS)?;
         let policy = read_override(dir, "policy.toml", POLICY)?;
+        let intent = read_override(dir, "intent.toml", INTENT)?;
         Ok(Rules {
             replies: toml::from_str(&replies).context("rules/replies.toml")?,
             labels: Labels::parse(&labels).context("rules/labels.toml")?,
             csv: CsvRules::parse(&csv).context("rules/csv.toml")?,
             classify: Classify::parse(&classify).context("rules/classify.toml")?,
             commands: Commands::parse(&commands).context("rules/commands.toml")?,
+            intent: Intent::parse(&intent).context("rules/intent.toml")?,
             policy: Policy::parse(&policy).context("rules/policy.toml")?,
         })
+    }
+}
+
+impl Rules {
+    /// The field a table's column header names, for every kind of table (CSV and spreadsheet
+    /// files, HTML and plain-text tables in the body): a CSV header alias (`rules/csv.toml`),
+    /// else a body label (`rules/labels.toml`). The one place that maps a header to a field.
+    pub fn column(&self, header: &str) -> Option<Field> {
+        let h = header.trim().trim_end_matches(':').trim();
+        if h.is_empty() || h.chars().count() > 40 {
+            return None;
+        }
+        self.csv.column(h).or_else(|| self.labels.field(h))
     }
 }
 

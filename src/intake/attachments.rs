@@ -3,7 +3,7 @@
 //! mail-parser turns `text/*` attachments into a `String` (lossily, by the declared charset);
 //! a CSV in UTF-16 or Windows-1252 would be damaged by that, so for those parts the bytes are
 //! taken again from the raw message and only the transfer encoding is undone. Never guesses
-//! a charset here (that is `decode.rs`'s job).
+//! a charset here (that is [`crate::textdecode`]'s job).
 
 use mail_parser::decoders::{base64::base64_decode, quoted_printable::quoted_printable_decode};
 use mail_parser::{Encoding, Message, MimeHeaders, PartType};
@@ -22,13 +22,16 @@ pub struct Attachment {
 /// The attachments of `msg`, skipping attached mails.
 pub fn attachments(msg: &Message<'_>) -> Vec<Attachment> {
     let raw = msg.raw_message();
+    // Part offsets count from the start of the outermost mail; `raw` starts at this message's
+    // first header (a mail attached to a mail starts further in).
+    let base = msg.parts.first().map_or(0, |p| p.offset_header as usize);
     let mut out = Vec::new();
     for part in msg.attachments() {
         let data = match &part.body {
             PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
             PartType::Text(_) | PartType::Html(_) => {
-                let start = part.offset_body as usize;
-                let end = (part.offset_end as usize).min(raw.len());
+                let start = (part.offset_body as usize).saturating_sub(base);
+                let end = (part.offset_end as usize).saturating_sub(base).min(raw.len());
                 let body = raw.get(start..end).unwrap_or_default();
                 match part.encoding {
                     Encoding::Base64 => base64_decode(body).unwrap_or_else(|| part.contents().to_vec()),

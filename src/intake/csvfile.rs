@@ -1,39 +1,32 @@
-//! A CSV attachment → one mailbox per row.
+//! A CSV or TSV file (or a text file holding one) → its table rows, read by `tables.rs`.
 //!
-//! Charset from `decode.rs`; the delimiter is sniffed from the first non-blank line; a header
-//! row is recognised by its aliases (`rules/csv.toml`), else the columns are email, password,
-//! server. `row` is the spreadsheet row (header = 1). Reads at most `max_rows + 1` data rows,
-//! so the limit check can say "too many" without the whole file in memory. Never puts a cell
-//! of an unrecognised header into a message (it may be a password).
+//! Charset from [`crate::textdecode`] (the importer's decoder too); the delimiter is the one
+//! of `rules/csv.toml` seen most often in the first lines; `row` is the spreadsheet row (the
+//! first line = 1, a cell spanning lines counts once). Reads at most `max_rows` plus a few
+//! rows, so the limit check can say "too many" without the whole file in memory. Never puts a
+//! cell into a message.
 
-use super::decode::decode_text;
-use super::values::apply;
-use super::{FieldError, MailboxRequest};
-use crate::rules::{CsvRules, Field};
+use super::tables::{self, Origin, Row, TableRows};
+use super::FieldError;
+use crate::rules::Rules;
+use crate::textdecode::decode_text;
 
 /// The rows of one CSV file.
-#[derive(Debug, Default)]
-pub struct CsvRows {
-    /// One mailbox per non-blank data row.
-    pub mailboxes: Vec<MailboxRequest>,
-    /// Problems, with their rows.
-    pub errors: Vec<FieldError>,
-    /// True when the file has more than `max_rows` data rows (reading stopped there).
-    pub over_limit: bool,
-}
+pub type CsvRows = TableRows;
 
-/// Picks the delimiter seen most often (outside quotes) in the first non-blank line.
+/// Picks the delimiter seen most often (outside quotes) in the first ten non-blank lines.
 fn sniff(text: &str, candidates: &[u8]) -> u8 {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let mut best = (0usize, b',');
     for &d in candidates {
-        let mut quoted = false;
         let mut n = 0;
-        for b in first.bytes() {
-            if b == b'"' {
-                quoted = !quoted;
-            } else if b == d && !quoted {
-                n += 1;
+        for line in text.lines().filter(|l| !l.trim().is_empty()).take(10) {
+            let mut quoted = false;
+            for b in line.bytes() {
+                if b == b'"' {
+                    quoted = !quoted;
+                } else if b == d && !quoted {
+                    n += 1;
+                }
             }
         }
         if n > best.0 {
@@ -83,22 +76,24 @@ impl<'t> Lines<'t> {
     }
 }
 
-/// Reads one CSV file; `file` names it in errors.
-pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRows {
+/// Reads one CSV file; `file` names it in errors. `strict`: a file sent as the list (an
+/// unrecognised header is an error); else (a `.txt` file) it is only read when it has a header.
+pub fn read(file: &str, data: &[u8], rules: &Rules, max_rows: usize, strict: bool) -> CsvRows {
     let text = decode_text(data);
-    let delimiter = sniff(&text, &rules.delimiters);
+    let delimiter = sniff(&text, &rules.csv.delimiters);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut out = CsvRows::default();
-    let mut columns: Option<Vec<Option<Field>>> = None;
-    let mut data_rows = 0usize;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut errors: Vec<FieldError> = Vec::new();
     let mut lines = Lines::new(&text);
     // Line breaks inside quoted cells of earlier records: a spreadsheet shows such a record as
     // one row, so they do not count as rows.
     let mut spanned = 0usize;
+    // Enough rows for the title rows, the header and one row past the limit.
+    let keep = max_rows.saturating_add(20);
     for (index, record) in reader.records().enumerate() {
         let row = index + 1;
         let record = match record {
@@ -107,7 +102,7 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
                 let row = e
                     .position()
                     .map_or(row, |p| lines.line_of(p.byte()).saturating_sub(spanned));
-                out.errors.push(FieldError {
+                errors.push(FieldError {
                     row: Some(row),
                     field: file.into(),
                     message: "this row cannot be read as CSV (check its quotes)".into(),
@@ -122,58 +117,24 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cols = match &columns {
-            Some(c) => c,
-            None => {
-                let named: Vec<Option<Field>> = record.iter().map(|c| rules.column(c)).collect();
-                if named.iter().any(Option::is_some) {
-                    if !named.contains(&Some(Field::Email)) {
-                        out.errors.push(FieldError {
-                            row: Some(row),
-                            field: file.into(),
-                            message: "the header has no e-mail column; name one `email`".into(),
-                        });
-                        return out;
-                    }
-                    columns = Some(named);
-                    continue;
-                }
-                if !record.get(0).is_some_and(|c| c.contains('@')) {
-                    out.errors.push(FieldError {
-                        row: Some(row),
-                        field: file.into(),
-                        message: "the column names are not recognised; start the file with a header row `email,password,server`".into(),
-                    });
-                    return out;
-                }
-                columns.insert(rules.headerless.iter().map(|f| Some(*f)).collect())
-            }
-        };
-        data_rows += 1;
-        if data_rows > max_rows {
-            // One row past the limit is kept so that validation reports the limit.
-            out.over_limit = true;
+        rows.push(Row {
+            number: row,
+            cells: record.iter().map(str::to_string).collect(),
+        });
+        if rows.len() > keep {
             break;
         }
-        let mut mb = MailboxRequest {
-            row: Some(row),
-            ..Default::default()
-        };
-        for (cell, field) in record.iter().zip(cols.iter()) {
-            if let Some(field) = field {
-                apply(&mut mb, *field, cell, Some(row), &mut out.errors);
-            }
-        }
-        if mb.email.is_empty() {
-            out.errors.push(FieldError {
-                row: Some(row),
-                field: "email".into(),
-                message: "this row has no e-mail address; fill in the email column or delete the row".into(),
-            });
-            continue;
-        }
-        out.mailboxes.push(mb);
     }
+    let origin = Origin {
+        file: Some(file.to_string()),
+        sheet: None,
+        strict,
+        headerless: strict,
+    };
+    let mut out = tables::read(rows, &origin, rules, max_rows);
+    errors.append(&mut out.errors);
+    errors.sort_by_key(|e| e.row);
+    out.errors = errors;
     out
 }
 
@@ -181,15 +142,14 @@ pub fn read(file: &str, data: &[u8], rules: &CsvRules, max_rows: usize) -> CsvRo
 mod tests {
     use super::*;
 
-    fn rules() -> CsvRules {
-        CsvRules::parse(include_str!("../../rules/csv.toml")).unwrap()
+    fn rules() -> Rules {
+        Rules::builtin().unwrap()
     }
 
     #[test]
     fn a_cell_spanning_lines_does_not_shift_later_rows() {
         let csv = "email,password,server\r\n\"a@x.example\",\"pw with\r\ntwo lines\",imap.x.example\r\nb@x.example,pw2,imap.x.example\r\n";
-        let rules = crate::rules::Rules::builtin().unwrap();
-        let r = read("m.csv", csv.as_bytes(), &rules.csv, 100);
+        let r = read("m.csv", csv.as_bytes(), &rules(), 100, true);
         let rows: Vec<_> = r.mailboxes.iter().map(|m| m.row).collect();
         assert_eq!(rows, vec![Some(2), Some(3)], "{:?}", r.errors);
     }
@@ -201,6 +161,7 @@ mod tests {
             b"EmailAddress,UserName,Password\r\n\r\na@x.example,a,p\r\n",
             &rules(),
             10,
+            true,
         );
         assert_eq!(r.mailboxes.len(), 1);
         assert_eq!(r.mailboxes[0].row, Some(3));
@@ -219,8 +180,42 @@ mod tests {
     }
 
     #[test]
+    fn the_customers_template_reads_as_one_complete_mailbox() {
+        // rules/template.csv is what the reply attaches: it must be read by this very reader.
+        let r = read(
+            "template.csv",
+            include_bytes!("../../rules/template.csv"),
+            &rules(),
+            10,
+            true,
+        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.mailboxes.len(), 1);
+        let m = &r.mailboxes[0];
+        assert_eq!(m.row, Some(2));
+        assert_eq!(m.email, "anna@example.com");
+        assert!(m.password.is_some());
+        assert_eq!(m.source_host.as_deref(), Some("imap.old-provider.example"));
+        assert_eq!(m.source_port, Some(993));
+        assert!(m.schedule.is_some());
+    }
+
+    #[test]
+    fn a_title_line_above_the_header() {
+        let r = read(
+            "m.csv",
+            b"Our mailboxes;;\r\n\r\nPasswort;E-Mail;Server\r\np1;a@x.example;imap.x.example\r\n",
+            &rules(),
+            10,
+            true,
+        );
+        assert_eq!(r.mailboxes.len(), 1, "{:?}", r.errors);
+        assert_eq!(r.mailboxes[0].row, Some(4));
+    }
+
+    #[test]
     fn headerless_semicolons() {
-        let r = read("m.csv", b"a@x.example;\"p;1\";imap.x.example\n", &rules(), 10);
+        let r = read("m.csv", b"a@x.example;\"p;1\";imap.x.example\n", &rules(), 10, true);
         assert_eq!(r.mailboxes[0].row, Some(1));
         assert_eq!(r.mailboxes[0].password.as_ref().map(|p| p.expose()), Some("p;1"));
         assert_eq!(r.mailboxes[0].source_host.as_deref(), Some("imap.x.example"));

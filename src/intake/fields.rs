@@ -1,26 +1,23 @@
-//! `Label: value` lines of the body → mailboxes.
+//! `Label: value` lines of the body → events for [`assemble`](super::assemble).
 //!
 //! A line is cut at ":", "=", " - ", a tab or a run of spaces; the left part must be a known
-//! label (`rules/labels.toml`), else the line is prose and ignored. A new email label starts a
-//! new mailbox; a label with an empty value takes the next line (plain-text renderings of
-//! tables). Server, port, security and schedule given once apply to every mailbox lacking
-//! them. Never reads quoted text (the caller strips it first) and never logs a value.
+//! label (`rules/labels.toml`), else the line is prose and left to the sentence reader. A new
+//! email label starts a new mailbox; a label with an empty value takes the next line
+//! (plain-text renderings of tables). Never reads quoted text (the caller strips it first) and
+//! never logs a value.
 
-use super::values::apply;
-use super::{FieldError, MailboxRequest};
+use super::assemble::{assemble, BodyFields, Event, Piece};
 use crate::rules::{Field, Labels};
 
-/// What the body's labelled lines say.
+pub use super::assemble::fill_from;
+
+/// The labelled lines of a text.
 #[derive(Debug, Default)]
-pub struct BodyFields {
-    /// The mailboxes, in the order written.
-    pub mailboxes: Vec<MailboxRequest>,
-    /// Values that could not be read.
-    pub errors: Vec<FieldError>,
-    /// Server, port, security and schedule written once, for CSV rows that lack them.
-    pub shared: MailboxRequest,
-    /// True when any line carried a known label.
-    pub labelled: bool,
+pub struct Labelled {
+    /// One event per labelled line, at the line's offset.
+    pub events: Vec<Event>,
+    /// The byte ranges of the lines read (the sentence reader skips them).
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// Splits a line into a known label and its value.
@@ -45,27 +42,30 @@ pub fn label_value(line: &str, labels: &Labels) -> Option<(Field, String)> {
     })
 }
 
-/// Reads the labelled lines of `text` (already without quotes and signature).
-pub fn read(text: &str, labels: &Labels) -> BodyFields {
-    let mut out = BodyFields::default();
-    let mut current = MailboxRequest::default();
-    let mut touched = false;
-    // Mailboxes whose own schedule could not be read do not take another one's.
-    let mut bad_schedule: Vec<bool> = Vec::new();
-    let mut current_bad = false;
-    let lines: Vec<&str> = text.lines().collect();
+/// The labelled lines of `text` (already without quotes and signature) as events.
+pub fn events(text: &str, labels: &Labels) -> Labelled {
+    let mut out = Labelled::default();
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for line in text.split('\n') {
+        lines.push((at, line));
+        at += line.len() + 1;
+    }
     let mut i = 0;
     while i < lines.len() {
-        let Some((field, mut value)) = label_value(lines[i], labels) else {
+        let (start, line) = lines[i];
+        let Some((field, mut value)) = label_value(line, labels) else {
             i += 1;
             continue;
         };
+        let mut end = start + line.len();
         if value.is_empty() {
-            if let Some(next) = lines
+            if let Some((next_at, next)) = lines
                 .get(i + 1)
-                .filter(|n| !n.trim().is_empty() && label_value(n, labels).is_none())
+                .filter(|(_, n)| !n.trim().is_empty() && label_value(n, labels).is_none())
             {
                 value = next.trim().to_string();
+                end = next_at + next.len();
                 i += 1;
             }
         }
@@ -74,85 +74,25 @@ pub fn read(text: &str, labels: &Labels) -> BodyFields {
             // "Address: Main Street 1", "Konto: 12345": prose that happens to use a label.
             continue;
         }
-        out.labelled = true;
-        if field == Field::Email && !current.email.is_empty() {
-            out.mailboxes.push(std::mem::take(&mut current));
-            bad_schedule.push(std::mem::take(&mut current_bad));
-        }
-        let before = out.errors.len();
-        apply(&mut current, field, &value, None, &mut out.errors);
-        current_bad |= field == Field::Schedule && out.errors.len() > before;
-        touched = true;
+        out.spans.push((start, end));
+        let piece = if field == Field::Email {
+            Piece::Address {
+                email: super::values::address(&value),
+                labelled: true,
+            }
+        } else {
+            Piece::Field(field, value)
+        };
+        out.events.push(Event { at: start, piece });
     }
-    if touched {
-        out.mailboxes.push(current);
-        bad_schedule.push(current_bad);
-    }
-    share(&mut out, &bad_schedule);
     out
 }
 
-/// Fills server, port, security and schedule given once into the mailboxes lacking them;
-/// drops entries that name no mailbox (only shared settings), reporting a password without
-/// an address.
-fn share(out: &mut BodyFields, bad_schedule: &[bool]) {
-    fn single<T: Clone + PartialEq>(values: impl Iterator<Item = Option<T>>) -> Option<T> {
-        let mut seen: Option<T> = None;
-        for v in values.flatten() {
-            match &seen {
-                None => seen = Some(v),
-                Some(s) if *s == v => {}
-                Some(_) => return None,
-            }
-        }
-        seen
-    }
-    let mbs = &out.mailboxes;
-    out.shared.source_host = single(mbs.iter().map(|m| m.source_host.clone()));
-    out.shared.source_port = single(mbs.iter().map(|m| m.source_port));
-    out.shared.source_security = single(mbs.iter().map(|m| m.source_security));
-    out.shared.schedule = single(mbs.iter().map(|m| m.schedule));
-    let shared = &out.shared;
-    for (m, bad) in out.mailboxes.iter_mut().zip(bad_schedule) {
-        let had_schedule = m.schedule.is_some();
-        fill_from(m, shared);
-        if *bad && !had_schedule {
-            m.schedule = None;
-        }
-    }
-    let before = out.mailboxes.len();
-    let mut orphan_password = false;
-    out.mailboxes.retain(|m| {
-        if m.email.is_empty() {
-            orphan_password |= m.password.is_some();
-            return false;
-        }
-        true
-    });
-    if orphan_password && before > 0 {
-        out.errors.push(FieldError {
-            row: None,
-            field: "email".into(),
-            message: "a password is given but no e-mail address; write it on its own line as `Email: you@example.com`"
-                .into(),
-        });
-    }
-}
-
-/// Sets server, port, security and schedule of `m` from `shared` where `m` has none.
-pub fn fill_from(m: &mut MailboxRequest, shared: &MailboxRequest) {
-    if m.source_host.is_none() {
-        m.source_host.clone_from(&shared.source_host);
-    }
-    if m.source_port.is_none() {
-        m.source_port = shared.source_port;
-    }
-    if m.source_security.is_none() {
-        m.source_security = shared.source_security;
-    }
-    if m.schedule.is_none() {
-        m.schedule = shared.schedule;
-    }
+/// Reads the labelled lines of `text` alone (no sentences): mailboxes, errors, shared values.
+pub fn read(text: &str, labels: &Labels) -> BodyFields {
+    let l = events(text, labels);
+    let labelled = !l.events.is_empty();
+    assemble(l.events, labelled)
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
 //! `.vcf` and `.ics` attachments: how many contacts or calendar objects each holds, and which
 //! mailbox it belongs to.
 //!
-//! Counting uses calcard's parser; a file it cannot read to the end is reported as an error
-//! whose field is the file name. Never changes the file: the bytes go to the importer as sent.
+//! Counting uses the importer's own splitter ([`crate::davsplit`], with its text decoder), so
+//! the count is what the import stores: one object per UID (a recurring event with its moved
+//! occurrences is one), one per component without a UID. A file that cannot be read to the end
+//! is reported as an error whose field is the file name. Never changes the file: the bytes go
+//! to the importer as sent.
 
 use super::attachments::Attachment;
-use super::decode::decode_text;
 use super::{FieldError, GroupwareFile, GroupwareKind, MailboxRequest};
-use calcard::icalendar::ICalendarComponentType;
-use calcard::{Entry, Parser};
+use crate::davsplit::{decode_text, split_file, ObjectKind};
 
 /// The kind of a contacts or calendar attachment, or None for any other file.
 pub fn kind_of(a: &Attachment) -> Option<GroupwareKind> {
@@ -28,49 +29,32 @@ pub fn kind_of(a: &Attachment) -> Option<GroupwareKind> {
     }
 }
 
-/// Counts the objects of one file; errors name the file.
+const CUT_OFF: &str = "it ends in the middle of an entry (a BEGIN without its END); export it again";
+
+/// Counts the objects of one file as the importer will store them; errors name the file.
 pub fn read(a: &Attachment, kind: GroupwareKind, errors: &mut Vec<FieldError>) -> GroupwareFile {
-    let text = decode_text(&a.data);
-    let mut parser = Parser::new(&text);
-    let mut items = 0usize;
-    let mut broken = None;
-    loop {
-        match parser.entry() {
-            Entry::Eof => break,
-            Entry::VCard(_) if kind == GroupwareKind::Contacts => items += 1,
-            Entry::ICalendar(cal) if kind == GroupwareKind::Calendar => {
-                items += cal
-                    .components
-                    .iter()
-                    .filter(|c| {
-                        matches!(
-                            c.component_type,
-                            ICalendarComponentType::VEvent
-                                | ICalendarComponentType::VTodo
-                                | ICalendarComponentType::VJournal
-                        )
-                    })
-                    .count()
-            }
-            Entry::VCard(_) | Entry::ICalendar(_) => {
-                broken.get_or_insert(
-                    "it holds contacts and calendar entries mixed; send them as separate .vcf and .ics files",
-                );
-            }
-            Entry::InvalidLine(_) => {}
-            Entry::UnterminatedComponent(_) | Entry::UnexpectedComponentEnd { .. } => {
-                broken.get_or_insert("it ends in the middle of an entry (a BEGIN without its END); export it again");
-            }
-            Entry::TooManyComponents => {
-                broken.get_or_insert("it has too many nested entries to read; export it again");
-                break;
-            }
-            _ => {}
-        }
-    }
-    if broken.is_none() && !balanced(&text) {
-        broken = Some("it ends in the middle of an entry (a BEGIN without its END); export it again");
-    }
+    let split = split_file(&a.data);
+    let wanted = match kind {
+        GroupwareKind::Contacts => ObjectKind::Contact,
+        GroupwareKind::Calendar => ObjectKind::Calendar,
+    };
+    let items = split.objects.iter().filter(|o| o.kind == wanted).count();
+    let mixed = split.objects.iter().any(|o| o.kind != wanted);
+    let broken = if mixed {
+        Some("it holds contacts and calendar entries mixed; send them as separate .vcf and .ics files".to_string())
+    } else if !balanced(&decode_text(&a.data)) {
+        Some(CUT_OFF.to_string())
+    } else {
+        split.unusable.first().map(|u| {
+            let n = split.unusable.len();
+            let what = if n == 1 {
+                "one entry".to_string()
+            } else {
+                format!("{n} entries")
+            };
+            format!("{what} cannot be imported ({}); export it again", u.reason)
+        })
+    };
     let what = match kind {
         GroupwareKind::Contacts => "contacts",
         GroupwareKind::Calendar => "calendar entries",
@@ -97,10 +81,15 @@ pub fn read(a: &Attachment, kind: GroupwareKind, errors: &mut Vec<FieldError>) -
     }
 }
 
-/// True when every `BEGIN:X` line has its `END:X` (folded lines never start with BEGIN/END).
+/// True when every `BEGIN:X` line has its `END:X`. Folded lines are unfolded first: a
+/// continuation line (leading space or tab) is never a BEGIN or END line, even when its text
+/// starts with "END:".
 fn balanced(text: &str) -> bool {
     let mut open: Vec<String> = Vec::new();
     for line in text.lines() {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
         let l = line.trim().to_ascii_uppercase();
         if let Some(what) = l.strip_prefix("BEGIN:") {
             open.push(what.to_string());
@@ -162,6 +151,55 @@ mod tests {
         );
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "b.vcf");
+    }
+
+    #[test]
+    fn a_recurring_event_with_moved_occurrences_counts_once() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:weekly\r\nDTSTART:20310106T080000Z\r\nRRULE:FREQ=WEEKLY\r\n\
+                   SUMMARY:Standup\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly\r\nRECURRENCE-ID:20310113T080000Z\r\n\
+                   DTSTART:20310113T090000Z\r\nSUMMARY:Standup (moved)\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART:20310107T080000Z\r\n\
+                   SUMMARY:No UID\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART:20310108T080000Z\r\nSUMMARY:No UID either\r\n\
+                   END:VEVENT\r\nEND:VCALENDAR\r\n";
+        let mut e = Vec::new();
+        let g = read(&att("c.ics", ics), GroupwareKind::Calendar, &mut e);
+        assert_eq!(g.items, 3, "one per UID, one per component without a UID");
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            g.items,
+            split_file(ics.as_bytes()).objects.len(),
+            "the importer's count"
+        );
+    }
+
+    #[test]
+    fn a_utf16_vcard_counts_what_the_importer_imports() {
+        let v = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Max\r\nEND:VCARD\r\n";
+        for bytes in [
+            [
+                &[0xFF, 0xFE][..],
+                &v.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>(),
+            ]
+            .concat(),
+            v.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        ] {
+            let mut e = Vec::new();
+            let a = Attachment {
+                name: "c.vcf".into(),
+                content_type: String::new(),
+                data: bytes.clone(),
+            };
+            assert_eq!(read(&a, GroupwareKind::Contacts, &mut e).items, 2);
+            assert_eq!(split_file(&bytes).objects.len(), 2);
+            assert!(e.is_empty(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_folded_line_continuing_with_end_is_not_an_end_line() {
+        let v = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nNOTE:the meeting ends at the\r\n END:VCARD of the day\r\nEND:VCARD\r\n";
+        let mut e = Vec::new();
+        assert_eq!(read(&att("a.vcf", v), GroupwareKind::Contacts, &mut e).items, 1);
+        assert!(e.is_empty(), "{e:?}");
     }
 
     #[test]

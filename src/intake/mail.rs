@@ -1,21 +1,30 @@
 //! [`parse_mail`]: the steps of intake in order, each in its own module.
 //!
 //! 1. headers and classification (ignored mail stops here),
-//! 2. body text (text/plain, else HTML) without quotes and signature,
+//! 2. body text (text/plain, else HTML): forwarded mails taken out (`forward.rs`), the
+//!    sender's own text without quotes and signature,
 //! 3. a command, when the mail is a reply in a ticket's thread,
-//! 4. labelled fields, else free sentences,
-//! 5. CSV rows and contacts/calendar files.
+//! 4. tables, labelled lines and free sentences of the own and forwarded text, put together
+//!    in text order (`assemble.rs`),
+//! 5. spreadsheet files, contacts and calendar files (also those of attached mails),
+//! 6. intent: a new mail that asks for a migration is a request even when it names nothing,
+//!    with an error saying what is missing; its language.
 //!
 //! Pure: no I/O, no clock. Never copies a password anywhere but into a [`Secret`].
 //!
 //! [`Secret`]: crate::secret::Secret
 
+use super::assemble::{assemble, fill_from, BodyFields};
 use super::attachments::{attachments, Attachment};
-use super::fields::fill_from;
-use super::{csvfile, fields, groupware, headers, html, quotes, sentences};
-use super::{AttachmentInfo, FieldError, Kind, ParsedMail};
+use super::forward::{self, Forwarded};
+use super::tables::{self, Origin};
+use super::{fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
+use super::{AttachmentInfo, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
 use crate::rules::Rules;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// Most mails attached to a mail (forwarded as attachments) that are read, in all.
+const MAX_ATTACHED_MAILS: usize = 20;
 
 /// Parses one raw mail.
 pub fn parse_mail(raw: &[u8], rules: &Rules) -> ParsedMail {
@@ -72,15 +81,15 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
     }
     let ticket = rules.commands.ticket_in(&meta.subject);
     let (plain, html_text) = body_texts(msg);
-    let plain = quotes::strip_quoted(&plain);
-    let html_text = html_text.map(|h| quotes::strip_quoted(&h));
+    let content_language = msg.header_raw("Content-Language");
 
     let is_reply = meta.in_reply_to.is_some() || !meta.references.is_empty() || ticket.is_some();
     if is_reply {
-        let first = if plain.trim().is_empty() {
-            html_text.as_deref().unwrap_or("")
+        let plain_own = quotes::strip_quoted(&plain);
+        let first = if plain_own.trim().is_empty() {
+            html_text.as_deref().map(quotes::strip_quoted).unwrap_or_default()
         } else {
-            &plain
+            plain_own
         };
         let command = first
             .lines()
@@ -93,35 +102,54 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
             p.command = Some(command);
             p.reason = None;
             p.ticket = ticket;
+            p.language = language::detect(&first, content_language, rules);
             return p;
         }
     }
 
-    let mut body = fields::read(&plain, &rules.labels);
-    if body.mailboxes.is_empty() {
+    // Mails attached to this one (forwarded as attachments): their text and their files.
+    let mut attached: Vec<(Forwarded, Vec<Attachment>)> = Vec::new();
+    attached_mails(msg, 0, &mut attached);
+    let attached_texts: Vec<Forwarded> = attached.iter().map(|(f, _)| f.clone()).collect();
+
+    let ctx = Context {
+        rules,
+        subject: &meta.subject,
+        forward_subject: forward::forward_subject(&meta.subject),
+        is_reply,
+    };
+    let mut body = read_text(&plain, &attached_texts, &ctx);
+    if body.mailboxes().is_empty() {
         if let Some(h) = &html_text {
-            let from_html = fields::read(h, &rules.labels);
-            if !from_html.mailboxes.is_empty() || (from_html.labelled && !body.labelled) {
+            let from_html = read_text(h, &attached_texts, &ctx);
+            if !from_html.mailboxes().is_empty()
+                || (from_html.fields.labelled && !body.fields.labelled)
+                || (plain.trim().is_empty() && !h.trim().is_empty())
+            {
                 body = from_html;
             }
         }
     }
-    let text_for_sentences = if plain.trim().is_empty() {
-        html_text.as_deref().unwrap_or("")
-    } else {
-        &plain
-    };
-    if !body.labelled {
-        body.mailboxes = sentences::read(text_for_sentences, &rules.labels);
-    }
+    let author = body.forwards.iter().find_map(|f| f.author.clone());
 
-    let mut mailboxes = body.mailboxes;
-    let mut errors = body.errors;
+    let body_count = body.fields.mailboxes.len() + body.table_mailboxes.len();
+    let mut mailboxes = std::mem::take(&mut body.fields.mailboxes);
+    let mut errors = std::mem::take(&mut body.fields.errors);
+    for mut m in std::mem::take(&mut body.table_mailboxes) {
+        fill_from(&mut m, &body.fields.shared);
+        mailboxes.push(m);
+    }
+    errors.append(&mut body.table_errors);
+
     let mut groupware_files = Vec::new();
     let mut infos = Vec::new();
-    let all = attachments(msg);
-    // (is a request file: CSV, vCard or iCalendar; its size)
-    let files: Vec<(bool, usize)> = all.iter().map(|a| (is_request_file(a), a.data.len())).collect();
+    // (file, content, from an attached mail)
+    let mut all: Vec<(Attachment, bool)> = attachments(msg).into_iter().map(|a| (a, false)).collect();
+    for (_, files) in attached {
+        all.extend(files.into_iter().map(|a| (a, true)));
+    }
+    // (is a request file: table, vCard or iCalendar; its size)
+    let files: Vec<(bool, usize)> = all.iter().map(|(a, _)| (is_request_file(a), a.data.len())).collect();
     let max_files = rules.policy.max_attachments;
     // Too many attachments is the customer's problem only when some are request files.
     let too_many = all.len() > max_files && files.iter().any(|(f, _)| *f);
@@ -136,7 +164,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
             ),
         });
     }
-    for a in all {
+    let mut owners: Vec<bool> = Vec::new();
+    for (a, nested) in all {
         infos.push(AttachmentInfo {
             file: a.name.clone(),
             bytes: a.data.len(),
@@ -144,39 +173,110 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         if too_many || a.data.len() > rules.policy.max_attachment_bytes {
             continue; // over a limit: reported (above, or by validation), never read
         }
-        if is_csv(&a) {
-            let rows = csvfile::read(&a.name, &a.data, &rules.csv, rules.policy.max_rows);
+        if let Some(kind) = groupware::kind_of(&a) {
+            groupware_files.push(groupware::read(&a, kind, &mut errors));
+            owners.push(nested);
+        } else if let Some((content, strict)) = sheets::kind_of(&a) {
+            let rows = sheets::read(&a, content, strict, rules, rules.policy.max_rows);
             if rows.over_limit {
                 let max = rules.policy.max_rows;
+                let what = if content == sheets::Content::Text {
+                    "CSV"
+                } else {
+                    "spreadsheet"
+                };
                 errors.push(FieldError {
                     row: None,
                     field: a.name.clone(),
                     message: format!(
-                        "too many rows: the CSV has more than {max} rows and the cap is {max}; none of its rows \
+                        "too many rows: the {what} has more than {max} rows and the cap is {max}; none of its rows \
                          was read: split it into several mails of at most {max} rows each"
                     ),
                 });
                 continue;
             }
             for mut m in rows.mailboxes {
-                fill_from(&mut m, &body.shared);
+                fill_from(&mut m, &body.fields.shared);
                 mailboxes.push(m);
             }
             errors.extend(rows.errors);
-        } else if let Some(kind) = groupware::kind_of(&a) {
-            groupware_files.push(groupware::read(&a, kind, &mut errors));
         }
     }
-    for g in &mut groupware_files {
-        g.mailbox = groupware::assign(&g.file, &mailboxes, meta.from.as_deref());
+    for (g, nested) in groupware_files.iter_mut().zip(owners) {
+        let owner = if nested {
+            author.as_deref().or(meta.from.as_deref())
+        } else {
+            meta.from.as_deref()
+        };
+        g.mailbox = groupware::assign(&g.file, &mailboxes, owner);
     }
 
-    // A CSV, vCard or iCalendar file over the size cap is a request too: validation tells
+    // Fields no address took: the only mailbox takes a password given alone; the rest is
+    // kept for the daemon to merge into the ticket.
+    let mut unassigned = None;
+    if let Some(o) = body.fields.orphan.take() {
+        let mut u = Unassigned {
+            password: o.password,
+            source_host: o.source_host,
+            source_host_display: o.source_host_display,
+            source_port: o.source_port,
+            source_security: o.source_security,
+            source_user: o.source_user,
+        };
+        if let [only] = mailboxes.as_mut_slice() {
+            if only.password.is_none() {
+                only.password = u.password.take();
+            }
+            if only.source_user.is_none() {
+                only.source_user = u.source_user.take();
+            }
+        }
+        if !mailboxes.is_empty() {
+            // Server, port and security were shared into the mailboxes.
+            u.source_host = None;
+            u.source_host_display = None;
+            u.source_port = None;
+            u.source_security = None;
+        }
+        if u.password.is_some() && body_count == 0 {
+            errors.push(FieldError {
+                row: None,
+                field: "email".into(),
+                message:
+                    "a password is given but no e-mail address; write it on its own line as `Email: you@example.com`"
+                        .into(),
+            });
+        }
+        unassigned = (!u.is_empty()).then_some(u);
+    }
+
+    // A table, vCard or iCalendar file over the size cap is a request too: validation tells
     // the customer the cap.
     let oversize = files
         .iter()
         .any(|(f, bytes)| *f && *bytes > rules.policy.max_attachment_bytes);
-    let anything = !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty() || oversize;
+    // A new mail that asks for a migration is a request, whatever it lacks: when it names no
+    // mailbox (and no file of it was refused as a whole), the error says what is missing.
+    let asks = !is_reply && body.asks;
+    let said = errors
+        .iter()
+        .any(|e| e.field == "email" || e.field == "attachments" || infos.iter().any(|a| a.file == e.field));
+    if asks && mailboxes.is_empty() && groupware_files.is_empty() && !said && !oversize {
+        errors.push(FieldError {
+            row: None,
+            field: "email".into(),
+            message: "the mail asks for a migration but names no mailbox; write each mailbox to move as \
+                      `Email: you@example.com` with its `Password:` and the old `IMAP server:` (or attach them as a \
+                      CSV file with the columns email, password, server)"
+                .into(),
+        });
+    }
+
+    let anything =
+        !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty() || oversize || unassigned.is_some();
+    let language = anything
+        .then(|| language::detect(&format!("{}\n{}", meta.subject, body.text), content_language, rules))
+        .flatten();
     ParsedMail {
         kind: if anything { Kind::Request } else { Kind::Ignored },
         command: None,
@@ -194,6 +294,161 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         errors,
         attachments: infos,
         automated: false,
+        language,
+        author,
+        unassigned,
+    }
+}
+
+/// What a body is read with.
+struct Context<'a> {
+    rules: &'a Rules,
+    subject: &'a str,
+    forward_subject: bool,
+    is_reply: bool,
+}
+
+/// What one body text (plain or HTML) says.
+struct TextRead {
+    /// Labelled lines and sentences, put together.
+    fields: BodyFields,
+    /// Rows of the tables in the text.
+    table_mailboxes: Vec<MailboxRequest>,
+    /// Their errors.
+    table_errors: Vec<FieldError>,
+    /// The forwarded mails in the text.
+    forwards: Vec<Forwarded>,
+    /// The sender's own text and the forwarded texts, as read.
+    text: String,
+    /// The subject or a sentence asks for a migration.
+    asks: bool,
+}
+
+impl TextRead {
+    fn mailboxes(&self) -> Vec<&MailboxRequest> {
+        self.fields.mailboxes.iter().chain(&self.table_mailboxes).collect()
+    }
+}
+
+/// Reads one body text: forwards split off, own text without quotes, then tables, labelled
+/// lines and sentences of the own and forwarded texts (and of mails attached as files).
+fn read_text(text: &str, attached: &[Forwarded], ctx: &Context<'_>) -> TextRead {
+    let (own, mut forwards) = forward::split(text, ctx.forward_subject);
+    let own = quotes::strip_quoted(&own);
+    forwards.extend(attached.iter().cloned());
+    let mut combined = own;
+    for f in &forwards {
+        combined.push_str("\n\n");
+        combined.push_str(&f.text);
+    }
+    let mut read = read_combined(&combined, ctx);
+    read.forwards = forwards;
+    read
+}
+
+fn read_combined(combined: &str, ctx: &Context<'_>) -> TextRead {
+    let rules = ctx.rules;
+    let asks = intent::mail_asks(ctx.subject, combined, rules);
+    let mut masked = combined.to_string();
+    let mut table_mailboxes = Vec::new();
+    let mut table_errors = Vec::new();
+    let body_origin = Origin {
+        file: None,
+        sheet: None,
+        strict: false,
+        headerless: false,
+    };
+    for t in tables::text_tables(combined, rules) {
+        let read = tables::read(t.rows, &body_origin, rules, rules.policy.max_rows);
+        table_mailboxes.extend(read.mailboxes);
+        table_errors.extend(read.errors);
+        blank(&mut masked, t.span);
+    }
+    let labelled = fields::events(&masked, &rules.labels);
+    for span in &labelled.spans {
+        blank(&mut masked, *span);
+    }
+    let any_label = !labelled.events.is_empty();
+    let mut events = labelled.events;
+    events.extend(sentences::events(
+        &masked,
+        rules,
+        !ctx.is_reply && intent::asks(ctx.subject, rules),
+    ));
+    let fields = assemble(events, any_label);
+    TextRead {
+        fields,
+        table_mailboxes,
+        table_errors,
+        forwards: Vec::new(),
+        text: combined.to_string(),
+        asks,
+    }
+}
+
+/// Replaces a range of lines with spaces (line breaks kept), so other readers skip it.
+fn blank(text: &mut String, (start, end): (usize, usize)) {
+    let end = end.min(text.len());
+    if start >= end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return;
+    }
+    let spaces: String = text[start..end]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    text.replace_range(start..end, &spaces);
+}
+
+/// The body text of a whole text (for the fuzz targets and tests): what [`parse_mail`] reads
+/// from one body.
+pub fn body_fields(text: &str, rules: &Rules) -> (Vec<MailboxRequest>, Vec<FieldError>) {
+    let ctx = Context {
+        rules,
+        subject: "",
+        forward_subject: false,
+        is_reply: false,
+    };
+    let mut r = read_text(text, &[], &ctx);
+    let mut mailboxes = std::mem::take(&mut r.fields.mailboxes);
+    for mut m in r.table_mailboxes {
+        fill_from(&mut m, &r.fields.shared);
+        mailboxes.push(m);
+    }
+    let mut errors = r.fields.errors;
+    errors.extend(r.table_errors);
+    (mailboxes, errors)
+}
+
+/// Mails attached to `msg` (message/rfc822), each with its author, text and files, up to
+/// [`MAX_ATTACHED_MAILS`] and [`forward::MAX_DEPTH`] levels.
+fn attached_mails(msg: &Message<'_>, depth: usize, out: &mut Vec<(Forwarded, Vec<Attachment>)>) {
+    if depth >= forward::MAX_DEPTH {
+        return;
+    }
+    for part in msg.attachments() {
+        if out.len() >= MAX_ATTACHED_MAILS {
+            return;
+        }
+        let Some(inner) = part.message() else { continue };
+        let (plain, html_text) = body_texts(inner);
+        let text = if plain.trim().is_empty() {
+            html_text.unwrap_or_default()
+        } else {
+            plain
+        };
+        let author = inner
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(|s| s.to_lowercase());
+        out.push((
+            Forwarded {
+                author,
+                text: quotes::strip_quoted(&text),
+            },
+            attachments(inner),
+        ));
+        attached_mails(inner, depth + 1, out);
     }
 }
 
@@ -246,13 +501,9 @@ fn has_mail_headers(msg: &Message<'_>) -> bool {
         || msg.subject().is_some()
 }
 
-fn is_csv(a: &Attachment) -> bool {
-    a.name.to_lowercase().ends_with(".csv") || a.content_type == "text/csv"
-}
-
-/// A file intake reads: CSV, vCard or iCalendar.
+/// A file intake reads: a table (CSV, TSV, text, workbook), vCard or iCalendar.
 fn is_request_file(a: &Attachment) -> bool {
-    is_csv(a) || groupware::kind_of(a).is_some()
+    groupware::kind_of(a).is_some() || sheets::kind_of(a).is_some()
 }
 
 /// Most content types that nest a mail in a mail (`message/rfc822`, `message/global`,

@@ -1,10 +1,11 @@
 //! Intake: raw request mail → what it asks for. Pure functions, no I/O, no clock.
 //!
 //! [`parse_mail`] reads the headers (thread ids, sender, auto-reply and list markers), the body
-//! (labelled fields in several languages), CSV attachments and `.vcf`/`.ics` files, and says
-//! whether the mail is a request, a command in a ticket's thread, or something to ignore.
-//! It never puts a password into anything that is printed: [`ParsedMail::to_json`] shows only
-//! whether one is present.
+//! (labelled fields, tables and free sentences in six languages, forwarded mails), spreadsheet
+//! attachments (CSV/TSV/text, Excel, LibreOffice) and `.vcf`/`.ics` files, and says whether the
+//! mail is a request, a command in a ticket's thread, or something to ignore. A mail that asks
+//! for a migration is never ignored: what it lacks becomes errors. It never puts a password
+//! into anything that is printed: [`ParsedMail::to_json`] shows only whether one is present.
 
 use crate::config::Security;
 use crate::secret::Secret;
@@ -59,17 +60,22 @@ pub struct MailMeta {
     pub reply_to: Option<String>,
 }
 
-/// One mailbox asked for, from the body (`row` = None) or a CSV row (spreadsheet numbering).
+/// One mailbox asked for, from the body (`row` = None) or a file's row (spreadsheet numbering).
 #[derive(Debug, Clone, Default)]
 pub struct MailboxRequest {
-    /// The CSV row as a spreadsheet shows it (header = 1), or None for the body.
+    /// The row as a spreadsheet shows it (CSV: header = 1), or None for the body.
     pub row: Option<usize>,
+    /// The sheet of a workbook the row is on, when the workbook has several sheets.
+    pub sheet: Option<String>,
     /// The e-mail address to move.
     pub email: String,
     /// Its password at the old provider.
     pub password: Option<Secret>,
-    /// The old provider's IMAP server.
+    /// The old provider's IMAP server, as used to connect (an internationalised name in its
+    /// ASCII form, `imap.xn--mller-kva.de`).
     pub source_host: Option<String>,
+    /// The server as the customer spelled it (`imap.müller.de`), when that differs.
+    pub source_host_display: Option<String>,
     /// Its port.
     pub source_port: Option<u16>,
     /// Its security.
@@ -119,6 +125,35 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Fields a mail gives without naming the mailbox they belong to ("Password: …" alone in a
+/// reply, "the server is imap.x.example"); the daemon merges them into the ticket.
+#[derive(Debug, Clone, Default)]
+pub struct Unassigned {
+    /// A password (never printed).
+    pub password: Option<Secret>,
+    /// The old server.
+    pub source_host: Option<String>,
+    /// The server as spelled, when it differs (IDNA).
+    pub source_host_display: Option<String>,
+    /// Its port.
+    pub source_port: Option<u16>,
+    /// Its security.
+    pub source_security: Option<Security>,
+    /// The login name there.
+    pub source_user: Option<String>,
+}
+
+impl Unassigned {
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.password.is_none()
+            && self.source_host.is_none()
+            && self.source_port.is_none()
+            && self.source_security.is_none()
+            && self.source_user.is_none()
+    }
+}
+
 /// Everything intake read from one mail.
 #[derive(Debug, Clone)]
 pub struct ParsedMail {
@@ -142,6 +177,13 @@ pub struct ParsedMail {
     pub attachments: Vec<AttachmentInfo>,
     /// True for machine mail (auto-reply, bounce, list, our own): never answered.
     pub automated: bool,
+    /// The request's language, when it can be told (replies use it).
+    pub language: Option<Language>,
+    /// The author of a forwarded request (the forwarded mail's From); the requester stays
+    /// `meta.from`, the sender the sender policy checks.
+    pub author: Option<String>,
+    /// Fields given without a mailbox they belong to.
+    pub unassigned: Option<Unassigned>,
 }
 
 /// An attachment's name and size.
@@ -167,6 +209,9 @@ impl ParsedMail {
             ticket: None,
             attachments: Vec::new(),
             automated: false,
+            language: None,
+            author: None,
+            unassigned: None,
         }
     }
 
@@ -180,6 +225,8 @@ impl ParsedMail {
                     "row": m.row,
                     "email": m.email,
                     "source_host": m.source_host,
+                    "source_host_display": m.source_host_display,
+                    "sheet": m.sheet,
                     "source_port": m.source_port,
                     "source_security": m.source_security,
                     "source_user": m.source_user,
@@ -200,23 +247,39 @@ impl ParsedMail {
             "mailboxes": mailboxes,
             "groupware": self.groupware,
             "errors": self.errors,
+            "language": self.language,
+            "author": self.author,
+            "unassigned": self.unassigned.as_ref().map(|u| serde_json::json!({
+                "password_present": u.password.as_ref().is_some_and(|p| !p.is_empty()),
+                "source_host": u.source_host,
+                "source_host_display": u.source_host_display,
+                "source_port": u.source_port,
+                "source_security": u.source_security,
+                "source_user": u.source_user,
+            })),
         })
     }
 }
 
+mod assemble;
 mod attachments;
 mod csvfile;
-mod decode;
 mod fields;
+mod forward;
 mod groupware;
 mod headers;
 mod html;
+mod intent;
+mod language;
 mod mail;
 mod quotes;
 mod schedule;
 mod sentences;
+mod sheets;
+mod tables;
 mod values;
 
+pub use language::Language;
 pub use mail::{parse_mail, MAX_NESTING_TYPES};
 pub use schedule::parse_schedule;
 
@@ -231,12 +294,30 @@ pub mod steps {
     /// `max_rows + 1` data rows, with server/port given in `body` filling empty cells).
     pub fn csv_rows(file: &str, data: &[u8], body: &str, rules: &Rules) -> (Vec<MailboxRequest>, Vec<FieldError>) {
         let shared = fields::read(body, &rules.labels).shared;
-        let rows = csvfile::read(file, data, &rules.csv, rules.policy.max_rows);
+        let rows = csvfile::read(file, data, rules, rules.policy.max_rows, true);
         let mut mailboxes = rows.mailboxes;
         for m in &mut mailboxes {
             fields::fill_from(m, &shared);
         }
         (mailboxes, rows.errors)
+    }
+
+    /// A spreadsheet or text attachment of any kind (by content) → its mailboxes and errors;
+    /// None when intake would not read it as a table.
+    pub fn sheet_rows(
+        file: &str,
+        content_type: &str,
+        data: &[u8],
+        rules: &Rules,
+    ) -> Option<(Vec<MailboxRequest>, Vec<FieldError>)> {
+        let a = Attachment {
+            name: file.to_string(),
+            content_type: content_type.to_lowercase(),
+            data: data.to_vec(),
+        };
+        let (content, strict) = super::sheets::kind_of(&a)?;
+        let rows = super::sheets::read(&a, content, strict, rules, rules.policy.max_rows);
+        Some((rows.mailboxes, rows.errors))
     }
 
     /// A `.vcf`/`.ics` attachment (kind by `file`'s extension or `content_type`) → its count
@@ -265,9 +346,9 @@ pub mod steps {
         quotes::strip_quoted(text)
     }
 
-    /// The labelled fields of a body text (mailboxes and value errors).
+    /// The fields of a body text (tables, labelled lines, sentences, forwarded mails):
+    /// mailboxes and value errors.
     pub fn body_fields(text: &str, rules: &Rules) -> (Vec<MailboxRequest>, Vec<FieldError>) {
-        let b = fields::read(text, &rules.labels);
-        (b.mailboxes, b.errors)
+        super::mail::body_fields(text, rules)
     }
 }

@@ -28,13 +28,19 @@ fn original_message() -> &'static Regex {
     })
 }
 
-fn header_line(line: &str, names: &[&str]) -> bool {
+/// True when `line` starts with one of the header names (`from:`, `von:`, ...), bold or not.
+pub fn header_line(line: &str, names: &[&str]) -> bool {
     let l = line.trim_start_matches('*').to_lowercase();
-    names.iter().any(|n| l.starts_with(n))
+    let l = l.replacen('\t', " ", 1);
+    names
+        .iter()
+        .any(|n| l.starts_with(n) || l.replacen(":*", ":", 1).starts_with(n))
 }
 
-const FROM: &[&str] = &["from:", "von:", "de :", "de:", "van:", "da:"];
-const SENT: &[&str] = &[
+/// Header names of the sender line of a quoted or forwarded mail.
+pub const FROM: &[&str] = &["from:", "von:", "de :", "de:", "van:", "da:", "mittente:"];
+/// Header names of its date line.
+pub const SENT: &[&str] = &[
     "sent:",
     "date:",
     "gesendet:",
@@ -46,6 +52,28 @@ const SENT: &[&str] = &[
     "verzonden:",
 ];
 
+/// True when line `i` starts a quoted earlier message (not a signature).
+pub fn starts_quote(lines: &[&str], i: usize) -> bool {
+    let Some(t) = lines.get(i).map(|l| l.trim()) else {
+        return false;
+    };
+    if original_message().is_match(t) || (t.len() >= 10 && t.chars().all(|c| c == '_')) {
+        return true;
+    }
+    if attribution().is_match(t) {
+        return true;
+    }
+    // "On Mon, 1 Dec 2031 at 10:00, Anna <anna@x.example>" wrapped before "wrote:".
+    if t.to_lowercase().starts_with("on ")
+        && lines
+            .get(i + 1)
+            .is_some_and(|n| n.trim().to_lowercase().ends_with("wrote:"))
+    {
+        return true;
+    }
+    header_line(t, FROM) && lines.iter().skip(i + 1).take(4).any(|n| header_line(n.trim(), SENT))
+}
+
 /// The new text of a mail body, without quotes and signature.
 pub fn strip_quoted(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
@@ -55,21 +83,7 @@ pub fn strip_quoted(text: &str) -> String {
         if *line == "-- " || t == "--" || t == "—" {
             break;
         }
-        if original_message().is_match(t) || (t.len() >= 10 && t.chars().all(|c| c == '_')) {
-            break;
-        }
-        if attribution().is_match(t) {
-            break;
-        }
-        // "On Mon, 1 Dec 2031 at 10:00, Anna <anna@x.example>" wrapped before "wrote:".
-        if t.to_lowercase().starts_with("on ")
-            && lines
-                .get(i + 1)
-                .is_some_and(|n| n.trim().to_lowercase().ends_with("wrote:"))
-        {
-            break;
-        }
-        if header_line(t, FROM) && lines.iter().skip(i + 1).take(4).any(|n| header_line(n.trim(), SENT)) {
+        if starts_quote(&lines, i) {
             break;
         }
         if t.starts_with('>') {

@@ -26,13 +26,14 @@ pub fn apply(mb: &mut MailboxRequest, field: Field, value: &str, row: Option<usi
         Field::Email => mb.email = address(value),
         Field::Password => mb.password = Some(Secret::new(password(value))),
         Field::Host => {
-            let (host, port, security) = host(value);
-            mb.source_host = Some(host);
-            if port.is_some() {
-                mb.source_port = port;
+            let h = host(value);
+            mb.source_host = Some(h.name);
+            mb.source_host_display = h.display;
+            if h.port.is_some() {
+                mb.source_port = h.port;
             }
-            if security.is_some() {
-                mb.source_security = security;
+            if h.security.is_some() {
+                mb.source_security = h.security;
             }
         }
         Field::Port => match value.parse::<u32>() {
@@ -74,12 +75,26 @@ fn password(value: &str) -> &str {
     }
 }
 
-/// Host, port and security from "imaps://imap.x.example:993/", "[2001:db8::1]:993" or a name.
-pub fn host(value: &str) -> (String, Option<u16>, Option<Security>) {
+/// A server as the customer wrote it, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostValue {
+    /// The name to connect to: lower case, an internationalised name in its ASCII (IDNA) form.
+    pub name: String,
+    /// The customer's spelling, when it differs from `name` only by IDNA (`imap.müller.de`).
+    pub display: Option<String>,
+    /// The port written with it (`:993`), if any.
+    pub port: Option<u16>,
+    /// The security its scheme says (`imaps://` is TLS), if any.
+    pub security: Option<Security>,
+}
+
+/// Host, port and security from "imaps://imap.x.example:993/", "imap.x.example:993",
+/// "[2001:db8::1]:993" or a name; an internationalised name is converted with IDNA.
+pub fn host(value: &str) -> HostValue {
     let mut v = value.split_whitespace().next().unwrap_or("").to_string();
     let mut security = None;
     for (scheme, sec) in [("imaps://", Some(Security::Tls)), ("imap://", None)] {
-        if v.to_ascii_lowercase().starts_with(scheme) {
+        if v.to_lowercase().starts_with(scheme) {
             v = v[scheme.len()..].to_string();
             security = sec;
         }
@@ -87,7 +102,10 @@ pub fn host(value: &str) -> (String, Option<u16>, Option<Security>) {
     if let Some(i) = v.find('/') {
         v.truncate(i);
     }
-    let v = v.trim_end_matches(['.', ',', ';']).to_string();
+    let v = v
+        .trim_start_matches(['(', '<', '"', '\''])
+        .trim_end_matches(['.', ',', ';', ')', '>', '"', '\'', '!', '?', ':'])
+        .to_string();
     let mut port = None;
     let hostpart = if let Some(rest) = v.strip_prefix('[') {
         match rest.split_once(']') {
@@ -108,7 +126,21 @@ pub fn host(value: &str) -> (String, Option<u16>, Option<Security>) {
     } else {
         v.clone()
     };
-    (hostpart.to_lowercase(), port, security)
+    let lower = hostpart.to_lowercase();
+    let (name, display) = if lower.is_ascii() {
+        (lower, None)
+    } else {
+        match idna::domain_to_ascii(&lower) {
+            Ok(ascii) if !ascii.is_empty() => (ascii, Some(lower)),
+            _ => (lower, None),
+        }
+    };
+    HostValue {
+        name,
+        display,
+        port,
+        security,
+    }
 }
 
 /// "SSL/TLS", "STARTTLS", "none" and their translations.
@@ -132,15 +164,46 @@ pub fn security(value: &str) -> Option<Security> {
 mod tests {
     use super::*;
 
+    fn h(v: &str) -> (String, Option<u16>, Option<Security>) {
+        let h = host(v);
+        (h.name, h.port, h.security)
+    }
+
     #[test]
     fn hosts() {
         assert_eq!(
-            host("imaps://IMAP.x.example:993/"),
+            h("imaps://IMAP.x.example:993/"),
             ("imap.x.example".into(), Some(993), Some(Security::Tls))
         );
-        assert_eq!(host("imap.x.example"), ("imap.x.example".into(), None, None));
-        assert_eq!(host("[2001:db8::1]:143"), ("2001:db8::1".into(), Some(143), None));
-        assert_eq!(host("2001:db8::1"), ("2001:db8::1".into(), None, None));
+        assert_eq!(h("imap.x.example"), ("imap.x.example".into(), None, None));
+        assert_eq!(h("mail.x.example:993"), ("mail.x.example".into(), Some(993), None));
+        assert_eq!(
+            h("imap://mail.x.example:143"),
+            ("mail.x.example".into(), Some(143), None)
+        );
+        assert_eq!(h("[2001:db8::1]:143"), ("2001:db8::1".into(), Some(143), None));
+        assert_eq!(h("2001:db8::1"), ("2001:db8::1".into(), None, None));
+        assert_eq!(h("(imap.x.example)."), ("imap.x.example".into(), None, None));
+    }
+
+    #[test]
+    fn an_internationalised_server_connects_by_its_ascii_name_and_keeps_its_spelling() {
+        let v = host("IMAP.Müller.de:993");
+        assert_eq!(v.name, "imap.xn--mller-kva.de");
+        assert_eq!(v.display.as_deref(), Some("imap.müller.de"));
+        assert_eq!(v.port, Some(993));
+        assert!(crate::validate::host_problem(&v.name).is_none());
+        let mut mb = MailboxRequest::default();
+        apply(
+            &mut mb,
+            Field::Host,
+            "imaps://mail.bäckerei.example",
+            None,
+            &mut Vec::new(),
+        );
+        assert_eq!(mb.source_host.as_deref(), Some("mail.xn--bckerei-5wa.example"));
+        assert_eq!(mb.source_host_display.as_deref(), Some("mail.bäckerei.example"));
+        assert_eq!(mb.source_security, Some(Security::Tls));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use std::sync::Arc;
 pub mod dav;
 pub mod engine;
 pub mod folders;
-pub mod groupware;
+/// The splitter of `.vcf`/`.ics` files lives in [`crate::davsplit`] (intake counts with it too).
+pub use crate::davsplit as groupware;
 pub mod multistatus;
 pub mod pipeline;
 

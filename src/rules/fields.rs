@@ -3,6 +3,8 @@
 //! Turns the files into lookups from a normalised label to a [`Field`]. Pure: it never reads
 //! a file itself (the loader in `rules.rs` does) and never sees a value, only labels.
 
+use crate::intake::Language;
+use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -56,16 +58,66 @@ struct LabelsFile {
 struct SentencesFile {
     password: Vec<String>,
     host: Vec<String>,
+    #[serde(default)]
+    user: Vec<String>,
+    #[serde(default)]
+    from: Vec<String>,
 }
 
 /// The body labels, by normalised label.
 #[derive(Debug, Clone, Default)]
 pub struct Labels {
     by_label: BTreeMap<String, Field>,
+    /// The language of each label listed under one language only.
+    lang_by_label: BTreeMap<String, Option<Language>>,
     /// Phrases before a password in a free sentence (lower case).
-    pub password_phrases: Vec<String>,
+    pub password_phrases: Phrases,
     /// Phrases before a server name in a free sentence (lower case).
-    pub host_phrases: Vec<String>,
+    pub host_phrases: Phrases,
+    /// Phrases before a login name in a free sentence (lower case).
+    pub user_phrases: Phrases,
+    /// Words before the old server in "migrate X from imap.y.example" (lower case).
+    pub from_words: Vec<String>,
+}
+
+/// Phrases of free sentences (lower case), with a quick test whether any may be in a text.
+#[derive(Debug, Clone, Default)]
+pub struct Phrases {
+    list: Vec<String>,
+    /// The phrases' first words, as one literal search.
+    first_words: Option<Regex>,
+}
+
+impl Phrases {
+    /// From the phrases of `labels.toml`.
+    pub fn new(list: Vec<String>) -> Phrases {
+        let list: Vec<String> = list.into_iter().map(|p| p.to_lowercase()).collect();
+        let mut words: Vec<String> = list
+            .iter()
+            .filter_map(|p| p.split_whitespace().find(|w| !w.contains("{address}")))
+            .map(|w| regex::escape(w.trim_end_matches([':', '='])))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.sort();
+        words.dedup();
+        let first_words = (!words.is_empty()).then(|| Regex::new(&words.join("|")).ok()).flatten();
+        Phrases { list, first_words }
+    }
+
+    /// The phrases.
+    pub fn list(&self) -> &[String] {
+        &self.list
+    }
+
+    /// False when no phrase can be in `lower` (a lower-case text); true when one may be.
+    pub fn present(&self, lower: &str) -> bool {
+        self.first_words.as_ref().is_none_or(|re| re.is_match(lower))
+    }
+
+    /// True when `phrase` is one of them.
+    pub fn contains(&self, phrase: &str) -> bool {
+        self.list.iter().any(|p| p == phrase)
+    }
 }
 
 /// Normalises a body label: lower case, bullets and "*" removed, spaces collapsed.
@@ -83,22 +135,43 @@ impl Labels {
     pub fn parse(text: &str) -> Result<Labels, toml::de::Error> {
         let file: LabelsFile = toml::from_str(text)?;
         let mut by_label = BTreeMap::new();
+        let mut lang_by_label: BTreeMap<String, Option<Language>> = BTreeMap::new();
         for (field, langs) in file.fields {
-            for label in langs.into_values().flatten() {
-                by_label.entry(normalize_label(&label)).or_insert(field);
+            for (code, labels) in langs {
+                let lang = Language::from_code(&code);
+                for label in labels {
+                    let norm = normalize_label(&label);
+                    lang_by_label
+                        .entry(norm.clone())
+                        .and_modify(|l| {
+                            if *l != lang {
+                                *l = None
+                            }
+                        })
+                        .or_insert(lang);
+                    by_label.entry(norm).or_insert(field);
+                }
             }
         }
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
         Ok(Labels {
             by_label,
-            password_phrases: lower(file.sentences.password),
-            host_phrases: lower(file.sentences.host),
+            lang_by_label,
+            password_phrases: Phrases::new(file.sentences.password),
+            host_phrases: Phrases::new(file.sentences.host),
+            user_phrases: Phrases::new(file.sentences.user),
+            from_words: lower(file.sentences.from),
         })
     }
 
     /// The field a label names, if any.
     pub fn field(&self, label: &str) -> Option<Field> {
         self.by_label.get(&normalize_label(label)).copied()
+    }
+
+    /// The language of a label, when only one language lists it.
+    pub fn language(&self, label: &str) -> Option<Language> {
+        self.lang_by_label.get(&normalize_label(label)).copied().flatten()
     }
 }
 
@@ -224,8 +297,10 @@ mod tests {
     #[test]
     fn sentence_phrases_are_lower_case() {
         let l = labels();
-        assert!(l.password_phrases.iter().any(|p| p == "passwort ist"));
-        assert!(l.host_phrases.iter().any(|p| p == "server is"));
+        assert!(l.password_phrases.contains("passwort ist"));
+        assert!(l.host_phrases.contains("server is"));
+        assert!(l.password_phrases.present("das passwort lautet x"));
+        assert!(!l.password_phrases.present("hello, how are you"));
     }
 
     #[test]

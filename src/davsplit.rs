@@ -1,6 +1,11 @@
 //! Customers' `.vcf` and `.ics` files cut into DAV resources: one vCard per contact, one
 //! iCalendar object per UID. Pure: no I/O, no clock that changes a UID.
 //!
+//! Shared by intake (which counts what a request's files hold) and the importer (which stores
+//! them), so the count a customer is told and the number imported cannot disagree. It lives
+//! outside `migrate` so that intake uses it without depending on the engine; it must never
+//! grow I/O or engine state.
+//!
 //! Why each rule:
 //! - A CardDAV address book holds one vCard per resource and a CalDAV calendar one UID per
 //!   resource (RFC 6352 §5.1, RFC 4791 §4.1), so an export of many objects must be split.
@@ -107,26 +112,9 @@ impl Split {
     }
 }
 
-/// The file's text: UTF-8 (a byte-order mark removed), else Windows-1252 as old Outlook and
-/// Windows address books write it.
-pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
-    }
-}
-
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
-}
+/// The file's text, decoded as intake decodes it (one decoder for both, see
+/// [`crate::textdecode`]): UTF-8, UTF-16 (with or without BOM), else Windows-1252.
+pub use crate::textdecode::decode_text;
 
 /// Cuts a file (any mix of vCards and calendars) into resources.
 pub fn split_file(bytes: &[u8]) -> Split {
@@ -138,12 +126,14 @@ pub fn split_file(bytes: &[u8]) -> Split {
     let mut stray_lines = 0usize;
     // calcard reads a component cut off by the end of the file as if it were whole: a file whose
     // last line is not an END line lost the end of its last object.
+    // A folded continuation line (leading space or tab) that happens to start with "END:" is
+    // no END line.
     let cut_off = text
         .lines()
         .rev()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| !l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("END:")));
+        .map(str::trim_end)
+        .find(|l| !l.trim_start().is_empty())
+        .is_some_and(|l| l.starts_with([' ', '\t']) || !l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("END:")));
     let mut last_is_card = false;
     for _ in 0..MAX_ENTRIES {
         match parser.entry() {
@@ -630,5 +620,5 @@ fn component_label(c: &ICalendarComponent) -> String {
 }
 
 #[cfg(test)]
-#[path = "groupware_tests.rs"]
+#[path = "davsplit_tests.rs"]
 mod tests;
