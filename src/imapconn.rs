@@ -4,7 +4,8 @@
 //! Every connection goes to an address checked by [`crate::net`]; the password is handed to the
 //! server and nowhere else.
 
-use crate::config::{AdminLogin, Security};
+use crate::config::AdminLogin;
+use crate::model::Security;
 use crate::net;
 use crate::secret::Secret;
 use anyhow::{anyhow, bail, Context, Result};
@@ -17,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+pub mod endpoint;
 pub mod guard;
 pub use guard::{guard_error, GuardError, Limits};
 
@@ -494,5 +496,48 @@ mod server_text_tests {
             "say \"hi\""
         );
         assert_eq!(super::server_text("plain words"), "plain words");
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use crate::net;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn the_connection_goes_to_the_checked_address_without_a_new_lookup() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let checked = listener.local_addr().unwrap();
+        let accepted = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            use tokio::io::AsyncWriteExt;
+            let _ = s.write_all(b"* BYE not today\r\n").await;
+        });
+        // ".invalid" never resolves (RFC 6761): a second lookup would fail before connecting.
+        let ep = super::Endpoint {
+            host: "imap.rebind.invalid".into(),
+            port: checked.port(),
+            security: crate::model::Security::Plain,
+            addrs: vec![checked],
+            tls: net::tls_config(None, false).unwrap(),
+            max_bytes_per_second: None,
+        };
+        let creds = super::Credentials::User {
+            user: "u".into(),
+            password: crate::secret::Secret::new("p"),
+        };
+        let result = tokio::time::timeout(Duration::from_secs(10), super::connect(&ep, &creds)).await;
+        assert!(matches!(result, Ok(Err(_))), "the fake server says BYE");
+        // The fake server accepted the connection: the checked address was used as it was
+        // (the name itself cannot be looked up).
+        tokio::time::timeout(Duration::from_secs(5), accepted)
+            .await
+            .expect("the checked address was reached")
+            .unwrap();
+        let direct = net::connect_any(&[checked]).await;
+        assert!(
+            direct.is_err(),
+            "nothing listens any more: connect_any tried only that address"
+        );
     }
 }

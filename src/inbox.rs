@@ -8,7 +8,7 @@
 //! It must never change what staff see: bodies are fetched with BODY.PEEK (unread stays unread).
 
 use crate::config::Config;
-use crate::imapconn::{self, Credentials, Endpoint, Session};
+use crate::imapconn::{self, endpoint, Credentials, Endpoint, Session};
 use crate::store::{Change, Store};
 use anyhow::{Context, Result};
 use futures::TryStreamExt;
@@ -50,22 +50,9 @@ pub enum Disposition {
     Expunge,
 }
 
-/// Connection details for the support mailbox.
+/// Connection details for the support mailbox (see [`endpoint::support_inbox`]).
 pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
-    let s = &cfg.support;
-    let ep = Endpoint {
-        host: s.imap.host.clone(),
-        port: s.imap.port(),
-        security: s.imap.security,
-        addrs: Vec::new(),
-        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
-        max_bytes_per_second: None,
-    };
-    let creds = Credentials::User {
-        user: s.user.clone(),
-        password: s.password.resolve("support")?,
-    };
-    Ok((ep, creds))
+    endpoint::support_inbox(cfg)
 }
 
 /// Watches the support folder until `shutdown` turns true; `handle` must make its outcome

@@ -11,7 +11,7 @@
 //! leave.
 
 use super::Daemon;
-use crate::imapconn::{Credentials, Endpoint};
+use crate::imapconn::endpoint;
 use crate::inbox;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
@@ -340,29 +340,14 @@ impl Daemon {
                 MigrateError::Permanent("the password is no longer stored; please send it again".into())
             })?;
         let src = &job.source;
-        let addrs = crate::net::resolve_checked(&src.host, src.port, self.cfg.source.allow_private_addresses)
-            .await
-            .map_err(|e| MigrateError::Permanent(format!("{e:#}")))?;
-        let source = Endpoint {
-            host: src.host.clone(),
-            port: src.port,
-            security: src.security,
-            addrs,
-            tls: crate::net::tls_config(
-                self.cfg.tls.extra_ca_file.as_deref(),
-                self.cfg.source.accept_invalid_certs,
-            )
-            .map_err(perm)?,
-            max_bytes_per_second: self.cfg.source.per_connection_rate(),
-        };
-        let (destination, destination_login) =
-            super::destination_endpoint(&self.cfg, &job.destination).map_err(perm)?;
+        let (source, source_login) =
+            endpoint::source(&self.cfg, &src.host, src.port, src.security, &src.user, password)
+                .await
+                .map_err(perm)?;
+        let (destination, destination_login) = endpoint::destination(&self.cfg, &job.destination).map_err(perm)?;
         let pair = MailboxPair {
             source,
-            source_login: Credentials::User {
-                user: src.user.clone(),
-                password,
-            },
+            source_login,
             destination,
             destination_login,
         };

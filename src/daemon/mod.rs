@@ -28,7 +28,6 @@ mod web;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox;
 use crate::model::{Job, JobId, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::reply::compose::{self, render};
@@ -286,27 +285,6 @@ impl Daemon {
     fn is_staff(&self, addr: &str) -> bool {
         self.cfg.support.staff.iter().any(|s| s.eq_ignore_ascii_case(addr))
     }
-}
-
-/// The destination endpoint and the admin login acting for `mailbox`.
-pub fn destination_endpoint(cfg: &Config, mailbox: &str) -> Result<(Endpoint, Credentials)> {
-    let d = &cfg.destination;
-    let ep = Endpoint {
-        host: d.imap.host.clone(),
-        port: d.imap.port(),
-        security: d.imap.security,
-        addrs: Vec::new(),
-        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
-        max_bytes_per_second: None,
-    };
-    let creds = Credentials::Admin {
-        user: mailbox.to_string(),
-        admin: d.admin_user.clone(),
-        password: d.password.resolve("destination")?,
-        style: d.login,
-        separator: d.master_separator.clone(),
-    };
-    Ok((ep, creds))
 }
 
 /// Distinct values, in first-seen order.

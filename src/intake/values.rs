@@ -5,7 +5,7 @@
 
 use super::schedule::parse_schedule;
 use super::{FieldError, MailboxRequest};
-use crate::config::Security;
+use crate::model::Security;
 use crate::rules::Field;
 use crate::secret::Secret;
 

@@ -358,7 +358,7 @@ impl Metrics {
             e.sample("mailferry_tickets", &[("state", state)], v as f64);
         }
         e.family("mailferry_jobs", "gauge", "Mailbox jobs in the store, by state.");
-        for state in JOB_STATES {
+        for state in crate::model::JobState::ALL.map(crate::model::JobState::name) {
             let v = figures.jobs.get(state).copied().unwrap_or(0);
             e.sample("mailferry_jobs", &[("state", state)], v as f64);
         }
@@ -502,35 +502,11 @@ pub const TICKET_STATES: [&str; 6] = [
     "cancelled",
 ];
 
-/// Job states as counted by `mailferry_jobs`.
-pub const JOB_STATES: [&str; 10] = [
-    "received",
-    "needs_info",
-    "waiting",
-    "syncing",
-    "retrying",
-    "synced",
-    "final_sync",
-    "done",
-    "failed",
-    "cancelled",
-];
-
-/// A job state's label in `mailferry_jobs`.
+/// A job state's label in `mailferry_jobs` (the one list of names is [`JobState::ALL`]).
+///
+/// [`JobState::ALL`]: crate::model::JobState::ALL
 pub fn job_state_label(s: crate::model::JobState) -> &'static str {
-    use crate::model::JobState::*;
-    match s {
-        Received => "received",
-        NeedsInfo => "needs_info",
-        Waiting => "waiting",
-        Syncing => "syncing",
-        Retrying => "retrying",
-        Synced => "synced",
-        FinalSync => "final_sync",
-        Done => "done",
-        Failed => "failed",
-        Cancelled => "cancelled",
-    }
+    s.name()
 }
 
 /// A ticket's overall state from its jobs: `needs_info` (no mailbox accepted), `in_progress`

@@ -10,7 +10,7 @@
 pub mod crypto;
 pub mod rotate;
 
-use crate::migrate::{Checkpoints, FolderCheckpoint};
+use crate::model::{Checkpoints, FolderCheckpoint};
 use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::secret::Secret;
 use anyhow::{Context, Result};

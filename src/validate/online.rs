@@ -13,9 +13,10 @@
 //! We connect only to the addresses that were checked, exactly as a migration job does, and we
 //! never send the password over an unencrypted connection except to loopback on a test bed.
 
-use crate::config::{Config, Security};
+use crate::config::Config;
 use crate::imapconn::{self, ImapStream, LoginRefused};
 use crate::intake::{FieldError, MailboxRequest};
+use crate::model::Security;
 use crate::net;
 use crate::secret::Secret;
 use futures::TryStreamExt;
@@ -141,7 +142,7 @@ async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions
             ),
         )
     };
-    let (ep, creds) = match crate::daemon::destination_endpoint(cfg, &dest) {
+    let (ep, creds) = match imapconn::endpoint::destination(cfg, &dest) {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(destination = %dest, error = %format!("{e:#}"), "probe: our destination settings are unusable");
