@@ -16,11 +16,19 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 pub mod online;
+pub mod stage;
 
 pub use online::{probe_mailbox, probe_mailbox_with, EffectiveSource, ProbeOptions, ProbeReport};
+pub use stage::{Checked, ValidMailbox, ValidatedRequest};
 
 /// All offline problems of a parsed request, in mailbox order.
 pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
+    offline_problems(parsed, policy, now).0
+}
+
+/// The offline problems, and the indexes of the mailboxes that have none.
+fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> (Vec<FieldError>, Vec<usize>) {
+    let mut ok = Vec::new();
     let mut errors = Vec::new();
     let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
     if rows > policy.max_rows {
@@ -54,7 +62,12 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
         if i >= policy.max_rows {
             break;
         }
-        errors.extend(mailbox_problems(m, policy, now));
+        let problems = mailbox_problems(m, policy, now);
+        let first = problems.is_empty() && !first_seen.contains_key(m.email.as_str());
+        if first {
+            ok.push(i);
+        }
+        errors.extend(problems);
         if let Some(first) = first_seen.get(m.email.as_str()) {
             errors.push(FieldError {
                 row: m.row,
@@ -69,10 +82,11 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
             first_seen.insert(&m.email, m.row);
         }
     }
-    errors
+    (errors, ok)
 }
 
-/// Runs [`validate_offline`] and adds its errors to the mail's own, body first, then by row.
+/// Runs [`validate_offline`] and adds its errors to the mail's own, body first, then by row
+/// (what `mailferry parse` shows; the daemon uses the stage, [`stage::offline`]).
 pub fn with_offline_errors(mut parsed: ParsedMail, policy: &Policy, now: DateTime<Utc>) -> ParsedMail {
     let more = validate_offline(&parsed, policy, now);
     parsed.errors.extend(more);
