@@ -50,7 +50,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(cfg) = &cfg {
         rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
     }
-    let now = chrono::Utc::now();
+    let now = crate::clock::Clock::now(&crate::clock::SystemClock);
     let mut request = validate::stage::offline(intake::parse_mail(&raw, &rules), &rules.policy, now);
     let probes = match &cfg {
         Some(cfg) => probe_all(cfg, &mut request).await,

@@ -446,8 +446,8 @@ impl Checkpoints for JobCheckpoints {
 impl Store {
     /// Writes a small health-probe record and flushes it to disk: an error means the store
     /// cannot be written (disk full, read-only file system, I/O error).
-    pub async fn probe_write(&self) -> Result<()> {
-        let now = Utc::now().timestamp_millis().to_be_bytes();
+    pub async fn probe_write(&self, at: DateTime<Utc>) -> Result<()> {
+        let now = at.timestamp_millis().to_be_bytes();
         self.tree
             .insert(text_key(META, "health-probe"), &now)
             .context("writing to the store")?;
