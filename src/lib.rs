@@ -25,6 +25,7 @@ pub mod failpoint;
 pub mod imapconn;
 pub mod inbox;
 pub mod intake;
+pub mod mailhead;
 pub mod migrate;
 pub mod model;
 pub mod net;

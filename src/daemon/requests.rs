@@ -49,7 +49,7 @@ impl Daemon {
             return Ok(disposition_of(&outcome));
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
-        if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
+        if mail.head.has(LOOP_HEADER) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
             self.metrics.request(RequestKind::Automated);
             return self
                 .file_only(msgid, "ignored: our own mail", Disposition::Processed)
@@ -403,16 +403,6 @@ impl Daemon {
 fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
     let mut seen = HashSet::new();
     jobs.into_iter().filter(|j| seen.insert(j.id)).collect()
-}
-
-fn is_our_own(raw: &[u8]) -> bool {
-    let head_end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(raw.len().min(64 * 1024));
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    let name = format!("{}:", LOOP_HEADER.to_ascii_lowercase());
-    head.lines().any(|l| l.starts_with(&name))
 }
 
 /// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.
