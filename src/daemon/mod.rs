@@ -13,11 +13,14 @@
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
 //! - [`admin`]: the local socket where staff's CLI reaches the running daemon;
 //! - [`outages`]: staff told once about an outage of the servers mailferry needs.
-//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page.
+//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page;
+//! - [`handles`]: how the loops talk to each other (wake the jobs or the outbox loop, stop a
+//!   running copy); each loop's own state stays private to its module.
 
 mod admin;
 mod commands;
 mod guard;
+mod handles;
 mod jobs;
 mod mxwatch;
 mod outages;
@@ -29,34 +32,33 @@ mod web;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::inbox;
-use crate::model::{Job, JobId, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::model::{Job, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::reply::compose::{self, render};
 use crate::reply::send::Mailer;
 use crate::rules::Rules;
 use crate::store::{Change, Store};
 use anyhow::{Context, Result};
 use rand::Rng;
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::watch;
 
 pub use inbox::Disposition;
 
-/// Everything the daemon's tasks share.
+/// The context the daemon's loops share (config, store, rules, clock, metrics), the handles
+/// through which they talk, and each loop's own state in a type private to its module.
 pub struct Daemon {
     cfg: Arc<Config>,
     store: Store,
     rules: std::sync::RwLock<Arc<Rules>>,
     mailer: Mailer,
     clock: Arc<dyn Clock>,
-    jobs_wake: Notify,
-    outbox_wake: Notify,
-    /// Jobs running now, with the flag that cancels each.
-    running: Mutex<HashMap<JobId, Arc<AtomicBool>>>,
-    /// Connections in use per source host.
-    hosts: Mutex<HashMap<String, usize>>,
-    workers: Semaphore,
+    /// The jobs loop, as the other loops see it (wake it, stop a copy, count copies).
+    jobs: handles::JobsHandle,
+    /// The outbox loop, as the other loops see it (wake it).
+    outbox: handles::OutboxHandle,
+    /// The jobs loop's own state (private to `jobs`).
+    pool: jobs::Pool,
     shutdown: watch::Receiver<bool>,
     /// Outages of the support inbox, SMTP, our IMAP and DAV servers going on now.
     outages: Mutex<outages::Tracker>,
@@ -84,18 +86,16 @@ impl Daemon {
         rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
         let store = Store::open(&cfg.store.path, &cfg.store.key_file)?;
         let mailer = Mailer::new(&cfg)?;
-        let workers = Semaphore::new(cfg.workers.max_jobs);
+        let pool = jobs::Pool::new(cfg.workers.max_jobs);
         Ok(Arc::new(Daemon {
             cfg: Arc::new(cfg),
             store,
             rules: std::sync::RwLock::new(Arc::new(rules)),
             mailer,
             clock: clock.clone(),
-            jobs_wake: Notify::new(),
-            outbox_wake: Notify::new(),
-            running: Mutex::new(HashMap::new()),
-            hosts: Mutex::new(HashMap::new()),
-            workers,
+            jobs: handles::JobsHandle::default(),
+            outbox: handles::OutboxHandle::default(),
+            pool,
             shutdown,
             outages: Mutex::new(outages::Tracker::default()),
             metrics: Arc::new(crate::observe::metrics::Metrics::with_clock(clock.clone())),

@@ -81,7 +81,7 @@ impl Daemon {
                 }
             }
             self.store.commit(change).await?;
-            self.jobs_wake.notify_one();
+            self.jobs.wake();
         }
         Ok(())
     }

@@ -355,7 +355,7 @@ impl Daemon {
         }
         if !change.is_empty() {
             self.store.commit(change).await?;
-            self.outbox_wake.notify_one();
+            self.outbox.wake();
         }
         Ok(())
     }

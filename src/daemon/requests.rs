@@ -184,8 +184,8 @@ impl Daemon {
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
         crate::failpoint::hit("request.committed");
-        self.outbox_wake.notify_one();
-        self.jobs_wake.notify_one();
+        self.outbox.wake();
+        self.jobs.wake();
         Ok(disposition)
     }
 
@@ -225,8 +225,8 @@ impl Daemon {
         let disposition = self.answer_request(&mut change, &mut ticket, &dedup_jobs(all), &problems, msgid)?;
         change.handled(msgid, &ticket_id.to_string());
         self.store.commit(change).await?;
-        self.outbox_wake.notify_one();
-        self.jobs_wake.notify_one();
+        self.outbox.wake();
+        self.jobs.wake();
         Ok(disposition)
     }
 

@@ -120,7 +120,7 @@ impl Daemon {
     }
 
     fn store_figures(&self) -> Result<StoreFigures> {
-        let running = self.running.lock().map_or(0, |r| r.len() as u64);
+        let running = self.jobs.running() as u64;
         StoreFigures::from_store(&self.store, running)
     }
 }
