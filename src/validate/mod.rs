@@ -63,23 +63,25 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
             break;
         }
         let problems = mailbox_problems(m, policy, now);
-        let first = problems.is_empty() && !first_seen.contains_key(m.email.as_str());
-        if first {
-            ok.push(i);
-        }
+        let clean = problems.is_empty();
         errors.extend(problems);
-        if let Some(first) = first_seen.get(m.email.as_str()) {
-            errors.push(FieldError {
+        // One lookup per row: the first time an address is seen, or its earlier place.
+        match first_seen.entry(m.email.as_str()) {
+            std::collections::btree_map::Entry::Occupied(first) => errors.push(FieldError {
                 row: m.row,
                 field: "email".into(),
                 message: format!(
                     "{} is asked for twice (first in {}); remove one of them",
                     m.email,
-                    place(*first)
+                    place(*first.get())
                 ),
-            });
-        } else {
-            first_seen.insert(&m.email, m.row);
+            }),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(m.row);
+                if clean {
+                    ok.push(i);
+                }
+            }
         }
     }
     (errors, ok)
