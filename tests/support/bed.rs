@@ -43,6 +43,7 @@ pub fn bed_dir() -> std::path::PathBuf {
         .into()
 }
 
+/// The path of `scripts/testbed`.
 pub fn script() -> String {
     format!("{}/scripts/testbed", env!("CARGO_MANIFEST_DIR"))
 }
