@@ -4,33 +4,12 @@
 //! `mailferry.example.toml` at the project root explains every key; [`Config::load`] names the
 //! key and line of a wrong setting.
 
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretFileError};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// How a TCP connection to a mail server is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// TLS from the first byte (IMAPS 993, SMTPS 465).
-    #[default]
-    Tls,
-    /// Plain connection upgraded with STARTTLS (IMAP 143, submission 587).
-    Starttls,
-    /// No encryption at all: for a server on loopback only.
-    Plain,
-}
-
-impl Security {
-    /// The usual IMAP port for this kind of security.
-    pub fn default_imap_port(self) -> u16 {
-        match self {
-            Security::Tls => 993,
-            Security::Starttls | Security::Plain => 143,
-        }
-    }
-}
+pub use crate::model::Security;
 
 /// Where a password comes from: a file (first line) or an environment variable.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -46,13 +25,12 @@ impl SecretSource {
     /// Reads the secret; `what` names the setting in the error.
     pub fn resolve(&self, what: &str) -> Result<Secret> {
         if let Some(path) = &self.password_file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{what}: cannot read password_file {}", path.display()))?;
-            let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
-            if line.is_empty() {
-                bail!("{what}: password_file {} is empty", path.display());
-            }
-            return Ok(Secret::new(line));
+            return Secret::from_file(path).map_err(|e| match e {
+                SecretFileError::Empty => anyhow::anyhow!("{what}: password_file {} is empty", path.display()),
+                SecretFileError::Unreadable(io) => {
+                    anyhow::Error::new(io).context(format!("{what}: cannot read password_file {}", path.display()))
+                }
+            });
         }
         if let Some(var) = &self.password_env {
             return match std::env::var(var) {
@@ -416,7 +394,7 @@ pub struct Config {
     pub dns: DnsConfig,
     /// Which folders are copied (include/exclude patterns, Gmail's virtual folders).
     #[serde(default)]
-    pub folders: crate::migrate::folders::PlanOptions,
+    pub folders: crate::model::PlanOptions,
     /// Waits and tries after a transient failure (a copy, a reply, the support inbox).
     #[serde(default)]
     pub retry: RetryConfig,
@@ -549,7 +527,7 @@ impl Config {
             bail!("limits.mails_per_thread_per_hour: must be at least 1");
         }
         if let Some(dav) = &self.dav {
-            crate::http::BaseUrl::parse(&dav.url).map_err(|e| anyhow::anyhow!("dav.url: {e:#}"))?;
+            crate::model::BaseUrl::parse(&dav.url).map_err(|e| anyhow::anyhow!("dav.url: {e:#}"))?;
             for (key, path) in [
                 ("addressbook_path", &dav.addressbook_path),
                 ("calendar_path", &dav.calendar_path),
@@ -757,8 +735,8 @@ impl SourcePolicy {
     }
 
     /// What an old server may send and how long it may keep us waiting.
-    pub fn limits(&self) -> crate::imapconn::Limits {
-        crate::imapconn::Limits {
+    pub fn limits(&self) -> crate::model::Limits {
+        crate::model::Limits {
             max_line: self.max_line_bytes,
             max_literal: self.max_message_bytes,
             stall: std::time::Duration::from_secs(self.stall_seconds),
@@ -768,8 +746,8 @@ impl SourcePolicy {
 
     /// The limits on our own servers (destination, support inbox): the same stall and login
     /// timeouts, lines up to 16 MiB and blocks up to what our IMAP library can hold (512 MiB).
-    pub fn our_server_limits(&self) -> crate::imapconn::Limits {
-        crate::imapconn::Limits {
+    pub fn our_server_limits(&self) -> crate::model::Limits {
+        crate::model::Limits {
             max_line: self.max_line_bytes.max(16 << 20),
             max_literal: self.max_message_bytes.max(512 << 20),
             ..self.limits()

@@ -620,5 +620,5 @@ fn component_label(c: &ICalendarComponent) -> String {
 }
 
 #[cfg(test)]
-#[path = "davsplit_tests.rs"]
+#[path = "davsplit/tests.rs"]
 mod tests;

@@ -8,7 +8,8 @@
 //! It must never change what staff see: bodies are fetched with BODY.PEEK (unread stays unread).
 
 use crate::config::Config;
-use crate::imapconn::{self, Credentials, Endpoint, Session};
+use crate::imapconn::{self, endpoint, Credentials, Endpoint, Session};
+use crate::mailhead::MailHead;
 use crate::store::{Change, Store};
 use anyhow::{Context, Result};
 use futures::TryStreamExt;
@@ -32,6 +33,16 @@ pub struct IncomingMail {
     pub uid: u32,
     /// The raw RFC 5322 bytes.
     pub raw: Vec<u8>,
+    /// Its header section, read once here for everyone who looks at headers beside intake.
+    pub head: MailHead,
+}
+
+impl IncomingMail {
+    /// A mail with UID `uid` and these bytes; its header is read now.
+    pub fn new(uid: u32, raw: Vec<u8>) -> IncomingMail {
+        let head = MailHead::read(&raw);
+        IncomingMail { uid, raw, head }
+    }
 }
 
 /// What to do with a mail once its outcome is durable.
@@ -50,22 +61,9 @@ pub enum Disposition {
     Expunge,
 }
 
-/// Connection details for the support mailbox.
+/// Connection details for the support mailbox (see [`endpoint::support_inbox`]).
 pub fn support_endpoint(cfg: &Config) -> Result<(Endpoint, Credentials)> {
-    let s = &cfg.support;
-    let ep = Endpoint {
-        host: s.imap.host.clone(),
-        port: s.imap.port(),
-        security: s.imap.security,
-        addrs: Vec::new(),
-        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
-        max_bytes_per_second: None,
-    };
-    let creds = Credentials::User {
-        user: s.user.clone(),
-        password: s.password.resolve("support")?,
-    };
-    Ok((ep, creds))
+    endpoint::support_inbox(cfg)
 }
 
 /// Watches the support folder until `shutdown` turns true; `handle` must make its outcome
@@ -261,12 +259,7 @@ where
                 .await?;
             fetched
                 .iter()
-                .filter_map(|f| {
-                    Some(IncomingMail {
-                        uid: f.uid?,
-                        raw: f.body()?.to_vec(),
-                    })
-                })
+                .filter_map(|f| Some(IncomingMail::new(f.uid?, f.body()?.to_vec())))
                 .collect()
         };
         mails.sort_by_key(|m| m.uid);
@@ -285,10 +278,7 @@ where
         let mut heads = std::collections::HashMap::new();
         for mail in mails {
             let uid = mail.uid;
-            let head = (
-                crate::security::authres::header_block(&mail.raw).to_vec(),
-                mail.raw.len(),
-            );
+            let head = (mail.head.clone(), mail.raw.len());
             let d = handle(mail)
                 .await
                 .with_context(|| format!("handling support mail UID {uid}"))?;
@@ -361,12 +351,13 @@ async fn expunge_request(
     selected: &Selected<'_>,
     uid: u32,
     note_folder: &str,
-    head: &[u8],
+    head: &MailHead,
     size: usize,
 ) -> Result<()> {
-    let message_id = crate::security::authres::topmost_header(head, "message-id")
+    let message_id = head
+        .first("message-id")
         .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string());
-    let tag = note_tag(message_id.as_deref(), head);
+    let tag = note_tag(message_id.as_deref(), head.block());
     // A mail read again after a crash (deleted, but the position not yet past it) gets no
     // second note: the store remembers the note by the mail's Message-ID (or its header).
     let filed_key = format!("note filed for {}", message_id.as_deref().unwrap_or(&tag));

@@ -27,6 +27,7 @@ pub mod http;
 pub mod imapconn;
 pub mod inbox;
 pub mod intake;
+pub mod mailhead;
 pub mod migrate;
 pub mod model;
 pub mod net;

@@ -314,41 +314,4 @@ mod refusal_tests {
         assert!(format!("{mixed:#}").contains("127.0.0.1"), "{mixed:#}");
         assert!(check_addresses("rebind.example", &[public], false).is_ok());
     }
-
-    #[tokio::test]
-    async fn the_connection_goes_to_the_checked_address_without_a_new_lookup() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let checked = listener.local_addr().unwrap();
-        let accepted = tokio::spawn(async move {
-            let (mut s, _) = listener.accept().await.unwrap();
-            use tokio::io::AsyncWriteExt;
-            let _ = s.write_all(b"* BYE not today\r\n").await;
-        });
-        // ".invalid" never resolves (RFC 6761): a second lookup would fail before connecting.
-        let ep = crate::imapconn::Endpoint {
-            host: "imap.rebind.invalid".into(),
-            port: checked.port(),
-            security: crate::config::Security::Plain,
-            addrs: vec![checked],
-            tls: tls_config(None, false).unwrap(),
-            max_bytes_per_second: None,
-        };
-        let creds = crate::imapconn::Credentials::User {
-            user: "u".into(),
-            password: crate::secret::Secret::new("p"),
-        };
-        let result = tokio::time::timeout(Duration::from_secs(10), crate::imapconn::connect(&ep, &creds)).await;
-        assert!(matches!(result, Ok(Err(_))), "the fake server says BYE");
-        // The fake server accepted the connection: the checked address was used as it was
-        // (the name itself cannot be looked up).
-        tokio::time::timeout(Duration::from_secs(5), accepted)
-            .await
-            .expect("the checked address was reached")
-            .unwrap();
-        let direct = connect_any(&[checked]).await;
-        assert!(
-            direct.is_err(),
-            "nothing listens any more: connect_any tried only that address"
-        );
-    }
 }

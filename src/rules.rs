@@ -10,12 +10,14 @@ pub mod commands;
 pub mod fields;
 pub mod intent;
 pub mod policy;
+pub mod replies;
 
 pub use classify::Classify;
 pub use commands::Commands;
 pub use fields::{CsvRules, Field, Labels};
 pub use intent::Intent;
 pub use policy::Policy;
+pub use replies::{Template, Templates};
 
 /// Built-in reply templates.
 const REPLIES: &str = include_str!("../rules/replies.toml");
@@ -36,7 +38,7 @@ const POLICY: &str = include_str!("../rules/policy.toml");
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// Reply templates.
-    pub replies: crate::reply::compose::Templates,
+    pub replies: Templates,
     /// Body field labels and free-sentence phrases.
     pub labels: Labels,
     /// CSV header aliases.

@@ -28,6 +28,30 @@ impl Secret {
     }
 }
 
+/// Why a secret file gave no secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretFileError {
+    /// The file could not be read.
+    #[error("cannot read it: {0}")]
+    Unreadable(#[from] std::io::Error),
+    /// Its first line is empty.
+    #[error("it is empty")]
+    Empty,
+}
+
+impl Secret {
+    /// The first line of a file (without its line end): the one way mailferry reads a password
+    /// or key from a file. The rest of the file is ignored and wiped from memory.
+    pub fn from_file(path: &std::path::Path) -> Result<Secret, SecretFileError> {
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path)?);
+        let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
+        if line.is_empty() {
+            return Err(SecretFileError::Empty);
+        }
+        Ok(Secret::new(line))
+    }
+}
+
 impl Drop for Secret {
     fn drop(&mut self) {
         self.0.zeroize();
@@ -55,5 +79,19 @@ mod tests {
         let s = Secret::new("hunter2");
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn a_secret_file_gives_its_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "hunter2\r\nsecond line\n").unwrap();
+        assert_eq!(Secret::from_file(&path).unwrap().expose(), "hunter2");
+        std::fs::write(&path, "\nhunter2\n").unwrap();
+        assert!(matches!(Secret::from_file(&path), Err(SecretFileError::Empty)));
+        assert!(matches!(
+            Secret::from_file(&dir.path().join("missing")),
+            Err(SecretFileError::Unreadable(_))
+        ));
     }
 }

@@ -315,6 +315,89 @@ fn server_problem(r: &ProbeReport) -> String {
         .unwrap_or_else(|| panic!("no problem with the old server in {:?}", r.problems))
 }
 
+/// The hostile server's password in these tests.
+const PASSWORD: &str = "hostile-pw";
+
+/// Every way a text can leave mailferry (the sentence, the chain, the Debug form) is free of
+/// the password and of the LOGIN line.
+fn assert_no_echo(what: &str, text: &str) {
+    assert!(!text.contains(PASSWORD), "{what} carries the password: {text}");
+    assert!(
+        !text.to_ascii_uppercase().contains("LOGIN \""),
+        "{what} carries the LOGIN line: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_server_echoing_the_login_line_never_puts_the_password_in_a_login_error() {
+    for trick in [Trick::EchoLoginNo, Trick::EchoLoginBye] {
+        let h = hostile::start(trick, 2).await;
+        let ep = Endpoint {
+            host: "127.0.0.1".into(),
+            port: h.port(),
+            security: Security::Plain,
+            addrs: vec![h.addr],
+            tls: mailferry::net::tls_config(None, false).expect("tls config"),
+            max_bytes_per_second: None,
+        };
+        let creds = Credentials::User {
+            user: "customer@old.example".into(),
+            password: Secret::new(PASSWORD),
+        };
+        let err = match mailferry::imapconn::connect_with(&ep, &creds, limits()).await {
+            Ok(_) => panic!("{trick:?}: the login cannot succeed"),
+            Err(e) => e,
+        };
+        assert_no_echo(&format!("{trick:?}"), &format!("{err:#} {err:?}"));
+        if trick == Trick::EchoLoginNo {
+            let refused = err
+                .downcast_ref::<mailferry::imapconn::LoginRefused>()
+                .expect("a NO is a refused login");
+            assert!(
+                refused.sentence.contains("refused the login for customer@old.example"),
+                "{refused}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_server_echoing_the_login_line_never_puts_the_password_in_a_job_error() {
+    for trick in [Trick::EchoLoginNo, Trick::EchoLoginBye] {
+        let h = hostile::start(trick, 2).await;
+        let (r, _) = migrate_from(&h).await;
+        let text = match r {
+            Err(MigrateError::Permanent(s) | MigrateError::Transient(s)) => s,
+            other => panic!("{trick:?}: expected a failure, got {other:?}"),
+        };
+        assert_no_echo(&format!("{trick:?}"), &text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_server_echoing_the_login_line_never_puts_the_password_in_a_probe_problem() {
+    for trick in [Trick::EchoLoginNo, Trick::EchoLoginBye] {
+        let h = hostile::start(trick, 2).await;
+        let (r, _) = probe(&h).await;
+        assert!(!r.problems.is_empty(), "{trick:?}: the login cannot succeed");
+        for p in &r.problems {
+            assert_no_echo(&format!("{trick:?}"), &p.message);
+        }
+        if trick == Trick::EchoLoginNo {
+            let p = r
+                .problems
+                .iter()
+                .find(|p| p.field == "password")
+                .expect("a refused login names the password");
+            assert!(
+                p.message.contains("refused the login for customer@old.example"),
+                "{}",
+                p.message
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_probe_gives_up_on_a_stalled_login() {
     let h = hostile::start(Trick::StallAfterGreeting, 2).await;

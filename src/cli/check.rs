@@ -2,8 +2,8 @@
 //! (support inbox, destination admin login, SMTP). Exits non-zero when anything is wrong.
 
 use crate::config::Config;
-use crate::daemon::destination_endpoint;
 use crate::imapconn;
+use crate::imapconn::endpoint;
 use crate::inbox::support_endpoint;
 use crate::reply::send::Mailer;
 use crate::rules::Rules;
@@ -68,7 +68,7 @@ async fn check_support(cfg: &Config) -> anyhow::Result<String> {
 
 async fn check_destination(cfg: &Config) -> anyhow::Result<String> {
     // The admin acts for the support mailbox, which exists on our side by definition.
-    let (ep, creds) = destination_endpoint(cfg, &cfg.support.user)?;
+    let (ep, creds) = endpoint::destination(cfg, &cfg.support.user)?;
     let mut s = imapconn::connect(&ep, &creds).await?;
     let _ = s.logout().await;
     Ok(format!(" (as {} for {})", cfg.destination.admin_user, cfg.support.user))

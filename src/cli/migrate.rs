@@ -11,10 +11,11 @@
 //! whole (no duplicates either way, only slower). Never prints a password.
 
 use crate::config::{Config, Security};
-use crate::imapconn::{Credentials, Endpoint};
+use crate::imapconn::endpoint;
 use crate::migrate::{
     self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, MigrateError, Options, Progress,
 };
+use crate::secret::{Secret, SecretFileError};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -174,12 +175,12 @@ impl Progress for PrintProgress {
 /// Builds both ends from the config and the arguments.
 pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::Path, to: &str) -> Result<MailboxPair> {
     let src = parse_source_url(from)?;
-    let password = std::fs::read_to_string(password_file)
-        .with_context(|| format!("cannot read --password-file {}", password_file.display()))?;
-    let password = password.lines().next().unwrap_or("").trim_end_matches('\r').to_string();
-    if password.is_empty() {
-        bail!("--password-file {} is empty", password_file.display());
-    }
+    let password = Secret::from_file(password_file).map_err(|e| match e {
+        SecretFileError::Empty => anyhow::anyhow!("--password-file {} is empty", password_file.display()),
+        SecretFileError::Unreadable(io) => {
+            anyhow::Error::new(io).context(format!("cannot read --password-file {}", password_file.display()))
+        }
+    })?;
     let Some((_, domain)) = to.rsplit_once('@') else {
         bail!("--to must be an e-mail address")
     };
@@ -194,38 +195,14 @@ pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::
             config.destination.domains.join(", ")
         );
     }
-    let extra_ca = config.tls.extra_ca_file.as_deref();
-    let source = Endpoint {
-        addrs: crate::net::resolve_checked(&src.host, src.port, config.source.allow_private_addresses).await?,
-        host: src.host.clone(),
-        port: src.port,
-        security: src.security,
-        tls: crate::net::tls_config(extra_ca, config.source.accept_invalid_certs)?,
-        max_bytes_per_second: config.source.per_connection_rate(),
-    };
-    let d = &config.destination;
-    let destination = Endpoint {
-        host: d.imap.host.clone(),
-        port: d.imap.port(),
-        security: d.imap.security,
-        addrs: Vec::new(),
-        tls: crate::net::tls_config(extra_ca, false)?,
-        max_bytes_per_second: None,
-    };
+    let (source, source_login) =
+        endpoint::source(config, &src.host, src.port, src.security, &src.user, password).await?;
+    let (destination, destination_login) = endpoint::destination(config, to)?;
     Ok(MailboxPair {
         source,
-        source_login: Credentials::User {
-            user: src.user,
-            password: crate::secret::Secret::new(password),
-        },
+        source_login,
         destination,
-        destination_login: Credentials::Admin {
-            user: to.to_string(),
-            admin: d.admin_user.clone(),
-            password: d.password.resolve("destination")?,
-            style: d.login,
-            separator: d.master_separator.clone(),
-        },
+        destination_login,
     })
 }
 

@@ -52,7 +52,7 @@ pub async fn staff_request(config: &Config, req: &crate::staff::Request) -> Resu
                     socket.display()
                 )
             })?;
-            crate::staff::answer(&store, req, chrono::Utc::now()).await
+            crate::staff::answer(&store, req, crate::clock::Clock::now(&crate::clock::SystemClock)).await
         }
     };
     if response.ok {

@@ -6,9 +6,8 @@
 use crate::config::{Config, Security};
 use crate::intake::{self, ParsedMail};
 use crate::rules::Rules;
-use crate::validate::{self, ProbeReport};
+use crate::validate::{self, ProbeReport, ValidMailbox, ValidatedRequest};
 use anyhow::Context;
-use futures::StreamExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,12 +50,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(cfg) = &cfg {
         rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
     }
-    let now = chrono::Utc::now();
-    let mut parsed = validate::with_offline_errors(intake::parse_mail(&raw, &rules), &rules.policy, now);
+    let now = crate::clock::Clock::now(&crate::clock::SystemClock);
+    let mut request = validate::stage::offline(intake::parse_mail(&raw, &rules), &rules.policy, now);
     let probes = match &cfg {
-        Some(cfg) => probe_all(cfg, &mut parsed, &rules, now).await,
+        Some(cfg) => probe_all(cfg, &mut request).await,
         None => Vec::new(),
     };
+    let mut parsed = request.parsed().clone();
+    parsed.errors = request.all_problems();
     if args.json {
         let mut json = parsed.to_json();
         if let (Some(boxes), true) = (json["mailboxes"].as_array_mut(), args.probe) {
@@ -75,34 +76,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Probes every mailbox without offline problems (a few at once, in order) and adds the
-/// problems found to the mail's; None for a mailbox not probed.
-async fn probe_all(
-    cfg: &Config,
-    parsed: &mut ParsedMail,
-    rules: &Rules,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<Option<ProbeReport>> {
-    let reading_errors: Vec<Option<usize>> = parsed.errors.iter().filter_map(|e| e.row.map(Some)).collect();
-    let probes: Vec<Option<ProbeReport>> = futures::stream::iter(parsed.mailboxes.iter().map(|m| {
-        let ok = validate::mailbox_problems(m, &rules.policy, now).is_empty()
-            && (m.row.is_none() || !reading_errors.contains(&m.row));
-        async move {
-            if ok {
-                Some(validate::probe_mailbox(cfg, m).await)
-            } else {
-                None
-            }
-        }
-    }))
-    .buffered(PROBES_AT_ONCE)
-    .collect()
-    .await;
-    for p in probes.iter().flatten() {
-        parsed.errors.extend(p.problems.iter().cloned());
-    }
-    parsed.errors.sort_by_key(|e| e.row.map_or(0, |r| r + 1));
-    probes
+/// Probes every mailbox without offline problems (a few at once, in order; a CSV row with a
+/// reading problem is not probed either); None for a mailbox not probed.
+async fn probe_all(cfg: &Config, request: &mut ValidatedRequest) -> Vec<Option<ProbeReport>> {
+    let reading_errors: Vec<usize> = request.parsed().errors.iter().filter_map(|e| e.row).collect();
+    let wanted = |m: &ValidMailbox| m.row().is_none_or(|r| !reading_errors.contains(&r));
+    validate::stage::online(cfg, request, true, PROBES_AT_ONCE, wanted).await;
+    (0..request.parsed().mailboxes.len())
+        .map(|i| request.probe(i).cloned())
+        .collect()
 }
 
 fn security_word(s: Security) -> &'static str {

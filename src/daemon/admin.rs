@@ -5,7 +5,6 @@
 use super::Daemon;
 use crate::staff::{self, Request, Response};
 use anyhow::{Context, Result};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
@@ -60,12 +59,10 @@ impl Daemon {
             match req {
                 Request::Cancel { id } => {
                     if let Some(jid) = staff::parse_job(id) {
-                        if let Some(flag) = self.running.lock().ok().and_then(|r| r.get(&jid).cloned()) {
-                            flag.store(true, Ordering::Relaxed);
-                        }
+                        self.jobs.stop(jid);
                     }
                 }
-                Request::Retry { .. } => self.jobs_wake.notify_one(),
+                Request::Retry { .. } => self.jobs.wake(),
                 _ => {}
             }
         }

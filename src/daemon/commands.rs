@@ -7,7 +7,6 @@ use crate::intake::{Command, ParsedMail};
 use crate::model::{JobState, TicketId};
 use crate::store::Change;
 use anyhow::Result;
-use std::sync::atomic::Ordering;
 
 impl Daemon {
     pub(super) async fn handle_command(
@@ -63,9 +62,7 @@ impl Daemon {
                 Command::Cancel => {
                     if job.move_to(JobState::Cancelled) {
                         self.store.wipe_secret(&mut change, job.id);
-                        if let Some(flag) = self.running.lock().ok().and_then(|r| r.get(&job.id).cloned()) {
-                            flag.store(true, Ordering::Relaxed);
-                        }
+                        self.jobs.stop(job.id);
                         true
                     } else {
                         false
@@ -137,8 +134,8 @@ impl Daemon {
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, ?command, changed = done.len(), "command answered");
         crate::failpoint::hit("command.committed");
-        self.outbox_wake.notify_one();
-        self.jobs_wake.notify_one();
+        self.outbox.wake();
+        self.jobs.wake();
         Ok(Disposition::Processed)
     }
 

@@ -33,7 +33,7 @@ impl Daemon {
         let sender = parsed.meta.from.clone().unwrap_or_default();
         let auth = &self.cfg.support.authentication;
         if auth.require {
-            let verdict = authres::verify(&mail.raw, &senders::domain_of(&sender), &auth.authserv_id);
+            let verdict = authres::verify_head(&mail.head, &senders::domain_of(&sender), &auth.authserv_id);
             if !verdict.is_verified() {
                 let why = verdict.reason();
                 tracing::warn!(uid = mail.uid, %sender, reason = %why, "sender not verified; left for staff, not answered");
@@ -166,10 +166,7 @@ mod tests {
              Message-ID: <c{n}@customer.example>\r\nIn-Reply-To: <{thread}>\r\nReferences: <{thread}>\r\n\
              Content-Type: text/plain\r\n\r\nstatus\r\n"
         );
-        IncomingMail {
-            uid: n as u32,
-            raw: raw.into_bytes(),
-        }
+        IncomingMail::new(n as u32, raw.into_bytes())
     }
 
     async fn ticket(d: &Daemon) -> String {

@@ -11,7 +11,7 @@
 //! leave.
 
 use super::Daemon;
-use crate::imapconn::{Credentials, Endpoint};
+use crate::imapconn::endpoint;
 use crate::inbox;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
@@ -19,9 +19,31 @@ use crate::observe::metrics::{Pass, PassOutcome};
 use crate::reply::compose;
 use crate::store::Change;
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// The jobs loop's own state: the worker pool and the connections in use per old server.
+/// Private to this module; the other loops reach the jobs loop through its
+/// [`JobsHandle`](super::handles::JobsHandle).
+pub(super) struct Pool {
+    /// Connections in use per source host.
+    hosts: Mutex<HashMap<String, usize>>,
+    /// One permit per copy running.
+    workers: Semaphore,
+}
+
+impl Pool {
+    /// A pool of `max_jobs` workers.
+    pub(super) fn new(max_jobs: usize) -> Pool {
+        Pool {
+            hosts: Mutex::new(HashMap::new()),
+            workers: Semaphore::new(max_jobs),
+        }
+    }
+}
 
 impl Daemon {
     pub(super) async fn scheduler(self: Arc<Self>) -> Result<()> {
@@ -35,13 +57,13 @@ impl Daemon {
                 tracing::warn!(error = %format!("{e:#}"), "could not apply the secret retention");
             }
             tokio::select! {
-                _ = self.jobs_wake.notified() => {}
+                _ = self.jobs.woken() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
             }
         }
         // Running jobs see the shutdown flag, checkpoint and stop; wait for them.
-        let _ = self.workers.acquire_many(self.cfg.workers.max_jobs as u32).await;
+        let _ = self.pool.workers.acquire_many(self.cfg.workers.max_jobs as u32).await;
         Ok(())
     }
 
@@ -55,22 +77,23 @@ impl Daemon {
             if !runnable || job.held || job.not_before.is_some_and(|t| t > now) {
                 continue;
             }
-            if self.workers.available_permits() == 0 {
+            if self.pool.workers.available_permits() == 0 {
                 break;
             }
             let cancel = Arc::new(AtomicBool::new(false));
             {
-                let mut running = self.running.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
-                if running.contains_key(&job.id) {
+                if self.jobs.is_running(job.id) {
                     continue;
                 }
-                let mut hosts = self.hosts.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
+                let mut hosts = self.pool.hosts.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
                 let n = hosts.entry(job.source.host.to_ascii_lowercase()).or_default();
                 if *n + self.source_connections_per_job() > self.cfg.source.max_connections_per_host {
                     continue;
                 }
+                if !self.jobs.claim(job.id, cancel.clone())? {
+                    continue;
+                }
                 *n += self.source_connections_per_job();
-                running.insert(job.id, cancel.clone());
             }
             let me = self.clone();
             // Every line about this job names its ticket and mailbox.
@@ -82,15 +105,13 @@ impl Daemon {
                     if let Err(e) = me.run_job(job, cancel).await {
                         tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
                     }
-                    if let Ok(mut r) = me.running.lock() {
-                        r.remove(&id);
-                    }
-                    if let Ok(mut h) = me.hosts.lock() {
+                    me.jobs.release(id);
+                    if let Ok(mut h) = me.pool.hosts.lock() {
                         if let Some(n) = h.get_mut(&host) {
                             *n = n.saturating_sub(me.source_connections_per_job());
                         }
                     }
-                    me.jobs_wake.notify_one();
+                    me.jobs.wake();
                 },
                 span,
             ));
@@ -106,7 +127,7 @@ impl Daemon {
     }
 
     async fn run_job(self: &Arc<Self>, job: Job, cancel: Arc<AtomicBool>) -> Result<()> {
-        let _permit = self.workers.acquire().await.context("worker pool closed")?;
+        let _permit = self.pool.workers.acquire().await.context("worker pool closed")?;
         // Re-read: a command may have changed the job since the scheduler looked.
         let Some(mut job) = self.store.job(job.id)? else {
             return Ok(());
@@ -284,7 +305,7 @@ impl Daemon {
         if !final_pass && job.state == JobState::Synced {
             crate::failpoint::hit("job.first_pass_committed");
         }
-        self.outbox_wake.notify_one();
+        self.outbox.wake();
         Ok(())
     }
 
@@ -340,29 +361,14 @@ impl Daemon {
                 MigrateError::Permanent("the password is no longer stored; please send it again".into())
             })?;
         let src = &job.source;
-        let addrs = crate::net::resolve_checked(&src.host, src.port, self.cfg.source.allow_private_addresses)
-            .await
-            .map_err(|e| MigrateError::Permanent(format!("{e:#}")))?;
-        let source = Endpoint {
-            host: src.host.clone(),
-            port: src.port,
-            security: src.security,
-            addrs,
-            tls: crate::net::tls_config(
-                self.cfg.tls.extra_ca_file.as_deref(),
-                self.cfg.source.accept_invalid_certs,
-            )
-            .map_err(perm)?,
-            max_bytes_per_second: self.cfg.source.per_connection_rate(),
-        };
-        let (destination, destination_login) =
-            super::destination_endpoint(&self.cfg, &job.destination).map_err(perm)?;
+        let (source, source_login) =
+            endpoint::source(&self.cfg, &src.host, src.port, src.security, &src.user, password)
+                .await
+                .map_err(perm)?;
+        let (destination, destination_login) = endpoint::destination(&self.cfg, &job.destination).map_err(perm)?;
         let pair = MailboxPair {
             source,
-            source_login: Credentials::User {
-                user: src.user.clone(),
-                password,
-            },
+            source_login,
             destination,
             destination_login,
         };

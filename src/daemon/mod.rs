@@ -13,11 +13,14 @@
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
 //! - [`admin`]: the local socket where staff's CLI reaches the running daemon;
 //! - [`outages`]: staff told once about an outage of the servers mailferry needs.
-//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page.
+//! - [`web`]: the optional HTTP endpoint with /healthz, /metrics and the staff page;
+//! - [`handles`]: how the loops talk to each other (wake the jobs or the outbox loop, stop a
+//!   running copy); each loop's own state stays private to its module.
 
 mod admin;
 mod commands;
 mod guard;
+mod handles;
 mod jobs;
 mod mxwatch;
 mod outages;
@@ -28,36 +31,34 @@ mod web;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::imapconn::{Credentials, Endpoint};
 use crate::inbox;
-use crate::model::{Job, JobId, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::model::{Job, JobState, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::reply::compose::{self, render};
 use crate::reply::send::Mailer;
 use crate::rules::Rules;
 use crate::store::{Change, Store};
 use anyhow::{Context, Result};
 use rand::Rng;
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicBool;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::watch;
 
 pub use inbox::Disposition;
 
-/// Everything the daemon's tasks share.
+/// The context the daemon's loops share (config, store, rules, clock, metrics), the handles
+/// through which they talk, and each loop's own state in a type private to its module.
 pub struct Daemon {
     cfg: Arc<Config>,
     store: Store,
     rules: std::sync::RwLock<Arc<Rules>>,
     mailer: Mailer,
     clock: Arc<dyn Clock>,
-    jobs_wake: Notify,
-    outbox_wake: Notify,
-    /// Jobs running now, with the flag that cancels each.
-    running: Mutex<HashMap<JobId, Arc<AtomicBool>>>,
-    /// Connections in use per source host.
-    hosts: Mutex<HashMap<String, usize>>,
-    workers: Semaphore,
+    /// The jobs loop, as the other loops see it (wake it, stop a copy, count copies).
+    jobs: handles::JobsHandle,
+    /// The outbox loop, as the other loops see it (wake it).
+    outbox: handles::OutboxHandle,
+    /// The jobs loop's own state (private to `jobs`).
+    pool: jobs::Pool,
     shutdown: watch::Receiver<bool>,
     /// Outages of the support inbox, SMTP, our IMAP and DAV servers going on now.
     outages: Mutex<outages::Tracker>,
@@ -85,21 +86,19 @@ impl Daemon {
         rules.policy.allow_private_hosts = cfg.source.allow_private_addresses;
         let store = Store::open(&cfg.store.path, &cfg.store.key_file)?;
         let mailer = Mailer::new(&cfg)?;
-        let workers = Semaphore::new(cfg.workers.max_jobs);
+        let pool = jobs::Pool::new(cfg.workers.max_jobs);
         Ok(Arc::new(Daemon {
             cfg: Arc::new(cfg),
             store,
             rules: std::sync::RwLock::new(Arc::new(rules)),
             mailer,
-            clock,
-            jobs_wake: Notify::new(),
-            outbox_wake: Notify::new(),
-            running: Mutex::new(HashMap::new()),
-            hosts: Mutex::new(HashMap::new()),
-            workers,
+            clock: clock.clone(),
+            jobs: handles::JobsHandle::default(),
+            outbox: handles::OutboxHandle::default(),
+            pool,
             shutdown,
             outages: Mutex::new(outages::Tracker::default()),
-            metrics: Arc::default(),
+            metrics: Arc::new(crate::observe::metrics::Metrics::with_clock(clock.clone())),
             live: Arc::default(),
             store_probe: tokio::sync::Mutex::new(None),
             windows: Default::default(),
@@ -286,27 +285,6 @@ impl Daemon {
     fn is_staff(&self, addr: &str) -> bool {
         self.cfg.support.staff.iter().any(|s| s.eq_ignore_ascii_case(addr))
     }
-}
-
-/// The destination endpoint and the admin login acting for `mailbox`.
-pub fn destination_endpoint(cfg: &Config, mailbox: &str) -> Result<(Endpoint, Credentials)> {
-    let d = &cfg.destination;
-    let ep = Endpoint {
-        host: d.imap.host.clone(),
-        port: d.imap.port(),
-        security: d.imap.security,
-        addrs: Vec::new(),
-        tls: crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?,
-        max_bytes_per_second: None,
-    };
-    let creds = Credentials::Admin {
-        user: mailbox.to_string(),
-        admin: d.admin_user.clone(),
-        password: d.password.resolve("destination")?,
-        style: d.login,
-        separator: d.master_separator.clone(),
-    };
-    Ok((ep, creds))
 }
 
 /// Distinct values, in first-seen order.

@@ -78,7 +78,7 @@ impl Daemon {
                 }
             }
             self.store.commit(change).await?;
-            self.jobs_wake.notify_one();
+            self.jobs.wake();
         }
         Ok(())
     }

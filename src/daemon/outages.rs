@@ -10,16 +10,16 @@
 //! counting again.
 
 use super::Daemon;
-use crate::config::{Config, Security};
+use crate::config::Config;
+use crate::imapconn;
 use crate::model::{OutboxState, OutgoingMail, TicketId};
 use crate::store::Change;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The ticket number staff notices carry: none (no ticket has number 0).
 pub(super) const NO_TICKET: TicketId = TicketId(0);
@@ -235,48 +235,10 @@ fn capital(s: &str) -> String {
     }
 }
 
-/// Connects to our IMAP server and reads its greeting (no login).
+/// Connects to our IMAP server through the IMAP door and reads its greeting (no login).
 async fn check_imap(cfg: &Config) -> Result<()> {
-    let imap = &cfg.destination.imap;
-    let addrs: Vec<_> = tokio::net::lookup_host((imap.host.as_str(), imap.port()))
-        .await
-        .with_context(|| format!("the host name {} does not resolve", imap.host))?
-        .collect();
-    let tcp = crate::net::connect_any(&addrs).await?;
-    let greeting = match imap.security {
-        Security::Plain | Security::Starttls => first_line(tcp).await?,
-        Security::Tls => {
-            let tls = crate::net::tls_config(cfg.tls.extra_ca_file.as_deref(), false)?;
-            let connector = tokio_rustls::TlsConnector::from(tls);
-            let stream = connector
-                .connect(crate::net::server_name(&imap.host)?, tcp)
-                .await
-                .context("TLS handshake")?;
-            first_line(stream).await?
-        }
-    };
-    if greeting.starts_with("* OK") || greeting.starts_with("* PREAUTH") {
-        Ok(())
-    } else if greeting.is_empty() {
-        bail!("the server closed the connection before its greeting")
-    } else {
-        bail!(
-            "the server greeted with {:?}",
-            greeting.chars().take(80).collect::<String>()
-        )
-    }
-}
-
-async fn first_line(mut s: impl AsyncRead + Unpin) -> Result<String> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while buf.len() < 512 {
-        if s.read(&mut byte).await? == 0 || byte[0] == b'\n' {
-            break;
-        }
-        buf.push(byte[0]);
-    }
-    Ok(String::from_utf8_lossy(&buf).trim_end().to_string())
+    let ep = imapconn::endpoint::our_server(cfg)?;
+    imapconn::greet(&ep, cfg.source.our_server_limits()).await
 }
 
 /// Opens a TCP connection to the DAV server.
@@ -393,7 +355,7 @@ impl Daemon {
         }
         if !change.is_empty() {
             self.store.commit(change).await?;
-            self.outbox_wake.notify_one();
+            self.outbox.wake();
         }
         Ok(())
     }

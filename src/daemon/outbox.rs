@@ -141,7 +141,7 @@ impl Daemon {
                 return Ok(());
             }
             tokio::select! {
-                _ = self.outbox_wake.notified() => {}
+                _ = self.outbox.woken() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
             }

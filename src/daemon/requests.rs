@@ -3,18 +3,17 @@
 
 use super::{dedup, Daemon, Disposition};
 use crate::inbox::IncomingMail;
-use crate::intake::{self, FieldError, Kind, MailboxRequest, ParsedMail};
-use crate::model::{Found, Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::intake::{self, FieldError, Kind};
+use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
 use crate::observe::metrics::RequestKind;
 use crate::reply::send::LOOP_HEADER;
 use crate::secret::Secret;
 use crate::store::Change;
 use crate::validate;
-use crate::validate::ProbeReport;
+use crate::validate::{Checked, ValidMailbox, ValidatedRequest};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::collections::HashSet;
 
 /// Mailboxes of one request probed at once.
@@ -30,25 +29,27 @@ impl Daemon {
 
     async fn read_mail(&self, mail: IncomingMail) -> Result<Disposition> {
         let now = self.clock.now();
-        let parsed =
-            validate::with_offline_errors(intake::parse_mail(&mail.raw, &self.rules()), &self.rules().policy, now);
-        let msgid = parsed
+        let rules = self.rules();
+        let mut request = validate::stage::offline(intake::parse_mail(&mail.raw, &rules), &rules.policy, now);
+        let msgid = request
+            .parsed()
             .meta
             .message_id
             .clone()
             .unwrap_or_else(|| format!("sha256-{:x}", Sha256::digest(&mail.raw)));
-        let disposition = self.decide(&mail, &parsed, &msgid).await?;
-        Ok(self.final_disposition(disposition, &parsed))
+        let disposition = self.decide(&mail, &mut request, &msgid).await?;
+        Ok(self.final_disposition(disposition, request.parsed()))
     }
 
-    async fn decide(&self, mail: &IncomingMail, parsed: &ParsedMail, msgid: &str) -> Result<Disposition> {
+    async fn decide(&self, mail: &IncomingMail, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
         let now = self.clock.now();
+        let parsed = request.parsed();
         if let Some(outcome) = self.store.handled(msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
             return Ok(disposition_of(&outcome));
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
-        if is_our_own(&mail.raw) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
+        if mail.head.has(LOOP_HEADER) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
             self.metrics.request(RequestKind::Automated);
             return self
                 .file_only(msgid, "ignored: our own mail", Disposition::Processed)
@@ -84,9 +85,9 @@ impl Daemon {
                 .await
             }
             (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() => {
-                self.add_to_ticket(parsed, msgid, ticket).await
+                self.add_to_ticket(request, msgid, ticket).await
             }
-            (Kind::Request, None) => self.open_ticket(parsed, msgid).await,
+            (Kind::Request, None) => self.open_ticket(request, msgid).await,
             (_, Some(ticket)) if parsed.automated => {
                 let reason = parsed.reason.clone().unwrap_or_default();
                 let mut change = Change::new();
@@ -147,8 +148,9 @@ impl Daemon {
         Ok(disposition)
     }
 
-    async fn open_ticket(&self, parsed: &ParsedMail, msgid: &str) -> Result<Disposition> {
+    async fn open_ticket(&self, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
         let now = self.clock.now();
+        let parsed = request.parsed();
         let Some(customer) = parsed.meta.reply_to.clone() else {
             return self
                 .file_only(msgid, "left for staff: no sender address", Disposition::Keep)
@@ -169,9 +171,8 @@ impl Daemon {
             jobs: Vec::new(),
         };
         let mut change = Change::new();
-        let probes = self.probe_all(parsed, now).await;
-        let (jobs, problems) =
-            self.accept_mailboxes(parsed, &probes, &mut ticket, &mut change, &HashSet::new(), now)?;
+        self.validate_online(request).await;
+        let (jobs, problems) = self.accept_mailboxes(request, &mut ticket, &mut change, &HashSet::new(), now)?;
         change.event(
             ticket_id,
             None,
@@ -183,13 +184,18 @@ impl Daemon {
         self.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
         crate::failpoint::hit("request.committed");
-        self.outbox_wake.notify_one();
-        self.jobs_wake.notify_one();
+        self.outbox.wake();
+        self.jobs.wake();
         Ok(disposition)
     }
 
     /// A reply in a ticket's thread with (corrected) mailbox fields: they join the ticket.
-    async fn add_to_ticket(&self, parsed: &ParsedMail, msgid: &str, ticket_id: TicketId) -> Result<Disposition> {
+    async fn add_to_ticket(
+        &self,
+        request: &mut ValidatedRequest,
+        msgid: &str,
+        ticket_id: TicketId,
+    ) -> Result<Disposition> {
         let now = self.clock.now();
         let Some(mut ticket) = self.store.ticket(ticket_id)? else {
             return self
@@ -203,8 +209,8 @@ impl Daemon {
             .map(|j| j.destination)
             .collect();
         let mut change = Change::new();
-        let probes = self.probe_all(parsed, now).await;
-        let (jobs, problems) = self.accept_mailboxes(parsed, &probes, &mut ticket, &mut change, &existing, now)?;
+        self.validate_online(request).await;
+        let (jobs, problems) = self.accept_mailboxes(request, &mut ticket, &mut change, &existing, now)?;
         change.event(
             ticket_id,
             None,
@@ -219,57 +225,30 @@ impl Daemon {
         let disposition = self.answer_request(&mut change, &mut ticket, &dedup_jobs(all), &problems, msgid)?;
         change.handled(msgid, &ticket_id.to_string());
         self.store.commit(change).await?;
-        self.outbox_wake.notify_one();
-        self.jobs_wake.notify_one();
+        self.outbox.wake();
+        self.jobs.wake();
         Ok(disposition)
+    }
+
+    /// The online step of validation, once per mail: each mailbox that passed the offline
+    /// checks is probed, a few at once (our side, the old server, the login, what is there),
+    /// or, with probes off, its destination checked against our domains.
+    async fn validate_online(&self, request: &mut ValidatedRequest) {
+        let probe = self.cfg.source.probe_requests;
+        validate::stage::online(&self.cfg, request, probe, PROBES_AT_ONCE, |_| true).await;
     }
 
     /// Turns each valid mailbox into a job (its password sealed in the same change); returns
     /// the jobs and one line per problem.
-    /// Probes, a few at once, every mailbox that passed the offline checks (our side, the old
-    /// server, the login, what is there); keyed by the mailbox's index in the request.
-    async fn probe_all(&self, parsed: &ParsedMail, now: DateTime<Utc>) -> HashMap<usize, ProbeReport> {
-        if !self.cfg.source.probe_requests {
-            return HashMap::new();
-        }
-        let rules = self.rules();
-        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(PROBES_AT_ONCE));
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, m) in parsed.mailboxes.iter().enumerate() {
-            if !validate::mailbox_problems(m, &rules.policy, now).is_empty() {
-                continue;
-            }
-            let (cfg, m, limit) = (self.cfg.clone(), m.clone(), limit.clone());
-            // The probe's own span names the mailbox; this one (the mail's) adds the ticket.
-            tasks.spawn(tracing::Instrument::instrument(
-                async move {
-                    let _permit = limit.acquire_owned().await;
-                    (i, validate::probe_mailbox(&cfg, &m).await)
-                },
-                tracing::Span::current(),
-            ));
-        }
-        let mut out = HashMap::new();
-        while let Some(done) = tasks.join_next().await {
-            match done {
-                Ok((i, report)) => {
-                    out.insert(i, report);
-                }
-                Err(e) => tracing::error!(error = %e, "a mailbox probe panicked"),
-            }
-        }
-        out
-    }
-
     fn accept_mailboxes(
         &self,
-        parsed: &ParsedMail,
-        probes: &HashMap<usize, ProbeReport>,
+        request: &ValidatedRequest,
         ticket: &mut Ticket,
         change: &mut Change,
         skip: &HashSet<String>,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Job>, Vec<String>)> {
+        let parsed = request.parsed();
         let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
         let mut seen = HashSet::new();
         let mut jobs = Vec::new();
@@ -281,7 +260,15 @@ impl Daemon {
                 problems.push(describe_error(&refused));
                 continue;
             }
-            match self.job_from_request(m, ticket.id, now, probes.get(&i)) {
+            let valid = match request.checked(i) {
+                Checked::Valid(v) => v,
+                Checked::Refused(found) => {
+                    problems.extend(found.iter().map(describe_error));
+                    continue;
+                }
+                Checked::Invalid => continue, // its problems are among the mail's
+            };
+            match self.job_from(valid, ticket.id) {
                 Ok((job, _)) if skip.contains(&job.destination) => {
                     problems.push(format!(
                         "- {}: already in this ticket; nothing changed",
@@ -372,63 +359,12 @@ impl Daemon {
         Ok(disposition)
     }
 
-    fn job_from_request(
-        &self,
-        m: &MailboxRequest,
-        ticket: TicketId,
-        now: DateTime<Utc>,
-        probe: Option<&ProbeReport>,
-    ) -> Result<(Job, Secret), Vec<FieldError>> {
-        let mut problems = validate::mailbox_problems(m, &self.rules().policy, now);
-        if let Some(p) = probe {
-            problems.extend(p.problems.iter().cloned());
-        }
-        let destination = m
-            .destination
-            .clone()
-            .unwrap_or_else(|| m.email.clone())
-            .to_ascii_lowercase();
-        let dest_domain = destination
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_default();
-        // The probe checks this too (and says it in the same words); without one, check here.
-        let hosted = self
-            .cfg
-            .destination
-            .domains
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(&dest_domain));
-        if probe.is_none() && !hosted {
-            problems.push(FieldError {
-                row: m.row,
-                field: "destination".into(),
-                message: format!(
-                    "{destination} is not in a domain we host ({}); give the new address on our side",
-                    self.cfg.destination.domains.join(", ")
-                ),
-            });
-        }
-        let (Some(password), Some(host), true) = (m.password.clone(), m.source_host.clone(), problems.is_empty())
-        else {
-            return Err(problems);
-        };
-        // The probe found where the old server answers securely; without a probe, the usual ports.
-        let effective = probe.and_then(|p| p.source.as_ref());
-        let security = effective
-            .map(|e| e.security)
-            .or(m.source_security)
-            .unwrap_or(match m.source_port {
-                Some(143) => crate::config::Security::Starttls,
-                _ => crate::config::Security::Tls,
-            });
-        let port = effective
-            .map(|e| e.port)
-            .or(m.source_port)
-            .unwrap_or(security.default_imap_port());
+    /// A job for a mailbox that passed validation.
+    fn job_from(&self, m: &ValidMailbox, ticket: TicketId) -> Result<(Job, Secret), Vec<FieldError>> {
+        let (port, security) = m.source_port_and_security();
         let id = self.store.next_job_id().map_err(|e| {
             vec![FieldError {
-                row: m.row,
+                row: m.row(),
                 field: "email".into(),
                 message: format!("could not be stored ({e}); support staff will look into it"),
             }]
@@ -438,14 +374,14 @@ impl Daemon {
             id,
             ticket,
             source: SourceSpec {
-                host,
+                host: m.source_host().to_string(),
                 port,
                 security,
-                user: m.source_user.clone().unwrap_or_else(|| m.email.clone()),
+                user: m.source_user().to_string(),
             },
-            destination,
-            schedule: m.schedule,
-            state: if held || m.schedule.is_some() {
+            destination: m.destination(),
+            schedule: m.schedule(),
+            state: if held || m.schedule().is_some() {
                 JobState::Waiting
             } else {
                 JobState::Received
@@ -453,34 +389,20 @@ impl Daemon {
             attempts: 0,
             last_error: None,
             report: None,
-            not_before: m.schedule,
-            email: m.email.to_ascii_lowercase(),
+            not_before: m.schedule(),
+            email: m.email(),
             final_pass: false,
             final_wanted: false,
             held,
-            found: probe.filter(|p| p.source.is_some()).map(|p| Found {
-                folders: p.folders as u64,
-                messages: p.messages,
-                bytes: p.bytes,
-            }),
+            found: m.found(),
         };
-        Ok((job, password))
+        Ok((job, m.password().clone()))
     }
 }
 
 fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
     let mut seen = HashSet::new();
     jobs.into_iter().filter(|j| seen.insert(j.id)).collect()
-}
-
-fn is_our_own(raw: &[u8]) -> bool {
-    let head_end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(raw.len().min(64 * 1024));
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    let name = format!("{}:", LOOP_HEADER.to_ascii_lowercase());
-    head.lines().any(|l| l.starts_with(&name))
 }
 
 /// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.

@@ -91,7 +91,7 @@ impl Daemon {
                 return result.clone();
             }
         }
-        let result = match tokio::time::timeout(STORE_PROBE_LIMIT, self.store.probe_write()).await {
+        let result = match tokio::time::timeout(STORE_PROBE_LIMIT, self.store.probe_write(self.clock.now())).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(format!("{e:#}")),
             Err(_) => Err(format!("a write did not reach the disk within {STORE_PROBE_LIMIT:?}")),
@@ -110,7 +110,7 @@ impl Daemon {
             &store,
             pending,
             chrono::Duration::seconds(i64::try_from(limit).unwrap_or(i64::MAX)),
-            chrono::Utc::now(),
+            self.clock.now(),
         );
         Response {
             status: if h.ok { 200 } else { 503 },
@@ -120,7 +120,7 @@ impl Daemon {
     }
 
     fn store_figures(&self) -> Result<StoreFigures> {
-        let running = self.running.lock().map_or(0, |r| r.len() as u64);
+        let running = self.jobs.running() as u64;
         StoreFigures::from_store(&self.store, running)
     }
 }

@@ -7,7 +7,7 @@
 //! for a migration is never ignored: what it lacks becomes errors. It never puts a password
 //! into anything that is printed: [`ParsedMail::to_json`] shows only whether one is present.
 
-use crate::config::Security;
+use crate::model::Security;
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -27,21 +27,7 @@ pub enum Kind {
     Ignored,
 }
 
-/// A command written at the top of a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Command {
-    /// Tell me where things stand.
-    Status,
-    /// Stop.
-    Cancel,
-    /// The MX records now point to the provider.
-    DnsChanged,
-    /// Staff: let a held job run.
-    Approve,
-    /// Staff: run a failed job again.
-    Retry,
-}
+pub use crate::model::Command;
 
 /// The headers that place a mail in a thread and say who sent it.
 #[derive(Debug, Clone, Default, Serialize)]

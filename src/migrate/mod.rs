@@ -6,7 +6,6 @@
 //! copy one twice, and never log a password or a body.
 
 use crate::imapconn::{Credentials, Endpoint};
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -18,50 +17,8 @@ pub use crate::davsplit as groupware;
 pub mod multistatus;
 pub mod pipeline;
 
+pub use crate::model::{Checkpoints, FolderCheckpoint, FolderReport, MigrationReport, NoProgress, Progress};
 pub use engine::migrate_mailbox;
-
-/// Figures for one folder after a pass.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FolderReport {
-    /// The folder's name at the source (decoded, `/`-separated).
-    pub source: String,
-    /// The folder's name on our side.
-    pub destination: String,
-    /// Messages in the source folder.
-    pub messages: u64,
-    /// Their total size in bytes.
-    pub bytes: u64,
-    /// Messages copied in this pass.
-    pub copied: u64,
-    /// Messages found already copied.
-    pub already_there: u64,
-    /// Messages that could not be copied.
-    pub failed: u64,
-    /// Why, one sentence per failed message (capped).
-    pub errors: Vec<String>,
-}
-
-/// Figures for a whole mailbox after a pass.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct MigrationReport {
-    /// One entry per source folder, in tree order.
-    pub folders: Vec<FolderReport>,
-}
-
-impl MigrationReport {
-    /// Messages at the source, in all folders.
-    pub fn total_messages(&self) -> u64 {
-        self.folders.iter().map(|f| f.messages).sum()
-    }
-    /// Messages copied in this pass.
-    pub fn total_copied(&self) -> u64 {
-        self.folders.iter().map(|f| f.copied).sum()
-    }
-    /// Messages that failed.
-    pub fn total_failed(&self) -> u64 {
-        self.folders.iter().map(|f| f.failed).sum()
-    }
-}
 
 /// Both ends of one mailbox migration.
 #[derive(Debug, Clone)]
@@ -74,50 +31,6 @@ pub struct MailboxPair {
     pub destination: Endpoint,
     /// Login on our side (usually the admin acting for the customer).
     pub destination_login: Credentials,
-}
-
-/// Where a folder's copy stood after the last message that was durably copied.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FolderCheckpoint {
-    /// UIDVALIDITY of the source folder.
-    pub uidvalidity: u32,
-    /// Every source UID up to this one is copied.
-    pub last_uid: u32,
-    /// HIGHESTMODSEQ of the source folder when its flags were last brought over (CONDSTORE).
-    pub highest_modseq: Option<u64>,
-    /// UIDVALIDITY of our folder when this was saved.
-    #[serde(default)]
-    pub dest_uidvalidity: Option<u32>,
-    /// Every message we appended after this checkpoint has a UID at least this high on our
-    /// side: the next pass compares new source messages only with those (a crash between an
-    /// APPEND and the next checkpoint never makes a duplicate).
-    #[serde(default)]
-    pub dest_uidnext: Option<u32>,
-    /// Total size of the source messages up to `last_uid` (for the report).
-    #[serde(default)]
-    pub bytes: u64,
-}
-
-/// Durable per-folder checkpoints (the sled store, or memory for a dry run).
-pub trait Checkpoints: Send + Sync {
-    /// The checkpoint of a source folder, if any.
-    fn load(&self, folder: &str) -> Option<FolderCheckpoint>;
-    /// Saves a checkpoint; it must be durable when this returns.
-    fn save(&self, folder: &str, checkpoint: FolderCheckpoint) -> anyhow::Result<()>;
-}
-
-/// Receives progress while a pass runs.
-pub trait Progress: Send + Sync {
-    /// `folder` has `done` of `total` messages and `done_bytes` of `total_bytes` handled.
-    fn update(&self, folder: &str, done: u64, total: u64, done_bytes: u64, total_bytes: u64);
-}
-
-/// A progress sink that ignores everything.
-#[derive(Debug, Default)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn update(&self, _: &str, _: u64, _: u64, _: u64, _: u64) {}
 }
 
 /// Tuning and switches for a pass.

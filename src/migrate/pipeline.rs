@@ -17,8 +17,12 @@
 //! message itself as commands. So the folder name, the flags and the date are checked here, and
 //! a message whose arguments cannot be sent safely is refused locally. It never logs a body.
 
+#[cfg(test)]
+use crate::imapconn::wire::literal_size;
+pub use crate::imapconn::wire::WireError as PipelineError;
+use crate::imapconn::wire::{clip, quoted, LineReader};
 use std::collections::VecDeque;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// One message to append.
 #[derive(Debug, Clone, Copy)]
@@ -37,26 +41,8 @@ pub struct Append<'a> {
 /// code (RFC 4315, when the server sends one), or the server's words when it refused.
 pub type Outcome = Result<Option<(u32, u32)>, String>;
 
-/// The connection itself failed; what was not answered is unknown.
-#[derive(Debug, thiserror::Error)]
-pub enum PipelineError {
-    /// Reading or writing failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    /// The server closed the connection (with its BYE text, when it sent one).
-    #[error("the server closed the connection{}", .0.as_deref().map(|t| format!(": {t}")).unwrap_or_default())]
-    Closed(Option<String>),
-    /// The server sent something that is not IMAP as we know it.
-    #[error("the server sent an unexpected response: {0}")]
-    Protocol(String),
-}
-
-/// Longest response line we accept (literals inside untagged responses are skipped, not held).
-const MAX_LINE: usize = 1 << 20;
 /// Bodies up to this size are copied into the write buffer; larger ones are written directly.
 const COALESCE: usize = 64 << 10;
-/// Longest server text kept in an outcome.
-const MAX_TEXT: usize = 300;
 
 /// Appends `items` in order over `stream` and returns one outcome per item, in the same order.
 ///
@@ -237,14 +223,6 @@ fn message_args(item: &Append<'_>) -> String {
     s
 }
 
-/// An IMAP quoted string for a 7-bit name without CR, LF or NUL; `None` otherwise.
-fn quoted(name: &str) -> Option<String> {
-    if name.is_empty() || !name.bytes().all(|b| (32..127).contains(&b)) {
-        return None;
-    }
-    Some(format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\"")))
-}
-
 /// A system flag we know, or a keyword made of atom characters.
 pub fn valid_flag(f: &str) -> bool {
     const SYSTEM: [&str; 5] = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"];
@@ -303,107 +281,10 @@ fn append_uids(text: &str, count: usize) -> Option<(u32, Vec<u32>)> {
     (uids.len() == count).then_some((validity, uids))
 }
 
-/// At most [`MAX_TEXT`] printable characters of server text.
-fn clip(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_TEXT)
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-/// Reads CRLF-terminated response lines, skipping literals inside untagged responses.
-#[derive(Default)]
-struct LineReader {
-    buf: Vec<u8>,
-    pos: usize,
-    bye: Option<String>,
-}
-
-impl LineReader {
-    async fn fill<S: AsyncRead + Unpin>(&mut self, s: &mut S) -> Result<(), PipelineError> {
-        if self.pos > 0 {
-            self.buf.drain(..self.pos);
-            self.pos = 0;
-        }
-        let mut chunk = [0u8; 16 << 10];
-        let n = s.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(PipelineError::Closed(self.bye.take()));
-        }
-        self.buf.extend_from_slice(&chunk[..n]);
-        Ok(())
-    }
-
-    /// One line without its CRLF.
-    async fn next_line<S: AsyncRead + Unpin>(&mut self, s: &mut S) -> Result<Vec<u8>, PipelineError> {
-        loop {
-            if let Some(i) = self.buf[self.pos..].iter().position(|&b| b == b'\n') {
-                let mut line = self.buf[self.pos..self.pos + i].to_vec();
-                self.pos += i + 1;
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return Ok(line);
-            }
-            if self.buf.len() - self.pos > MAX_LINE {
-                return Err(PipelineError::Protocol("a response line longer than 1 MB".into()));
-            }
-            self.fill(s).await?;
-        }
-    }
-
-    /// One response: a line, and for an untagged line ending in `{n}`, its literal and the rest
-    /// (the literal's bytes are dropped; only the lines around it are kept).
-    async fn next_response<S: AsyncRead + Unpin>(&mut self, s: &mut S) -> Result<Vec<u8>, PipelineError> {
-        let mut line = self.next_line(s).await?;
-        while line.starts_with(b"* ") {
-            let Some(n) = literal_size(&line) else { break };
-            let mut left = n;
-            while left > 0 {
-                if self.pos == self.buf.len() {
-                    self.fill(s).await?;
-                }
-                let take = left.min(self.buf.len() - self.pos);
-                self.pos += take;
-                left -= take;
-            }
-            let rest = self.next_line(s).await?;
-            line.extend_from_slice(b" ");
-            line.extend_from_slice(&rest);
-        }
-        Ok(line)
-    }
-
-    /// After the last tagged response: consume untagged lines already (partly) received, so
-    /// nothing of ours is left in the stream for the session that uses it next.
-    async fn drain_untagged<S: AsyncRead + Unpin>(&mut self, s: &mut S) -> Result<(), PipelineError> {
-        while self.pos < self.buf.len() {
-            let line = self.next_response(s).await?;
-            if !line.starts_with(b"* ") {
-                return Err(PipelineError::Protocol(clip(&String::from_utf8_lossy(&line))));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `n` for a line ending in `{n}` (a literal of n bytes follows).
-fn literal_size(line: &[u8]) -> Option<usize> {
-    let body = line.strip_suffix(b"}")?;
-    let open = body.iter().rposition(|&b| b == b'{')?;
-    let digits = &body[open + 1..];
-    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
     fn flags(f: &[&str]) -> Vec<String> {
         f.iter().map(|s| s.to_string()).collect()

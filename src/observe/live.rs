@@ -5,8 +5,8 @@
 //! handled since the previous report of that folder.
 
 use super::metrics::Metrics;
-use crate::migrate::Progress;
 use crate::model::JobId;
+use crate::model::Progress;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 

@@ -5,12 +5,13 @@
 //! store already knows (tickets and jobs by state, outbox length) are computed at scrape time
 //! and passed in as a [`StoreFigures`].
 
+use crate::clock::{Clock, SystemClock};
 use crate::inbox::{InboxObserver, WatchState};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a support mail turned out to be.
@@ -231,10 +232,19 @@ pub struct Metrics {
     durations: [[Histogram; 4]; 2],
     inbox: Mutex<InboxStatus>,
     smtp: Mutex<SmtpStatus>,
+    /// Stamps the component states (the daemon's clock, so tests can move it).
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
+        Metrics::with_clock(Arc::new(SystemClock))
+    }
+}
+
+impl Metrics {
+    /// Empty metrics whose states are stamped by `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Metrics {
         Metrics {
             requests: std::array::from_fn(|_| AtomicU64::new(0)),
             messages_copied: AtomicU64::new(0),
@@ -246,10 +256,11 @@ impl Default for Metrics {
             durations: Default::default(),
             inbox: Mutex::new(InboxStatus {
                 state: WatchState::Connecting,
-                since: Utc::now(),
+                since: clock.now(),
                 last_error: None,
             }),
             smtp: Mutex::new(SmtpStatus::default()),
+            clock,
         }
     }
 }
@@ -311,7 +322,7 @@ impl Metrics {
     fn set_smtp(&self, ok: Option<bool>, error: Option<String>) {
         if let Ok(mut s) = self.smtp.lock() {
             s.ok = ok;
-            s.at = Some(Utc::now());
+            s.at = Some(self.clock.now());
             s.last_error = error;
         }
     }
@@ -358,7 +369,7 @@ impl Metrics {
             e.sample("mailferry_tickets", &[("state", state)], v as f64);
         }
         e.family("mailferry_jobs", "gauge", "Mailbox jobs in the store, by state.");
-        for state in JOB_STATES {
+        for state in crate::model::JobState::ALL.map(crate::model::JobState::name) {
             let v = figures.jobs.get(state).copied().unwrap_or(0);
             e.sample("mailferry_jobs", &[("state", state)], v as f64);
         }
@@ -478,7 +489,7 @@ impl InboxObserver for Metrics {
         s.state = state;
         let up = s.is_up();
         if was_up != up {
-            s.since = Utc::now();
+            s.since = self.clock.now();
         }
         if up {
             s.last_error = None;
@@ -502,35 +513,11 @@ pub const TICKET_STATES: [&str; 6] = [
     "cancelled",
 ];
 
-/// Job states as counted by `mailferry_jobs`.
-pub const JOB_STATES: [&str; 10] = [
-    "received",
-    "needs_info",
-    "waiting",
-    "syncing",
-    "retrying",
-    "synced",
-    "final_sync",
-    "done",
-    "failed",
-    "cancelled",
-];
-
-/// A job state's label in `mailferry_jobs`.
+/// A job state's label in `mailferry_jobs` (the one list of names is [`JobState::ALL`]).
+///
+/// [`JobState::ALL`]: crate::model::JobState::ALL
 pub fn job_state_label(s: crate::model::JobState) -> &'static str {
-    use crate::model::JobState::*;
-    match s {
-        Received => "received",
-        NeedsInfo => "needs_info",
-        Waiting => "waiting",
-        Syncing => "syncing",
-        Retrying => "retrying",
-        Synced => "synced",
-        FinalSync => "final_sync",
-        Done => "done",
-        Failed => "failed",
-        Cancelled => "cancelled",
-    }
+    s.name()
 }
 
 /// A ticket's overall state from its jobs: `needs_info` (no mailbox accepted), `in_progress`

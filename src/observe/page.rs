@@ -263,14 +263,14 @@ mod tests {
         );
     }
 
-    fn job(report: Option<crate::migrate::MigrationReport>, found: u64) -> Job {
+    fn job(report: Option<crate::model::MigrationReport>, found: u64) -> Job {
         Job {
             id: crate::model::JobId(1),
             ticket: TicketId(1),
             source: crate::model::SourceSpec {
                 host: "imap.old.example".into(),
                 port: 993,
-                security: crate::config::Security::Tls,
+                security: crate::model::Security::Tls,
                 user: "anna@old.example".into(),
             },
             destination: "anna@new.example".into(),
@@ -310,7 +310,7 @@ mod tests {
             (30, 100, true),
             "found covers folders not reached yet"
         );
-        let folder = crate::migrate::FolderReport {
+        let folder = crate::model::FolderReport {
             source: "INBOX".into(),
             destination: "INBOX".into(),
             messages: 100,
@@ -318,7 +318,7 @@ mod tests {
             already_there: 90,
             ..Default::default()
         };
-        let report = crate::migrate::MigrationReport { folders: vec![folder] };
+        let report = crate::model::MigrationReport { folders: vec![folder] };
         let p = progress(&job(Some(report), 90), None);
         assert_eq!(
             (p.done, p.total),

@@ -2,35 +2,9 @@
 //! that carry the ticket and an HMAC. Pure: no I/O, no clock. Never puts a password in a reply
 //! (nothing here ever receives one).
 
-use crate::migrate::MigrationReport;
-use crate::model::{Job, TicketId};
-use serde::Deserialize;
+use crate::model::{Job, MigrationReport, TicketId};
 
-/// One template.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Template {
-    /// The body, with `{placeholders}`.
-    pub text: String,
-}
-
-/// Reply templates from `rules/replies.toml`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Templates {
-    /// Appended as `{signature}`.
-    pub signature: String,
-    /// Sent when a request becomes a ticket.
-    pub acknowledgement: Template,
-    /// Sent when nothing can start until the customer answers.
-    pub needs_info: Template,
-    /// Sent after the first copy.
-    pub first_sync_done: Template,
-    /// Sent when a job failed for good.
-    pub failed: Template,
-    /// Sent when the final copy of every mailbox is done.
-    pub done: Template,
-    /// The answer to a command in the thread (`{answer}` says what was done).
-    pub command: Template,
-}
+pub use crate::rules::{Template, Templates};
 
 /// Fills `{name}` placeholders; unknown ones stay as written.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {

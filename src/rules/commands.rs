@@ -3,7 +3,7 @@
 //! Pure: matches one line against the phrases. It never decides whether a mail is a reply;
 //! intake does that before it asks.
 
-use crate::intake::Command;
+use crate::model::Command;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;

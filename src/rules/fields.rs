@@ -3,7 +3,7 @@
 //! Turns the files into lookups from a normalised label to a [`Field`]. Pure: it never reads
 //! a file itself (the loader in `rules.rs` does) and never sees a value, only labels.
 
-use crate::intake::Language;
+use crate::model::Language;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;

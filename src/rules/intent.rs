@@ -4,7 +4,7 @@
 //! and a word → languages lookup (which language is it written in?). Pure: it never reads a
 //! file itself and never sees a field value, only words.
 
-use crate::intake::Language;
+use crate::model::Language;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

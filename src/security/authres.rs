@@ -12,6 +12,8 @@
 //! we need (RFC 8601's comments, quoted strings, `ptype.property=value`) is small and tested
 //! here.
 
+use crate::mailhead::MailHead;
+
 /// One result of one method, e.g. `dkim=pass header.d=example.com`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MethodResult {
@@ -68,10 +70,15 @@ impl Verdict {
 /// Decides whether the sender `from_domain` of the raw mail is verified by our MX (one of
 /// `authserv_ids`): only the topmost `Authentication-Results` header is read.
 pub fn verify(raw: &[u8], from_domain: &str, authserv_ids: &[String]) -> Verdict {
-    let Some(value) = topmost_header(raw, "authentication-results") else {
+    verify_head(&MailHead::read(raw), from_domain, authserv_ids)
+}
+
+/// [`verify`] on a header already read.
+pub fn verify_head(head: &MailHead, from_domain: &str, authserv_ids: &[String]) -> Verdict {
+    let Some(value) = head.first("authentication-results") else {
         return Verdict::Unverified("no Authentication-Results header".into());
     };
-    let Some(ar) = parse(&value) else {
+    let Some(ar) = parse(value) else {
         return Verdict::Unverified("the topmost Authentication-Results header cannot be read".into());
     };
     if !authserv_ids.iter().any(|id| id.eq_ignore_ascii_case(&ar.authserv_id)) {
@@ -149,44 +156,14 @@ fn same_domain(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim().trim_end_matches('.'))
 }
 
-/// The unfolded value of the first header called `name` (lower case), in the mail's header.
+/// The unfolded value of the first header called `name`, in the mail's header (see
+/// [`MailHead`]).
 pub fn topmost_header(raw: &[u8], name: &str) -> Option<String> {
-    let head = header_block(raw);
-    let text = String::from_utf8_lossy(head);
-    let mut current: Option<String> = None;
-    for line in text.split('\n') {
-        let line = line.trim_end_matches('\r');
-        if line.starts_with([' ', '\t']) {
-            if let Some(v) = current.as_mut() {
-                v.push(' ');
-                v.push_str(line.trim());
-            }
-            continue;
-        }
-        if current.is_some() {
-            return current;
-        }
-        if let Some((n, v)) = line.split_once(':') {
-            if n.trim_end().eq_ignore_ascii_case(name) {
-                current = Some(v.trim().to_string());
-            }
-        }
-    }
-    current
+    MailHead::read(raw).first(name).map(str::to_string)
 }
 
 /// The header section of a raw mail (up to the first empty line).
-pub fn header_block(raw: &[u8]) -> &[u8] {
-    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n");
-    let lf = raw.windows(2).position(|w| w == b"\n\n");
-    let end = match (crlf, lf) {
-        (Some(a), Some(b)) => a.min(b),
-        (Some(a), None) => a,
-        (None, Some(b)) => b,
-        (None, None) => raw.len(),
-    };
-    &raw[..end]
-}
+pub use crate::mailhead::header_block;
 
 /// Parses one header value; None when it does not even have an authserv-id.
 pub fn parse(value: &str) -> Option<AuthResults> {

@@ -1,18 +1,17 @@
 //! The note filed in place of a request mail that carried passwords: who wrote, when, what
 //! about, and which ticket holds the rest. Nothing of the body or attachments is kept.
 
-use crate::security::authres::topmost_header;
+use crate::mailhead::MailHead;
 
 /// The headers copied from the request into its note.
 const KEPT: [&str; 6] = ["From", "To", "Cc", "Date", "Subject", "Message-ID"];
 
-/// A small RFC 5322 message standing for the deleted request whose header is `raw` (the whole
-/// mail or only its header) and whose size was `size`; `ticket` is the ticket it opened or
-/// changed (e.g. `MIG-000012`), when known.
-pub fn redacted_note(raw: &[u8], size: usize, ticket: Option<&str>) -> Vec<u8> {
+/// A small RFC 5322 message standing for the deleted request whose header is `head` and whose
+/// size was `size`; `ticket` is the ticket it opened or changed (e.g. `MIG-000012`), when known.
+pub fn redacted_note(head: &MailHead, size: usize, ticket: Option<&str>) -> Vec<u8> {
     let mut out = String::new();
     for name in KEPT {
-        if let Some(v) = topmost_header(raw, &name.to_ascii_lowercase()) {
+        if let Some(v) = head.first(name) {
             let v: String = v.chars().filter(|c| !c.is_control()).collect();
             let v = if name == "Subject" {
                 format!("[request deleted] {v}")
@@ -22,7 +21,7 @@ pub fn redacted_note(raw: &[u8], size: usize, ticket: Option<&str>) -> Vec<u8> {
             out.push_str(&format!("{name}: {v}\r\n"));
         }
     }
-    if topmost_header(raw, "subject").is_none() {
+    if !head.has("subject") {
         out.push_str("Subject: [request deleted]\r\n");
     }
     out.push_str(
@@ -52,7 +51,7 @@ mod tests {
         let raw = b"Received: from x\r\nFrom: Anna <anna@customer.example>\r\nTo: support@new.example\r\n\
 Subject: Please move\r\n my mailbox\r\nMessage-ID: <r1@customer.example>\r\nDate: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n\
 E-mail: anna@customer.example\r\nPassword: Sup3r-Secret\r\n";
-        let note = String::from_utf8(redacted_note(raw, raw.len(), Some("MIG-000007"))).unwrap();
+        let note = String::from_utf8(redacted_note(&MailHead::read(raw), raw.len(), Some("MIG-000007"))).unwrap();
         assert!(!note.contains("Sup3r-Secret"), "{note}");
         assert!(note.contains("From: Anna <anna@customer.example>\r\n"), "{note}");
         assert!(

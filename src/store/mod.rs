@@ -10,7 +10,7 @@
 pub mod crypto;
 pub mod rotate;
 
-use crate::migrate::{Checkpoints, FolderCheckpoint};
+use crate::model::{Checkpoints, FolderCheckpoint};
 use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::secret::Secret;
 use anyhow::{Context, Result};
@@ -464,8 +464,8 @@ impl Checkpoints for JobCheckpoints {
 impl Store {
     /// Writes a small health-probe record and flushes it to disk: an error means the store
     /// cannot be written (disk full, read-only file system, I/O error).
-    pub async fn probe_write(&self) -> Result<()> {
-        let now = Utc::now().timestamp_millis().to_be_bytes();
+    pub async fn probe_write(&self, at: DateTime<Utc>) -> Result<()> {
+        let now = at.timestamp_millis().to_be_bytes();
         self.tree
             .insert(text_key(META, "health-probe"), &now)
             .context("writing to the store")?;

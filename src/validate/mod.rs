@@ -16,11 +16,19 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 pub mod online;
+pub mod stage;
 
 pub use online::{probe_mailbox, probe_mailbox_with, EffectiveSource, ProbeOptions, ProbeReport};
+pub use stage::{Checked, ValidMailbox, ValidatedRequest};
 
 /// All offline problems of a parsed request, in mailbox order.
 pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
+    offline_problems(parsed, policy, now).0
+}
+
+/// The offline problems, and the indexes of the mailboxes that have none.
+fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) -> (Vec<FieldError>, Vec<usize>) {
+    let mut ok = Vec::new();
     let mut errors = Vec::new();
     let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
     if rows > policy.max_rows {
@@ -54,25 +62,33 @@ pub fn validate_offline(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>
         if i >= policy.max_rows {
             break;
         }
-        errors.extend(mailbox_problems(m, policy, now));
-        if let Some(first) = first_seen.get(m.email.as_str()) {
-            errors.push(FieldError {
+        let problems = mailbox_problems(m, policy, now);
+        let clean = problems.is_empty();
+        errors.extend(problems);
+        // One lookup per row: the first time an address is seen, or its earlier place.
+        match first_seen.entry(m.email.as_str()) {
+            std::collections::btree_map::Entry::Occupied(first) => errors.push(FieldError {
                 row: m.row,
                 field: "email".into(),
                 message: format!(
                     "{} is asked for twice (first in {}); remove one of them",
                     m.email,
-                    place(*first)
+                    place(*first.get())
                 ),
-            });
-        } else {
-            first_seen.insert(&m.email, m.row);
+            }),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(m.row);
+                if clean {
+                    ok.push(i);
+                }
+            }
         }
     }
-    errors
+    (errors, ok)
 }
 
-/// Runs [`validate_offline`] and adds its errors to the mail's own, body first, then by row.
+/// Runs [`validate_offline`] and adds its errors to the mail's own, body first, then by row
+/// (what `mailferry parse` shows; the daemon uses the stage, [`stage::offline`]).
 pub fn with_offline_errors(mut parsed: ParsedMail, policy: &Policy, now: DateTime<Utc>) -> ParsedMail {
     let more = validate_offline(&parsed, policy, now);
     parsed.errors.extend(more);

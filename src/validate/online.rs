@@ -13,18 +13,19 @@
 //! We connect only to the addresses that were checked, exactly as a migration job does, and we
 //! never send the password over an unencrypted connection except to loopback on a test bed.
 
-use crate::config::{Config, Security};
-use crate::imapconn::{self, ImapStream, LoginRefused};
+use crate::config::Config;
+use crate::imapconn::wire::{self, LineReader, WireError};
+use crate::imapconn::{
+    self, Credentials, Endpoint, Greeted, ImapStream, LoginBroken, LoginRefused, OpenError, Redactor, Steps,
+};
 use crate::intake::{FieldError, MailboxRequest};
+use crate::model::Security;
 use crate::net;
-use crate::secret::Secret;
 use futures::TryStreamExt;
-use rustls::CertificateError;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 use tokio::time::timeout;
 use tracing::Instrument;
 
@@ -141,7 +142,7 @@ async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions
             ),
         )
     };
-    let (ep, creds) = match crate::daemon::destination_endpoint(cfg, &dest) {
+    let (ep, creds) = match imapconn::endpoint::destination(cfg, &dest) {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(destination = %dest, error = %format!("{e:#}"), "probe: our destination settings are unusable");
@@ -325,32 +326,40 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
         return report;
     };
     let user = m.source_user.as_deref().unwrap_or(&m.email);
-    let mut session = match timeout(opts.login, client.login(user, password.expose())).await {
+    let creds = Credentials::User {
+        user: user.to_string(),
+        password: password.clone(),
+    };
+    let mut session = match timeout(opts.login, imapconn::login(client, &creds, host)).await {
         Ok(Ok(s)) => s,
-        Ok(Err((e, _))) if imapconn::guard_error(&e).is_some() || imapconn::guard::is_not_imap(&e) => {
+        Ok(Err(e)) if imapconn::guard_error(e.as_ref()).is_some() || imapconn::guard::is_not_imap(e.as_ref()) => {
             let when = format!("we logged in for {user}");
-            report.problems.push(problem(m, "server", guard_words(host, &when, &e)));
+            report
+                .problems
+                .push(problem(m, "server", guard_words(host, &when, e.as_ref())));
             return report;
         }
-        Ok(Err((e, _))) => {
-            let refused = matches!(e, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_));
-            let words = match &e {
-                async_imap::error::Error::No(t) | async_imap::error::Error::Bad(t) => imapconn::server_text(t),
-                other => other.to_string(),
-            };
-            let words = hide(&words, password);
-            report.problems.push(if refused {
-                problem(
+        Ok(Err(e)) => {
+            report.problems.push(match e.downcast_ref::<LoginRefused>() {
+                Some(refused) => problem(
                     m,
                     "password",
-                    format!("the old provider refused the login for {user}: {words}; check the password"),
-                )
-            } else {
-                problem(
-                    m,
-                    "server",
-                    format!("{host} broke off the login for {user} ({words}); please try again later"),
-                )
+                    format!(
+                        "the old provider refused the login for {user}: {}; check the password",
+                        refused.words
+                    ),
+                ),
+                None => {
+                    let words = match e.downcast_ref::<LoginBroken>() {
+                        Some(broken) => broken.words.clone(),
+                        None => Redactor::new(&creds).clean(&e.to_string()),
+                    };
+                    problem(
+                        m,
+                        "server",
+                        format!("{host} broke off the login for {user} ({words}); please try again later"),
+                    )
+                }
             });
             return report;
         }
@@ -467,7 +476,7 @@ async fn resolve(host: &str, opts: &ProbeOptions) -> Result<Vec<SocketAddr>, Str
     }
 }
 
-/// Connects, secures and reads the greeting: a client ready for LOGIN.
+/// Connects, secures and reads the greeting through the IMAP door: a client ready for LOGIN.
 async fn open(
     host: &str,
     security: Security,
@@ -475,134 +484,28 @@ async fn open(
     tls: &Arc<rustls::ClientConfig>,
     opts: &ProbeOptions,
     limits: imapconn::Limits,
-) -> Result<async_imap::Client<ImapStream>, Failure> {
-    let tcp = connect(addrs, opts).await?;
-    let guarded = |s: ImapStream| ImapStream::guarded(s, limits);
-    match security {
-        Security::Plain => greeting(guarded(ImapStream::Plain(tcp)), opts).await,
-        Security::Tls => {
-            let stream = handshake(host, tcp, tls, opts).await?;
-            greeting(guarded(ImapStream::Tls(Box::new(stream))), opts).await
-        }
-        Security::Starttls => {
-            let mut client = greeting(guarded(ImapStream::Plain(tcp)), opts).await?;
-            match timeout(opts.tls, client.run_command_and_check_ok("STARTTLS", None)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return Err(Failure::NoStarttls),
-                Err(_) => return Err(Failure::NotImap("no answer to STARTTLS".into())),
-            }
-            let Some(tcp) = client.into_inner().into_tcp() else {
-                return Err(Failure::NoStarttls);
-            };
-            let stream = handshake(host, tcp, tls, opts).await?;
-            Ok(async_imap::Client::new(guarded(ImapStream::Tls(Box::new(stream)))))
-        }
-    }
-}
-
-/// The first checked address that accepts a TCP connection.
-async fn connect(addrs: &[SocketAddr], opts: &ProbeOptions) -> Result<TcpStream, Failure> {
-    let mut why = String::from("nothing answers there");
-    for addr in addrs {
-        match timeout(opts.connect, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                why = "nothing answers there (connection refused)".into();
-            }
-            Ok(Err(_)) => why = "the server cannot be reached".into(),
-            Err(_) => {
-                why = format!(
-                    "nothing answered within {} seconds (a firewall, or the wrong port)",
-                    opts.connect.as_secs()
-                )
-            }
-        }
-    }
-    Err(Failure::Unreachable(why))
-}
-
-async fn handshake(
-    host: &str,
-    tcp: TcpStream,
-    tls: &Arc<rustls::ClientConfig>,
-    opts: &ProbeOptions,
-) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Failure> {
-    let name = net::server_name(host).map_err(|_| Failure::NoTls)?;
-    let connector = tokio_rustls::TlsConnector::from(tls.clone());
-    match timeout(opts.tls, connector.connect(name, tcp)).await {
-        Ok(Ok(s)) => Ok(s),
-        Ok(Err(e)) => Err(
-            match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-                Some(rustls::Error::InvalidCertificate(c)) => Failure::Certificate(certificate_words(c, host)),
-                Some(rustls::Error::NoCertificatesPresented) => Failure::Certificate("is missing".into()),
-                _ => Failure::NoTls,
-            },
-        ),
-        Err(_) => Err(Failure::NotImap(format!(
-            "the TLS handshake took more than {} seconds",
-            opts.tls.as_secs()
-        ))),
-    }
-}
-
-/// What is wrong with a refused certificate, as the end of "the server's certificate …".
-pub fn certificate_words(e: &CertificateError, host: &str) -> String {
-    match e {
-        CertificateError::UnknownIssuer => {
-            "is not signed by an authority we trust (it may be self-signed or from a private authority)".into()
-        }
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            format!("is made for another name than {host}")
-        }
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "has expired".into(),
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            "is not valid yet (its start date is in the future)".into()
-        }
-        CertificateError::Revoked => "has been revoked by its authority".into(),
-        CertificateError::BadSignature | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => {
-            "carries a signature we cannot verify".into()
-        }
-        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-            "is not made for a server".into()
-        }
-        CertificateError::BadEncoding => "is damaged (it cannot be read)".into(),
-        _ => "was refused by our certificate check".into(),
-    }
-}
-
-async fn greeting(stream: ImapStream, opts: &ProbeOptions) -> Result<async_imap::Client<ImapStream>, Failure> {
-    let mut client = async_imap::Client::new(stream);
-    match timeout(opts.greeting, client.read_response()).await {
-        Ok(Ok(Some(_))) => Ok(client),
-        Ok(Ok(None)) => Err(Failure::NotImap("it closed the connection at once".into())),
-        Ok(Err(e))
-            if e.kind() == std::io::ErrorKind::InvalidData && e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) =>
-        {
-            Err(Failure::NoTls)
-        }
-        Ok(Err(e)) => Err(Failure::NotImap(match imapconn::guard_error(&e) {
-            Some(imapconn::GuardError::Stalled { after }) => format!("no greeting within {} seconds", after.as_secs()),
-            Some(g) => g.sentence("it"),
-            None => "its first words are not an IMAP greeting".into(),
-        })),
-        Err(_) => Err(Failure::NotImap(format!(
-            "no greeting within {} seconds",
-            opts.greeting.as_secs()
-        ))),
-    }
-}
-
-/// Replaces the password wherever a server echoed it.
-fn hide(words: &str, password: &Secret) -> String {
-    let p = password.expose();
-    if p.len() >= 3 && words.contains(p) {
-        words.replace(p, "[password]")
-    } else {
-        words.to_string()
-    }
+) -> Result<Greeted, Failure> {
+    let ep = Endpoint {
+        host: host.to_string(),
+        port: addrs.first().map_or(0, SocketAddr::port),
+        security,
+        addrs: addrs.to_vec(),
+        tls: tls.clone(),
+        max_bytes_per_second: None,
+    };
+    let steps = Steps {
+        connect: opts.connect,
+        tls: opts.tls,
+        greeting: opts.greeting,
+    };
+    imapconn::open(&ep, limits, &steps).await.map_err(|e| match e {
+        OpenError::Unresolved { .. } => Failure::Unreachable("the name does not resolve".into()),
+        OpenError::Unreachable(why) => Failure::Unreachable(why),
+        OpenError::Certificate { words, .. } => Failure::Certificate(words),
+        OpenError::NoTls { .. } => Failure::NoTls,
+        OpenError::NoStarttls { .. } => Failure::NoStarttls,
+        OpenError::NotImap { detail, .. } => Failure::NotImap(detail),
+    })
 }
 
 /// Why counting failed.
@@ -687,30 +590,33 @@ async fn count(
     Ok((names.len(), messages, bytes))
 }
 
-/// Longest response line (with its literals) read while counting.
-const MAX_LINE: usize = 64 * 1024;
 /// STATUS commands sent before their answers are read.
 const STATUS_BATCH: usize = 50;
 
 /// `STATUS (MESSAGES [SIZE])` for every folder, pipelined in batches and read directly: the
-/// IMAP parser we use does not know the SIZE item of RFC 8438.
-async fn status_all(stream: &mut ImapStream, names: &[String], with_size: bool) -> std::io::Result<(u64, Option<u64>)> {
+/// IMAP parser we use does not know the SIZE item of RFC 8438. A name that cannot be sent as a
+/// quoted string is not asked for.
+async fn status_all(
+    stream: &mut ImapStream,
+    names: &[String],
+    with_size: bool,
+) -> Result<(u64, Option<u64>), WireError> {
     let items = if with_size { "(MESSAGES SIZE)" } else { "(MESSAGES)" };
-    let mut reader = BufReader::new(stream);
+    let mut reader = LineReader::default();
     let mut messages = 0u64;
     let mut bytes = 0u64;
     let mut sized = with_size;
-    let askable: Vec<&String> = names.iter().filter(|n| !n.contains(['\r', '\n', '\0'])).collect();
+    let askable: Vec<String> = names.iter().filter_map(|n| wire::quoted(n)).collect();
     for (b, batch) in askable.chunks(STATUS_BATCH).enumerate() {
         let mut out = String::new();
         for (i, name) in batch.iter().enumerate() {
-            out.push_str(&format!("mfp{b}x{i} STATUS {} {items}\r\n", quoted(name)));
+            out.push_str(&format!("mfp{b}x{i} STATUS {name} {items}\r\n"));
         }
-        reader.get_mut().write_all(out.as_bytes()).await?;
-        reader.get_mut().flush().await?;
+        stream.write_all(out.as_bytes()).await?;
+        stream.flush().await?;
         let mut done = 0;
         while done < batch.len() {
-            let line = read_response_line(&mut reader).await?;
+            let line = String::from_utf8_lossy(&reader.next_response(stream).await?).into_owned();
             if line.starts_with("mfp") {
                 done += 1;
             } else if line.len() > 9 && line[..9].eq_ignore_ascii_case("* STATUS ") {
@@ -723,57 +629,8 @@ async fn status_all(stream: &mut ImapStream, names: &[String], with_size: bool) 
             }
         }
     }
+    reader.drain_untagged(stream).await?;
     Ok((messages, sized.then_some(bytes)))
-}
-
-/// One response line with any literals it carries, as text (lossy), without the CRLF.
-async fn read_response_line<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> std::io::Result<String> {
-    let mut line: Vec<u8> = Vec::new();
-    loop {
-        let mut part = Vec::new();
-        let n = (&mut *r).take(MAX_LINE as u64).read_until(b'\n', &mut part).await?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the server closed the connection",
-            ));
-        }
-        if part.last() != Some(&b'\n') {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "a response line is too long",
-            ));
-        }
-        while matches!(part.last(), Some(b'\n' | b'\r')) {
-            part.pop();
-        }
-        line.extend_from_slice(&part);
-        if line.len() > MAX_LINE {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "a response is too long",
-            ));
-        }
-        // A line ending in {n} announces n bytes of literal, then the line goes on.
-        let Some(len) = literal_len(&line) else {
-            return Ok(String::from_utf8_lossy(&line).into_owned());
-        };
-        if len > MAX_LINE {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "a literal is too long",
-            ));
-        }
-        let mut lit = vec![0u8; len];
-        r.read_exact(&mut lit).await?;
-        line.extend_from_slice(&lit);
-    }
-}
-
-fn literal_len(line: &[u8]) -> Option<usize> {
-    let inner = line.strip_suffix(b"}")?;
-    let open = inner.iter().rposition(|&c| c == b'{')?;
-    std::str::from_utf8(&inner[open + 1..]).ok()?.parse().ok()
 }
 
 /// MESSAGES and SIZE from `* STATUS name (MESSAGES 3 SIZE 1234)`.
@@ -797,20 +654,6 @@ fn status_items(line: &str) -> (Option<u64>, Option<u64>) {
     (messages, size)
 }
 
-/// An IMAP quoted string.
-fn quoted(name: &str) -> String {
-    let mut s = String::with_capacity(name.len() + 2);
-    s.push('"');
-    for c in name.chars() {
-        if c == '"' || c == '\\' {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('"');
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -826,26 +669,6 @@ mod tests {
             status_items("* STATUS {5}INBOX (SIZE 9 MESSAGES 2)"),
             (Some(2), Some(9))
         );
-        assert_eq!(literal_len(b"* STATUS {12}"), Some(12));
-        assert_eq!(literal_len(b"* STATUS INBOX (MESSAGES 1)"), None);
-    }
-
-    #[tokio::test]
-    async fn literals_are_joined_into_their_line() {
-        let data: &[u8] = b"* STATUS {5}\r\nIN\"OX (MESSAGES 2 SIZE 10)\r\nmfp0x0 OK done\r\n";
-        let mut r = BufReader::new(data);
-        assert_eq!(
-            read_response_line(&mut r).await.unwrap(),
-            "* STATUS {5}IN\"OX (MESSAGES 2 SIZE 10)"
-        );
-        assert_eq!(read_response_line(&mut r).await.unwrap(), "mfp0x0 OK done");
-        assert!(read_response_line(&mut r).await.is_err());
-    }
-
-    #[test]
-    fn names_are_quoted() {
-        assert_eq!(quoted("INBOX"), "\"INBOX\"");
-        assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
 
     #[test]
@@ -863,21 +686,5 @@ mod tests {
         m.source_port = None;
         m.source_security = Some(Security::Starttls);
         assert_eq!(candidates(&m, &opts), vec![(143, Security::Starttls)]);
-    }
-
-    #[test]
-    fn certificate_errors_are_words() {
-        let w = certificate_words(&CertificateError::UnknownIssuer, "imap.x.example");
-        assert!(w.contains("not signed by an authority we trust"), "{w}");
-        let w = certificate_words(&CertificateError::NotValidForName, "imap.x.example");
-        assert!(w.contains("another name than imap.x.example"), "{w}");
-        assert_eq!(certificate_words(&CertificateError::Expired, "h"), "has expired");
-    }
-
-    #[test]
-    fn an_echoed_password_is_hidden() {
-        let p = Secret::new("hunter2");
-        assert_eq!(hide("bad login hunter2 for x", &p), "bad login [password] for x");
-        assert_eq!(hide("Authentication failed.", &p), "Authentication failed.");
     }
 }

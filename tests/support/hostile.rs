@@ -44,6 +44,10 @@ pub enum Trick {
     LyingLiteral,
     /// Reports 100 bytes per message but sends 1 MiB bodies.
     LyingSizes,
+    /// Refuses the login with NO, repeating the whole LOGIN line (password included).
+    EchoLoginNo,
+    /// Answers the login with `* BYE` repeating the whole LOGIN line, then closes.
+    EchoLoginBye,
     /// Honest, but message 2 is `big` bytes (over the client's cap).
     OversizeMessage {
         /// The size of message 2.
@@ -221,6 +225,16 @@ async fn serve(sock: TcpStream, trick: Trick, messages: u32, stats: Arc<Stats>) 
             "CAPABILITY" => {
                 out.send(format!("* CAPABILITY IMAP4rev1\r\n{tag} OK done\r\n").as_bytes())
                     .await?
+            }
+            "LOGIN" if trick == Trick::EchoLoginNo => {
+                let echo = line.trim_end();
+                out.send(format!("{tag} NO [AUTHENTICATIONFAILED] cannot parse: {echo}\r\n").as_bytes())
+                    .await?
+            }
+            "LOGIN" if trick == Trick::EchoLoginBye => {
+                let echo = line.trim_end();
+                out.send(format!("* BYE closing after {echo}\r\n").as_bytes()).await?;
+                return Ok(());
             }
             "LOGIN" | "NOOP" | "ENABLE" | "CHECK" => out.send(format!("{tag} OK done\r\n").as_bytes()).await?,
             "LOGOUT" => {

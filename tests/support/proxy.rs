@@ -8,6 +8,8 @@
 //!   hung server); open ones stop moving too.
 //!
 //! The shared servers themselves are never touched.
+// Each test binary uses a part of the helpers; the rest is dead code there.
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,10 +1,31 @@
-//! The plain data that crosses module borders: tickets, mailbox jobs, their states and events.
+//! The floor of plain nouns: the data that crosses module borders (tickets, mailbox jobs, their
+//! states and events, replies in the outbox, migration reports and checkpoints, commands,
+//! security modes, server limits).
 //!
-//! Nothing here does I/O. State changes go through [`JobState::can_move_to`], so an impossible
-//! transition (a done job syncing again, a cancelled one resuming) is refused in one place.
+//! Everything above may use it; it uses nothing of the crate above itself. Nothing here does
+//! I/O. State changes go through [`JobState::can_move_to`], so an impossible transition (a done
+//! job syncing again, a cancelled one resuming) is refused in one place.
 
-use crate::config::Security;
-use crate::migrate::MigrationReport;
+mod base_url;
+mod checkpoint;
+mod command;
+mod folder_choice;
+mod language;
+mod limits;
+mod report;
+mod security;
+mod state;
+
+pub use base_url::BaseUrl;
+pub use checkpoint::{Checkpoints, FolderCheckpoint, NoProgress, Progress};
+pub use command::Command;
+pub use folder_choice::{glob_match, PlanOptions};
+pub use language::Language;
+pub use limits::Limits;
+pub use report::{FolderReport, MigrationReport};
+pub use security::Security;
+pub use state::JobState;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -63,74 +84,6 @@ pub struct JobId(pub u64);
 impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "J{}", self.0)
-    }
-}
-
-/// Where a mailbox job stands (see DESIGN.md's state diagram).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobState {
-    /// Accepted, not yet looked at by a worker.
-    Received,
-    /// Something is missing or wrong; a reply in the thread resumes it.
-    NeedsInfo,
-    /// Waiting for its window or for staff approval.
-    Waiting,
-    /// The first copy runs.
-    Syncing,
-    /// A transient failure; the job runs again later.
-    Retrying,
-    /// First copy done; waiting for the MX change.
-    Synced,
-    /// The final copy after the MX change runs.
-    FinalSync,
-    /// Everything copied; the customer may leave the old provider.
-    Done,
-    /// Gave up; staff were told.
-    Failed,
-    /// Stopped by the customer or staff.
-    Cancelled,
-}
-
-impl JobState {
-    /// True once nothing more will happen to the job.
-    pub fn is_final(self) -> bool {
-        matches!(self, JobState::Done | JobState::Failed | JobState::Cancelled)
-    }
-
-    /// The allowed transitions of the state diagram.
-    pub fn can_move_to(self, next: JobState) -> bool {
-        use JobState::*;
-        if next == Cancelled {
-            return !matches!(self, Done | Cancelled);
-        }
-        matches!(
-            (self, next),
-            (Received, NeedsInfo | Waiting | Syncing)
-                | (NeedsInfo, Waiting | Received)
-                | (Waiting, Syncing)
-                | (Syncing, Synced | FinalSync | Retrying | Failed | Syncing)
-                | (Retrying, Syncing | FinalSync | Failed)
-                | (Synced, FinalSync)
-                | (FinalSync, Done | Retrying | Failed | FinalSync)
-                | (Failed, Waiting | Retrying)
-        )
-    }
-
-    /// The word customers and staff read.
-    pub fn label(self) -> &'static str {
-        match self {
-            JobState::Received => "received",
-            JobState::NeedsInfo => "needs information",
-            JobState::Waiting => "waiting",
-            JobState::Syncing => "copying",
-            JobState::Retrying => "retrying",
-            JobState::Synced => "copied, waiting for the DNS change",
-            JobState::FinalSync => "final copy",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-            JobState::Cancelled => "cancelled",
-        }
     }
 }
 
