@@ -85,10 +85,14 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Every visible command with its path (`mailferry tickets show`), the root first.
+/// Every visible command with its path (`mailferry tickets show`), the root first; not the
+/// `help` subcommands clap adds when it builds the definition (`--help` says the same).
 fn collect(cmd: &clap::Command, path: &str, out: &mut Vec<(clap::Command, String)>) {
     out.push((cmd.clone(), path.to_string()));
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         collect(sub, &format!("{path} {}", sub.get_name()), out);
     }
 }
@@ -207,6 +211,11 @@ mod tests {
             !names.iter().any(|n| n.contains("generate")),
             "the hidden command has no page: {names:?}"
         );
+        assert!(
+            !names.iter().any(|n| n.contains("-help")),
+            "no page for clap's help subcommands: {names:?}"
+        );
+        assert_eq!(names.len(), 12, "a page per command: {names:?}");
         let migrate = std::fs::read_to_string(dir.path().join("mailferry-migrate.1")).unwrap();
         assert!(
             migrate.starts_with(".ie") || migrate.contains(".TH MAILFERRY-MIGRATE 1"),
