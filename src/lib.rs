@@ -38,5 +38,6 @@ pub mod secret;
 pub mod security;
 pub mod staff;
 pub mod store;
+pub mod termsafe;
 pub mod textdecode;
 pub mod validate;

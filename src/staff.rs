@@ -2,11 +2,14 @@
 //!
 //! The same functions serve the CLI when it opens the store itself (daemon stopped) and the
 //! daemon's admin socket (daemon running, since sled allows one process). Output is plain text
-//! for a terminal; it never holds a password.
+//! for a terminal; it never holds a password, and every field that came from a customer or a
+//! server (subject, address, host, folder, error, event) is shown through
+//! [`termsafe::field`], so none can carry a control character or start a line of its own.
 
 use crate::model::{Job, JobId, JobState, TicketId};
 use crate::reply::compose;
 use crate::store::{Change, Store};
+use crate::termsafe::{self, field};
 use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,7 +71,7 @@ pub fn ticket_list(store: &Store, now: DateTime<Utc>) -> Result<String> {
             "{:<11}  {:>6}  {:<32}  {}",
             t.id.to_string(),
             age,
-            t.thread.customer,
+            field(&t.thread.customer),
             compose::overall_state(&jobs)
         );
     }
@@ -84,9 +87,20 @@ pub fn ticket_show(store: &Store, id: &str) -> Result<String> {
         bail!("no ticket {tid}");
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}  {}  from {}", t.id, t.thread.subject, t.thread.customer);
+    let _ = writeln!(
+        out,
+        "{}  {}  from {}",
+        t.id,
+        field(&t.thread.subject),
+        field(&t.thread.customer)
+    );
     let _ = writeln!(out, "opened {}\n", t.created.format("%Y-%m-%d %H:%M UTC"));
-    let jobs: Vec<_> = t.jobs.iter().filter_map(|j| store.job(*j).ok().flatten()).collect();
+    let jobs: Vec<_> = t
+        .jobs
+        .iter()
+        .filter_map(|j| store.job(*j).ok().flatten())
+        .map(|j| shown(&j))
+        .collect();
     out.push_str(&compose::mailbox_table(&jobs));
     for j in &jobs {
         let _ = writeln!(
@@ -109,9 +123,31 @@ pub fn ticket_show(store: &Store, id: &str) -> Result<String> {
     out.push_str("\nEvents:\n");
     for e in store.events(tid)? {
         let job = e.job.map(|j| format!(" [{j}]")).unwrap_or_default();
-        let _ = writeln!(out, "  {}{job}  {}", e.at.format("%Y-%m-%d %H:%M:%S"), e.text);
+        let _ = writeln!(out, "  {}{job}  {}", e.at.format("%Y-%m-%d %H:%M:%S"), field(&e.text));
     }
     Ok(out)
+}
+
+/// A copy of `job` for printing: the customer's and the servers' words through
+/// [`termsafe::field`].
+fn shown(job: &Job) -> Job {
+    let mut j = job.clone();
+    for text in [&mut j.destination, &mut j.email, &mut j.source.user, &mut j.source.host] {
+        *text = field(text).into_owned();
+    }
+    if let Some(e) = &mut j.last_error {
+        *e = field(e).into_owned();
+    }
+    if let Some(r) = &mut j.report {
+        for f in &mut r.folders {
+            f.source = field(&f.source).into_owned();
+            f.destination = field(&f.destination).into_owned();
+            for e in &mut f.errors {
+                *e = field(e).into_owned();
+            }
+        }
+    }
+    j
 }
 
 /// Retries or cancels a job in `change` (not yet committed); returns the job as changed.
@@ -163,7 +199,7 @@ pub async fn answer(store: &Store, req: &Request, now: DateTime<Utc>) -> Respons
                 Ok(format!(
                     "{} ({}) is now {}\n",
                     job.id,
-                    job.destination,
+                    field(&job.destination),
                     job.state.label()
                 ))
             }
@@ -174,7 +210,7 @@ pub async fn answer(store: &Store, req: &Request, now: DateTime<Utc>) -> Respons
         Ok(text) => Response { ok: true, text },
         Err(e) => Response {
             ok: false,
-            text: format!("{e:#}\n"),
+            text: format!("{}\n", termsafe::text(&format!("{e:#}"))),
         },
     }
 }

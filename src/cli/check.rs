@@ -1,13 +1,28 @@
 //! `mailferry check`: the config file, then a live check of each server mailferry needs
 //! (support inbox, destination admin login, SMTP). Exits non-zero when anything is wrong.
+//! A server's words in an error are printed through `termsafe`.
 
+use super::examples::Example;
 use crate::config::Config;
 use crate::imapconn;
 use crate::imapconn::endpoint;
 use crate::inbox::support_endpoint;
 use crate::reply::send::Mailer;
 use crate::rules::Rules;
+use crate::termsafe;
 use std::process::ExitCode;
+
+/// Examples of `mailferry check`.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        what: "The config file, the rules, then the support inbox, our IMAP admin login and SMTP",
+        line: "mailferry check --config /etc/mailferry/mailferry.toml",
+    },
+    Example {
+        what: "Only the config file and the rules; connect to nothing",
+        line: "mailferry check --offline -c ./mailferry.toml",
+    },
+];
 
 /// Arguments of `mailferry check`.
 #[derive(clap::Args, Debug)]
@@ -24,17 +39,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = match args.config.load() {
         Ok(c) => c,
         Err(e) => {
-            println!("FAIL config: {e:#}");
+            println!("FAIL config: {}", termsafe::text(&format!("{e:#}")));
             return Ok(ExitCode::FAILURE);
         }
     };
     println!("ok   config {}", args.config.config.display());
     let mut failed = false;
     let mut report = |what: &str, r: anyhow::Result<String>| match r {
-        Ok(detail) => println!("ok   {what}{detail}"),
+        Ok(detail) => println!("ok   {what}{}", termsafe::text(&detail)),
         Err(e) => {
             failed = true;
-            println!("FAIL {what}: {e:#}");
+            println!("FAIL {what}: {}", termsafe::text(&format!("{e:#}")));
         }
     };
     report("rules", Rules::load(config.rules_dir.as_deref()).map(|_| String::new()));

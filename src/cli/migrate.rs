@@ -9,20 +9,49 @@
 //! (`<store.path>-checkpoints/`, or `--checkpoints FILE`), so a second run reads only what is
 //! new; with `--no-checkpoints` they live in memory and a second run compares both mailboxes
 //! whole (no duplicates either way, only slower). Never prints a password.
+//!
+//! On a terminal it shows a bar per folder in flight and a total (`progress.rs`); `--quiet`
+//! shows none, `--json` prints the report as one JSON object. Folder names and the servers'
+//! words are printed through `termsafe`.
 
+use super::examples::Example;
+use super::progress::{CliProgress, Mode};
 use crate::config::{Config, Security};
 use crate::imapconn::endpoint;
-use crate::migrate::{
-    self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, MigrateError, Options, Progress,
-};
+use crate::migrate::{self, Checkpoints, FileCheckpoints, MailboxPair, MemoryCheckpoints, MigrateError, Options};
+use crate::model::MigrationReport;
 use crate::secret::{Secret, SecretFileError};
+use crate::termsafe;
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 use std::time::Instant;
+
+/// Examples of `mailferry migrate`.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        what: "Copy anna's old mailbox (TLS on port 993) into anna@new.example",
+        line: "mailferry migrate --from imaps://anna@mail.old.example --password-file anna.pw --to anna@new.example",
+    },
+    Example {
+        what: "Only count what would be copied; write nothing",
+        line: "mailferry migrate --dry-run --from imaps://anna@mail.old.example --password-file anna.pw --to anna@new.example",
+    },
+    Example {
+        what: "STARTTLS on port 143, and a login name that is itself an address (@ written %40)",
+        line: "mailferry migrate --from imap://anna%40old.example@mail.old.example --password-file anna.pw --to anna@new.example",
+    },
+    Example {
+        what: "From cron or a script: no progress, the report as JSON",
+        line: "mailferry migrate --quiet --json --from imaps://anna@mail.old.example:1993 --password-file anna.pw --to anna@new.example",
+    },
+    Example {
+        what: "Compare both mailboxes whole, ignoring the checkpoints of earlier runs",
+        line: "mailferry migrate --no-checkpoints --from 'imap://anna@10.0.0.7:143?security=plain' --password-file anna.pw --to anna@new.example",
+    },
+];
 
 /// Arguments of `mailferry migrate`.
 #[derive(clap::Args, Debug)]
@@ -30,23 +59,29 @@ pub struct Args {
     #[command(flatten)]
     config: super::ConfigArg,
     /// The old mailbox: imaps://user@host[:port], or imap://user@host[:port][?security=plain|starttls].
-    #[arg(long)]
+    #[arg(long, value_name = "URL", value_hint = clap::ValueHint::Url)]
     from: String,
     /// A file whose first line is the old mailbox's password.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     password_file: PathBuf,
     /// The mailbox on our side, user@one-of-our-domains.
-    #[arg(long)]
+    #[arg(long, value_name = "ADDRESS", value_hint = clap::ValueHint::EmailAddress)]
     to: String,
     /// Only count what would be copied; write nothing.
-    #[arg(long)]
+    #[arg(long, short = 'n')]
     dry_run: bool,
     /// Keep this pair's checkpoints in FILE (default: a file under `<store.path>-checkpoints/`).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_checkpoints")]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_checkpoints", value_hint = clap::ValueHint::FilePath)]
     checkpoints: Option<PathBuf>,
     /// Keep checkpoints in memory only: this run compares both mailboxes whole.
     #[arg(long)]
     no_checkpoints: bool,
+    /// No progress (bars on a terminal, status lines otherwise); the report and errors only.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the report as one JSON object on stdout (progress bars, if any, go to stderr).
+    #[arg(long)]
+    json: bool,
 }
 
 /// The checkpoint file of one (source, destination) pair.
@@ -138,40 +173,6 @@ pub fn parse_source_url(text: &str) -> Result<SourceUrl> {
 /// How many times a transient failure is retried within one run.
 const TRANSIENT_RETRIES: u32 = 5;
 
-/// Prints progress: a rewritten line on a terminal, a plain line every few seconds otherwise.
-struct PrintProgress {
-    tty: bool,
-    last: Mutex<(String, Instant)>,
-}
-
-impl Progress for PrintProgress {
-    fn update(&self, folder: &str, done: u64, total: u64, done_bytes: u64, total_bytes: u64) {
-        let Ok(mut last) = self.last.lock() else { return };
-        let new_folder = last.0 != folder;
-        let finished = done == total;
-        let every = if self.tty { 0.2 } else { 5.0 };
-        if !new_folder && !finished && last.1.elapsed().as_secs_f64() < every {
-            return;
-        }
-        let line = format!(
-            "{folder}: {done}/{total} messages, {:.1}/{:.1} MB",
-            done_bytes as f64 / 1e6,
-            total_bytes as f64 / 1e6
-        );
-        if self.tty {
-            print!("\r\x1b[2K{line}");
-            if finished {
-                println!();
-            }
-            use std::io::Write;
-            let _ = std::io::stdout().flush();
-        } else {
-            println!("{line}");
-        }
-        *last = (folder.to_string(), Instant::now());
-    }
-}
-
 /// Builds both ends from the config and the arguments.
 pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::Path, to: &str) -> Result<MailboxPair> {
     let src = parse_source_url(from)?;
@@ -209,7 +210,11 @@ pub async fn build_pair(config: &Config, from: &str, password_file: &std::path::
 /// Runs the command.
 pub async fn run(args: Args) -> Result<ExitCode> {
     let config = args.config.load()?;
-    super::init_logging(&config.log.level, &config.log.format);
+    let progress = CliProgress::new(Mode::choose(args.quiet, args.json, std::io::stderr().is_terminal()));
+    match progress.log_writer() {
+        Some(through_bars) => super::init_logging_to(&config.log.level, &config.log.format, through_bars),
+        None => super::init_logging(&config.log.level, &config.log.format),
+    }
     let pair = build_pair(&config, &args.from, &args.password_file, &args.to).await?;
     let opts = Options {
         dry_run: args.dry_run,
@@ -222,10 +227,6 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             cancel.store(true, Ordering::Relaxed);
         }
     });
-    let progress = PrintProgress {
-        tty: std::io::stdout().is_terminal(),
-        last: Mutex::new((String::new(), Instant::now())),
-    };
     let started = Instant::now();
     let checkpoints: Box<dyn Checkpoints> = if args.no_checkpoints || args.dry_run {
         Box::new(MemoryCheckpoints::default())
@@ -240,50 +241,77 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     // the checkpoints; what was copied is found on our side and not copied again.
     let mut attempt = 0;
     let report = loop {
+        progress.start_attempt();
         match migrate::migrate_mailbox(&pair, &opts, checkpoints.as_ref(), &progress).await {
             Err(MigrateError::Transient(reason)) if attempt < TRANSIENT_RETRIES && !opts.cancelled() => {
                 attempt += 1;
                 let delay = crate::inbox::backoff(attempt);
-                eprintln!(
-                    "\nmailferry migrate: {reason}; trying again in {:.0} s ({attempt} of {TRANSIENT_RETRIES})",
+                progress.note(&format!(
+                    "mailferry migrate: {}; trying again in {:.0} s ({attempt} of {TRANSIENT_RETRIES})",
+                    termsafe::field(&reason),
                     delay.as_secs_f64()
-                );
+                ));
                 tokio::time::sleep(delay).await;
             }
             other => break other,
         }
     };
+    progress.clear();
     let secs = started.elapsed().as_secs_f64();
-    match report {
-        Ok(report) => {
-            println!();
-            if args.dry_run {
-                println!("Dry run: \"Copied\" counts what would be copied; nothing was written.");
-            }
-            print!("{}", migrate::report_table(&report));
-            for f in report.folders.iter().filter(|f| !f.errors.is_empty()) {
-                for e in &f.errors {
-                    println!("{}: {e}", f.source);
-                }
-            }
-            let copied = report.total_copied();
-            println!(
-                "{copied} messages copied in {secs:.1} s ({:.0} msg/s)",
-                copied as f64 / secs.max(0.001)
-            );
-            Ok(
-                if report.total_failed() > 0 || report.folders.iter().any(|f| !f.errors.is_empty()) {
-                    ExitCode::FAILURE
-                } else {
-                    ExitCode::SUCCESS
-                },
-            )
-        }
+    let report = match report {
+        Ok(report) => report,
         Err(e) => {
-            eprintln!("mailferry migrate: {e}");
-            Ok(ExitCode::FAILURE)
+            let error = e.to_string();
+            if args.json {
+                let json = serde_json::json!({ "dry_run": args.dry_run, "seconds": secs, "error": error });
+                println!("{}", termsafe::json(&serde_json::to_string_pretty(&json)?));
+            }
+            eprintln!("mailferry migrate: {}", termsafe::text(&error));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let clean = report.total_failed() == 0 && report.folders.iter().all(|f| f.errors.is_empty());
+    if args.json {
+        let json = serde_json::json!({
+            "dry_run": args.dry_run,
+            "seconds": secs,
+            "messages": report.total_messages(),
+            "copied": report.total_copied(),
+            "failed": report.total_failed(),
+            "folders": report.folders,
+        });
+        println!("{}", termsafe::json(&serde_json::to_string_pretty(&json)?));
+    } else {
+        print_report(&report, args.dry_run, secs, progress.mode() == Mode::Lines);
+    }
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The report as a table, each folder's problems, and the rate; folder names and the
+/// servers' words through `termsafe`.
+fn print_report(report: &MigrationReport, dry_run: bool, secs: f64, after_lines: bool) {
+    if after_lines {
+        println!();
+    }
+    if dry_run {
+        println!("Dry run: \"Copied\" counts what would be copied; nothing was written.");
+    }
+    let mut shown = report.clone();
+    for f in &mut shown.folders {
+        f.source = termsafe::field(&f.source).into_owned();
+        f.destination = termsafe::field(&f.destination).into_owned();
+    }
+    print!("{}", migrate::report_table(&shown));
+    for f in shown.folders.iter() {
+        for e in &f.errors {
+            println!("{}: {}", f.source, termsafe::field(e));
         }
     }
+    let copied = report.total_copied();
+    println!(
+        "{copied} messages copied in {secs:.1} s ({:.0} msg/s)",
+        copied as f64 / secs.max(0.001)
+    );
 }
 
 #[cfg(test)]

@@ -1,15 +1,34 @@
 //! `mailferry parse [--probe [--config FILE]] [--json] FILE.eml`: what intake and validation
 //! see, storing nothing. Without `--probe` it connects nowhere; with it, every mailbox that
 //! passed the offline checks is probed online (our side, the old server, its login and
-//! contents) with the daemon's config. Never prints a password (only whether one is present).
+//! contents) with the daemon's config. Never prints a password (only whether one is present);
+//! every text that came from the mail is printed through `termsafe`.
 
+use super::examples::Example;
 use crate::config::{Config, Security};
 use crate::intake::{self, ParsedMail};
 use crate::rules::Rules;
+use crate::termsafe::{self, field};
 use crate::validate::{self, ProbeReport, ValidMailbox, ValidatedRequest};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Examples of `mailferry parse`.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        what: "What intake reads in a mail saved from the support inbox (connects nowhere)",
+        line: "mailferry parse request.eml",
+    },
+    Example {
+        what: "The same as one JSON object, for scripts",
+        line: "mailferry parse --json request.eml",
+    },
+    Example {
+        what: "Also probe each mailbox online, with the daemon's config",
+        line: "mailferry parse --probe --config /etc/mailferry/mailferry.toml request.eml",
+    },
+];
 
 /// Mailboxes probed at once.
 const PROBES_AT_ONCE: usize = 8;
@@ -28,6 +47,7 @@ pub struct Args {
     #[command(flatten)]
     config: super::ConfigArg,
     /// The e-mail file (RFC 5322, as saved by a mail client).
+    #[arg(value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     file: PathBuf,
 }
 
@@ -68,7 +88,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .map_or(serde_json::Value::Null, probe_json);
             }
         }
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        println!("{}", termsafe::json(&serde_json::to_string_pretty(&json)?));
     } else {
         print!("{}", text_view(&parsed));
         print!("{}", probe_view(&parsed, &probes));
@@ -116,7 +136,7 @@ fn probe_view(p: &ParsedMail, probes: &[Option<ProbeReport>]) -> String {
     let _ = writeln!(s, "\nprobe:");
     for (m, r) in p.mailboxes.iter().zip(probes) {
         let Some(r) = r else {
-            let _ = writeln!(s, "  {}: not probed (offline problems)", m.email);
+            let _ = writeln!(s, "  {}: not probed (offline problems)", field(&m.email));
             continue;
         };
         let how = r.source.as_ref().map_or_else(
@@ -128,13 +148,16 @@ fn probe_view(p: &ParsedMail, probes: &[Option<ProbeReport>]) -> String {
         let _ = writeln!(
             s,
             "  {}: {how}, {} folders, {} messages{size}: {verdict}",
-            m.email, r.folders, r.messages
+            field(&m.email),
+            r.folders,
+            r.messages
         );
     }
     s
 }
 
-/// The readable view: one block per mailbox, then files, then problems.
+/// The readable view: one block per mailbox, then files, then problems. Every field that came
+/// from the mail is shown through [`termsafe::field`].
 pub fn text_view(p: &ParsedMail) -> String {
     use std::fmt::Write;
     let mut s = String::new();
@@ -147,17 +170,17 @@ pub fn text_view(p: &ParsedMail) -> String {
         let _ = writeln!(s, "command:  {}", c.as_str().unwrap_or(""));
     }
     if let Some(r) = &p.reason {
-        let _ = writeln!(s, "reason:   {r}");
+        let _ = writeln!(s, "reason:   {}", field(r));
     }
     if let Some(t) = &p.ticket {
-        let _ = writeln!(s, "ticket:   {t}");
+        let _ = writeln!(s, "ticket:   {}", field(t));
     }
-    let _ = writeln!(s, "from:     {}", p.meta.from.as_deref().unwrap_or("-"));
-    let _ = writeln!(s, "subject:  {}", p.meta.subject);
+    let _ = writeln!(s, "from:     {}", field(p.meta.from.as_deref().unwrap_or("-")));
+    let _ = writeln!(s, "subject:  {}", field(&p.meta.subject));
     for m in &p.mailboxes {
         let where_ = m.row.map_or_else(|| "body".to_string(), |r| format!("row {r}"));
-        let _ = writeln!(s, "\nmailbox {} ({where_})", m.email);
-        let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        let _ = writeln!(s, "\nmailbox {} ({where_})", field(&m.email));
+        let or = |v: Option<String>| field(&v.unwrap_or_else(|| "-".into())).into_owned();
         let _ = writeln!(s, "  server:      {}", or(m.source_host.clone()));
         let _ = writeln!(s, "  port:        {}", or(m.source_port.map(|p| p.to_string())));
         let _ = writeln!(s, "  username:    {}", or(m.source_user.clone()));
@@ -174,16 +197,16 @@ pub fn text_view(p: &ParsedMail) -> String {
         let _ = writeln!(
             s,
             "\nfile {}: {} item(s) for {}",
-            g.file,
+            field(&g.file),
             g.items,
-            g.mailbox.as_deref().unwrap_or("-")
+            field(g.mailbox.as_deref().unwrap_or("-"))
         );
     }
     if !p.errors.is_empty() {
         let _ = writeln!(s, "\nproblems:");
         for e in &p.errors {
             let where_ = e.row.map_or_else(|| "body".to_string(), |r| format!("row {r}"));
-            let _ = writeln!(s, "  {where_}, {}: {}", e.field, e.message);
+            let _ = writeln!(s, "  {where_}, {}: {}", field(&e.field), field(&e.message));
         }
     }
     s

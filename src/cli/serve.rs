@@ -1,7 +1,20 @@
 //! `mailferry serve`: run the daemon until SIGTERM or Ctrl-C.
 
+use super::examples::Example;
 use crate::daemon::Daemon;
 use std::process::ExitCode;
+
+/// Examples of `mailferry serve`.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        what: "Run the daemon in the foreground, as the systemd unit does",
+        line: "mailferry serve --config /etc/mailferry/mailferry.toml",
+    },
+    Example {
+        what: "Try a configuration of your own (stop with Ctrl-C; SIGHUP reloads the rules)",
+        line: "mailferry serve -c ./mailferry.toml",
+    },
+];
 
 /// Arguments of `mailferry serve`.
 #[derive(clap::Args, Debug)]

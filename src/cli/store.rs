@@ -1,7 +1,14 @@
 //! `mailferry store rotate-key`: seals every stored password and contact/calendar file under a
 //! new key (the daemon must be stopped; the store refuses a second process).
 
+use super::examples::Example;
 use std::process::ExitCode;
+
+/// Examples of `mailferry store`.
+pub const EXAMPLES: &[Example] = &[Example {
+    what: "Re-seal the store under a new key, as the mailferry user, with the daemon stopped",
+    line: "mailferry store rotate-key",
+}];
 
 /// Arguments of `mailferry store`.
 #[derive(clap::Args, Debug)]

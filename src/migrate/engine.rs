@@ -119,6 +119,7 @@ async fn run(
     let special = folders::destination_special_folders(&dst_list, &dst_naming);
     let plans = folders::plan(&src_list, &src_subs, &src_naming, &dst_naming, &special, &opts.folders);
     info!(folders = plans.len(), source_separator = ?src_sep, source_prefix = %src_naming.prefix, "planned");
+    progress.planned(plans.len());
 
     let mut existing: BTreeSet<String> = dst_list
         .iter()
@@ -182,6 +183,7 @@ async fn run(
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(folder);
                 }
+                progress.finished(&plan.source);
             }
             let _ = within(src.logout()).await;
             let _ = within(dst.logout()).await;

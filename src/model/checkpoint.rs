@@ -36,8 +36,17 @@ pub trait Checkpoints: Send + Sync {
 
 /// Receives progress while a pass runs.
 pub trait Progress: Send + Sync {
+    /// The pass will go through `folders` folders (said once, when they are listed).
+    fn planned(&self, folders: usize) {
+        let _ = folders;
+    }
     /// `folder` has `done` of `total` messages and `done_bytes` of `total_bytes` handled.
     fn update(&self, folder: &str, done: u64, total: u64, done_bytes: u64, total_bytes: u64);
+    /// `folder` is through for this pass: copied, or left with its reasons in the report (so
+    /// its last `update` may count fewer than all, or there may have been none).
+    fn finished(&self, folder: &str) {
+        let _ = folder;
+    }
 }
 
 /// A progress sink that ignores everything.
