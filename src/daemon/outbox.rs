@@ -16,10 +16,11 @@ use super::handles::{OutagesHandle, OutboxHandle};
 use super::outages::{Service, NO_TICKET};
 use crate::imapconn::{self, Session};
 use crate::inbox;
-use crate::model::{OutboxState, OutgoingMail};
+use crate::model::{OutboxState, OutgoingMail, TicketId};
 use crate::reply::send::{Mailer, SendError};
 use crate::store::Change;
 use anyhow::{Context as _, Result};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// The outbox loop: the shared context, the mailer, its own handle (to be woken) and the
@@ -51,8 +52,15 @@ impl Outbox {
         let mut sent_folder: Option<Session> = None;
         loop {
             let now = self.ctx.clock.now();
+            // A ticket whose earlier reply waits for its next try: its later replies wait
+            // behind it, so the customer reads them in the order they were written.
+            let mut behind: HashSet<TicketId> = HashSet::new();
             for mut m in self.ctx.store.outbox_pending()? {
+                if m.ticket != NO_TICKET && behind.contains(&m.ticket) {
+                    continue;
+                }
                 if m.next_try > now {
+                    behind.insert(m.ticket);
                     continue;
                 }
                 let mut change = Change::new();
