@@ -515,6 +515,10 @@ async fn a_wrong_password_is_answered_at_once_and_a_corrected_reply_goes_ahead()
         "{answer}"
     );
     assert!(!answer.contains("Not-The-Pw-42"), "a reply never quotes a password");
+    assert!(
+        answer.contains("Email: anna@example.com") && answer.contains("IMAP server: imap.old-provider.example"),
+        "the reply shows a filled-in example:\n{answer}"
+    );
     assert!(c.new_counts().await.is_empty());
 
     // The customer answers in the thread with the right details: the mailbox goes ahead.

@@ -2,9 +2,10 @@
 //! `mailferry tickets` and `mailferry jobs` talk to it here. One JSON request per line, one
 //! JSON response per line; the socket file is created with mode 0600.
 
-use super::Daemon;
+use super::context::Context;
+use super::handles::JobsHandle;
 use crate::staff::{self, Request, Response};
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
@@ -12,9 +13,22 @@ use tokio::net::UnixListener;
 /// Longest request line accepted.
 const MAX_LINE: usize = 4096;
 
-impl Daemon {
-    pub(super) async fn admin(self: Arc<Self>) -> Result<()> {
-        let path = self.cfg.store.admin_socket();
+/// The admin socket's loop: the shared context and the jobs loop's handle (a cancel stops a
+/// running copy, a retry wakes the scheduler).
+pub(super) struct Admin {
+    ctx: Context,
+    jobs: JobsHandle,
+}
+
+impl Admin {
+    /// The admin socket's loop.
+    pub(super) fn new(ctx: Context, jobs: JobsHandle) -> Admin {
+        Admin { ctx, jobs }
+    }
+
+    /// Answers staff's CLI on the socket until shutdown.
+    pub(super) async fn run(self: Arc<Self>) -> Result<()> {
+        let path = self.ctx.cfg.store.admin_socket();
         let _ = std::fs::remove_file(&path);
         let listener = UnixListener::bind(&path).with_context(|| format!("admin socket {}", path.display()))?;
         #[cfg(unix)]
@@ -22,7 +36,7 @@ impl Daemon {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
-        let mut shutdown = self.shutdown.clone();
+        let mut shutdown = self.ctx.shutdown.clone();
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -54,7 +68,7 @@ impl Daemon {
     }
 
     async fn admin_answer(&self, req: &Request) -> Response {
-        let response = staff::answer(&self.store, req, self.clock.now()).await;
+        let response = staff::answer(&self.ctx.store, req, self.ctx.clock.now()).await;
         if response.ok {
             match req {
                 Request::Cancel { id } => {

@@ -2,28 +2,29 @@
 //! Message-IDs (its HMAC checked); customers may ask for status, cancel and say the DNS changed;
 //! staff (by address) may also approve and retry. Every command is answered with what was done.
 
-use super::{Daemon, Disposition};
+use super::requests::Requests;
+use super::Disposition;
 use crate::intake::{Command, ParsedMail};
 use crate::model::{JobState, TicketId};
 use crate::store::Change;
 use anyhow::Result;
 
-impl Daemon {
+impl Requests {
     pub(super) async fn handle_command(
         &self,
         parsed: &ParsedMail,
         msgid: &str,
         ticket_id: TicketId,
     ) -> Result<Disposition> {
-        let now = self.clock.now();
-        let Some(mut ticket) = self.store.ticket(ticket_id)? else {
+        let now = self.ctx.clock.now();
+        let Some(mut ticket) = self.ctx.store.ticket(ticket_id)? else {
             return self.file_only_keep(msgid).await;
         };
         let Some(command) = parsed.command else {
             return self.file_only_keep(msgid).await;
         };
         let sender = parsed.meta.from.clone().unwrap_or_default();
-        let staff = self.is_staff(&sender);
+        let staff = self.ctx.is_staff(&sender);
         let customer = sender.eq_ignore_ascii_case(&ticket.thread.customer);
         let mut change = Change::new();
         if !staff && !customer {
@@ -34,7 +35,7 @@ impl Daemon {
                 format!("command {command:?} from {sender}, who is neither the customer nor staff; left for staff"),
             );
             change.handled(msgid, "left for staff: command from a stranger");
-            self.store.commit(change).await?;
+            self.ctx.store.commit(change).await?;
             return Ok(Disposition::Keep);
         }
         if matches!(command, Command::Approve | Command::Retry) && !staff {
@@ -45,7 +46,7 @@ impl Daemon {
                 format!("{command:?} from the customer; only staff may do that; left for staff"),
             );
             change.handled(msgid, "left for staff: staff command from the customer");
-            self.store.commit(change).await?;
+            self.ctx.store.commit(change).await?;
             return Ok(Disposition::Keep);
         }
         let who = if staff {
@@ -53,7 +54,7 @@ impl Daemon {
         } else {
             "the customer".to_string()
         };
-        let mut jobs = self.ticket_jobs(&ticket)?;
+        let mut jobs = self.ctx.ticket_jobs(&ticket)?;
         let mut done: Vec<String> = Vec::new();
         for job in &mut jobs {
             let before = job.state;
@@ -61,7 +62,7 @@ impl Daemon {
                 Command::Status => false,
                 Command::Cancel => {
                     if job.move_to(JobState::Cancelled) {
-                        self.store.wipe_secret(&mut change, job.id);
+                        self.ctx.store.wipe_secret(&mut change, job.id);
                         self.jobs.stop(job.id);
                         true
                     } else {
@@ -122,16 +123,16 @@ impl Daemon {
                 done.join("\n")
             ),
         };
-        let body = self.reply_body(
-            &self.rules().replies.command.text,
+        let body = self.ctx.reply_body(
+            &self.ctx.rules().replies.command.text,
             &ticket,
             &jobs,
             &[("answer", &answer)],
         );
-        let reply = self.outgoing(&ticket, msgid, body, "auto-replied")?;
-        self.queue_reply(&mut change, &mut ticket, reply)?;
+        let reply = self.ctx.outgoing(&ticket, msgid, body, "auto-replied")?;
+        self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
         change.handled(msgid, &format!("command on {ticket_id}"));
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, ?command, changed = done.len(), "command answered");
         crate::failpoint::hit("command.committed");
         self.outbox.wake();
@@ -142,7 +143,7 @@ impl Daemon {
     async fn file_only_keep(&self, msgid: &str) -> Result<Disposition> {
         let mut change = Change::new();
         change.handled(msgid, "left for staff");
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         Ok(Disposition::Keep)
     }
 }

@@ -3,7 +3,8 @@
 //! fails is left in the inbox for staff, unanswered (a reply to a forged sender is backscatter,
 //! and answering over-limit mail would feed a loop), with one event or log line.
 
-use super::{Daemon, Disposition};
+use super::requests::Requests;
+use super::Disposition;
 use crate::inbox::IncomingMail;
 use crate::intake::{FieldError, Kind, MailboxRequest, ParsedMail};
 use crate::model::TicketId;
@@ -11,7 +12,7 @@ use crate::security::{authres, senders};
 use crate::store::Change;
 use anyhow::Result;
 
-impl Daemon {
+impl Requests {
     /// Checks an actionable mail (a request, or a command in one of our threads) before it is
     /// acted on; Some(disposition) when it must not be, its outcome already durable.
     pub(super) async fn screen(
@@ -29,9 +30,9 @@ impl Daemon {
         if !actionable {
             return Ok(None);
         }
-        let now = self.clock.now();
+        let now = self.ctx.clock.now();
         let sender = parsed.meta.from.clone().unwrap_or_default();
-        let auth = &self.cfg.support.authentication;
+        let auth = &self.ctx.cfg.support.authentication;
         if auth.require {
             let verdict = authres::verify_head(&mail.head, &senders::domain_of(&sender), &auth.authserv_id);
             if !verdict.is_verified() {
@@ -48,8 +49,8 @@ impl Daemon {
                     .map(Some);
             }
         }
-        let limits = &self.cfg.limits;
-        let staff = self.is_staff(&sender);
+        let limits = &self.ctx.cfg.limits;
+        let staff = self.ctx.is_staff(&sender);
         let sender_key = format!("sender:{sender}");
         let thread_key = thread.map(|t| format!("thread:{t}"));
         let sender_ok = staff
@@ -96,10 +97,10 @@ impl Daemon {
     ) -> Result<Disposition> {
         let mut change = Change::new();
         if let Some(t) = thread {
-            change.event(t, None, self.clock.now(), event);
+            change.event(t, None, self.ctx.clock.now(), event);
         }
         change.handled(msgid, outcome);
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         Ok(Disposition::Keep)
     }
 
@@ -112,9 +113,9 @@ impl Daemon {
             .unwrap_or_else(|| m.email.clone())
             .to_ascii_lowercase();
         senders::check_destination(
-            &self.cfg.support.senders,
+            &self.ctx.cfg.support.senders,
             &sender,
-            self.is_staff(&sender),
+            self.ctx.is_staff(&sender),
             &destination,
             m.row,
         )
@@ -125,7 +126,7 @@ impl Daemon {
     pub(super) fn final_disposition(&self, d: Disposition, parsed: &ParsedMail) -> Disposition {
         let carried = parsed.kind == Kind::Request && parsed.mailboxes.iter().any(|m| m.password.is_some());
         match d {
-            Disposition::Processed | Disposition::Rejected if carried && self.cfg.support.expunge_requests => {
+            Disposition::Processed | Disposition::Rejected if carried && self.ctx.cfg.support.expunge_requests => {
                 Disposition::Expunge
             }
             d => d,
@@ -143,7 +144,7 @@ mod tests {
     use chrono::Utc;
     use std::sync::Arc;
 
-    fn daemon(dir: &std::path::Path, per_thread: usize) -> Arc<Daemon> {
+    fn daemon(dir: &std::path::Path, per_thread: usize) -> Requests {
         let text = include_str!("../../mailferry.example.toml")
             .replace("/var/lib/mailferry/store.key", &dir.join("k").display().to_string())
             .replace("/var/lib/mailferry/store", &dir.join("s").display().to_string())
@@ -157,7 +158,8 @@ mod tests {
             );
         let cfg = Config::parse(&text).unwrap();
         let (_stop, stopped) = tokio::sync::watch::channel(false);
-        Daemon::with_clock(cfg, stopped, Arc::new(FixedClock::new(Utc::now()))).unwrap()
+        let (ctx, _rules) = crate::daemon::context_for(cfg, stopped, Arc::new(FixedClock::new(Utc::now()))).unwrap();
+        Requests::new(ctx, Default::default(), Default::default())
     }
 
     fn command(n: usize, thread: &str, headers: &str) -> IncomingMail {
@@ -169,7 +171,7 @@ mod tests {
         IncomingMail::new(n as u32, raw.into_bytes())
     }
 
-    async fn ticket(d: &Daemon) -> String {
+    async fn ticket(d: &Requests) -> String {
         let t = Ticket {
             id: TicketId(1),
             created: Utc::now(),
@@ -182,8 +184,8 @@ mod tests {
         };
         let mut change = Change::new();
         change.ticket(&t).unwrap();
-        d.store.commit(change).await.unwrap();
-        let key = d.store.key();
+        d.ctx.store.commit(change).await.unwrap();
+        let key = d.ctx.store.key();
         compose::message_id(t.id, 42, |s| key.token(s), "new.example")
     }
 
@@ -199,7 +201,7 @@ mod tests {
             got.push(d.handle_mail(command(n, &thread, PASS)).await.unwrap());
         }
         assert_eq!(got, [Disposition::Processed, Disposition::Processed, Disposition::Keep]);
-        let events = d.store.events(TicketId(1)).unwrap();
+        let events = d.ctx.store.events(TicketId(1)).unwrap();
         assert!(
             events
                 .iter()
@@ -207,7 +209,7 @@ mod tests {
             "{events:?}"
         );
         assert_eq!(
-            d.store.outbox_pending().unwrap().len(),
+            d.ctx.store.outbox_pending().unwrap().len(),
             2,
             "two answers, none for the third"
         );
@@ -225,10 +227,10 @@ mod tests {
             Disposition::Keep
         );
         assert!(
-            d.store.outbox_pending().unwrap().is_empty(),
+            d.ctx.store.outbox_pending().unwrap().is_empty(),
             "no reply to a forged sender"
         );
-        let events = d.store.events(TicketId(1)).unwrap();
+        let events = d.ctx.store.events(TicketId(1)).unwrap();
         assert!(
             events.iter().any(|e| e.text.contains("sender not verified")),
             "{events:?}"

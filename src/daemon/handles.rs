@@ -1,16 +1,22 @@
 //! How the daemon's loops talk to each other: small cloneable handles, one per loop that others
 //! ask something of. A loop's own state (the jobs loop's worker pool and per-host counts, the
 //! outage tracker, the rate windows, the retention sweep's last run) stays private to the
-//! module that runs the loop; another loop only wakes it or asks it through its handle.
+//! module that runs the loop; another loop only wakes it or tells it something through its
+//! handle.
 //!
 //! Never carries work itself: what to do is always read from the store, so a lost wake-up only
-//! delays work until the loop's next tick.
+//! delays work until the loop's next tick. The one message that is not in the store, what a
+//! loop saw of a server (for the outage loop), is a report of a passing state: a lost one is
+//! replaced by the next.
 
+use super::outages::Service;
+use crate::clock::Clock;
 use crate::model::JobId;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 
 /// The jobs loop (scheduler and running copies), as the other loops see it.
 #[derive(Clone, Default)]
@@ -89,6 +95,43 @@ impl OutboxHandle {
     }
 }
 
+/// What a loop saw of a server mailferry needs, for the outage loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sighting {
+    /// Which server.
+    pub service: Service,
+    /// `Some(error)` a failure, `None` success.
+    pub error: Option<String>,
+    /// When it was seen.
+    pub at: DateTime<Utc>,
+}
+
+/// The outage loop, as the other loops see it: they report what their own traffic sees.
+#[derive(Clone)]
+pub struct OutagesHandle {
+    tx: mpsc::UnboundedSender<Sighting>,
+    clock: Arc<dyn Clock>,
+}
+
+impl OutagesHandle {
+    /// A handle and the receiving end the outage loop owns.
+    pub(super) fn new(clock: Arc<dyn Clock>) -> (OutagesHandle, mpsc::UnboundedReceiver<Sighting>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (OutagesHandle { tx, clock }, rx)
+    }
+
+    /// What a loop saw of `service` now: `Some(error)` a failure, `None` success. Never
+    /// blocks; the sources report once per connection attempt (with their own backoff), so the
+    /// queue stays short. Dropped when the outage loop has stopped.
+    pub fn report(&self, service: Service, error: Option<&str>) {
+        let _ = self.tx.send(Sighting {
+            service,
+            error: error.map(str::to_string),
+            at: self.clock.now(),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +147,21 @@ mod tests {
         assert!(!jobs.stop(JobId(8)));
         jobs.release(JobId(7));
         assert_eq!(jobs.running(), 0);
+    }
+
+    #[test]
+    fn a_sighting_reaches_the_outage_loop_with_its_time() {
+        let t0 = chrono::Utc::now();
+        let (outages, mut rx) = OutagesHandle::new(Arc::new(crate::clock::FixedClock::new(t0)));
+        outages.clone().report(Service::Smtp, Some("refused"));
+        outages.report(Service::Smtp, None);
+        let first = rx.try_recv().unwrap();
+        assert_eq!(
+            (first.service, first.error.as_deref(), first.at),
+            (Service::Smtp, Some("refused"), t0)
+        );
+        assert_eq!(rx.try_recv().unwrap().error, None);
+        drop(rx);
+        outages.report(Service::Dav, None); // the loop has stopped: nothing to tell, no panic
     }
 }

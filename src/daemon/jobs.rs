@@ -10,7 +10,8 @@
 //! final pass, after the MX change, ends in `done`, wipes the password and says it is safe to
 //! leave.
 
-use super::Daemon;
+use super::context::Context;
+use super::handles::{JobsHandle, OutboxHandle};
 use crate::imapconn::endpoint;
 use crate::inbox;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
@@ -18,17 +19,25 @@ use crate::model::{Job, JobState};
 use crate::observe::metrics::{Pass, PassOutcome};
 use crate::reply::compose;
 use crate::store::Change;
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+/// The jobs loop: the shared context, its own pool, its handle (for the copies it runs) and
+/// the outbox's (to send the replies a copy's end queues). The other loops reach it through its
+/// [`JobsHandle`].
+pub(super) struct Jobs {
+    ctx: Context,
+    handle: JobsHandle,
+    outbox: OutboxHandle,
+    pool: Pool,
+}
+
 /// The jobs loop's own state: the worker pool and the connections in use per old server.
-/// Private to this module; the other loops reach the jobs loop through its
-/// [`JobsHandle`](super::handles::JobsHandle).
-pub(super) struct Pool {
+struct Pool {
     /// Connections in use per source host.
     hosts: Mutex<HashMap<String, usize>>,
     /// One permit per copy running.
@@ -37,7 +46,7 @@ pub(super) struct Pool {
 
 impl Pool {
     /// A pool of `max_jobs` workers.
-    pub(super) fn new(max_jobs: usize) -> Pool {
+    fn new(max_jobs: usize) -> Pool {
         Pool {
             hosts: Mutex::new(HashMap::new()),
             workers: Semaphore::new(max_jobs),
@@ -45,31 +54,69 @@ impl Pool {
     }
 }
 
-impl Daemon {
-    pub(super) async fn scheduler(self: Arc<Self>) -> Result<()> {
-        let mut shutdown = self.shutdown.clone();
+impl Jobs {
+    /// The jobs loop, with a pool of `workers.max_jobs`.
+    pub(super) fn new(ctx: Context, handle: JobsHandle, outbox: OutboxHandle) -> Jobs {
+        let pool = Pool::new(ctx.cfg.workers.max_jobs);
+        Jobs {
+            ctx,
+            handle,
+            outbox,
+            pool,
+        }
+    }
+
+    /// Jobs that were copying when the last process stopped run again from their checkpoints
+    /// (before any loop starts).
+    pub(super) fn recover(&self) -> Result<()> {
+        let mut change = Change::new();
+        for mut job in self.ctx.store.jobs()? {
+            if job.state == JobState::Syncing {
+                tracing::info!(ticket = %job.ticket, job = %job.id, mailbox = %job.destination, "resuming a copy interrupted by a restart");
+                job.move_to(JobState::Retrying);
+                job.not_before = None;
+                change.job(&job)?;
+                change.event(
+                    job.ticket,
+                    Some(job.id),
+                    self.ctx.clock.now(),
+                    "resumed after a restart",
+                );
+            }
+        }
+        if !change.is_empty() {
+            self.ctx.store.apply(change)?;
+        }
+        Ok(())
+    }
+
+    /// Starts the due jobs whenever woken (or every 2 s) until shutdown, then waits for the
+    /// running copies to checkpoint and stop.
+    pub(super) async fn run(self: Arc<Self>) -> Result<()> {
+        let mut shutdown = self.ctx.shutdown.clone();
         loop {
             if *shutdown.borrow() {
                 break;
             }
             self.start_due_jobs()?;
-            if let Err(e) = self.wipe_expired_secrets(false).await {
-                tracing::warn!(error = %format!("{e:#}"), "could not apply the secret retention");
-            }
             tokio::select! {
-                _ = self.jobs.woken() => {}
+                _ = self.handle.woken() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
             }
         }
         // Running jobs see the shutdown flag, checkpoint and stop; wait for them.
-        let _ = self.pool.workers.acquire_many(self.cfg.workers.max_jobs as u32).await;
+        let _ = self
+            .pool
+            .workers
+            .acquire_many(self.ctx.cfg.workers.max_jobs as u32)
+            .await;
         Ok(())
     }
 
     fn start_due_jobs(self: &Arc<Self>) -> Result<()> {
-        let now = self.clock.now();
-        for job in self.store.jobs()? {
+        let now = self.ctx.clock.now();
+        for job in self.ctx.store.jobs()? {
             let runnable = matches!(
                 job.state,
                 JobState::Received | JobState::Waiting | JobState::Retrying | JobState::FinalSync
@@ -82,15 +129,15 @@ impl Daemon {
             }
             let cancel = Arc::new(AtomicBool::new(false));
             {
-                if self.jobs.is_running(job.id) {
+                if self.handle.is_running(job.id) {
                     continue;
                 }
                 let mut hosts = self.pool.hosts.lock().map_err(|_| anyhow::anyhow!("lock poisoned"))?;
                 let n = hosts.entry(job.source.host.to_ascii_lowercase()).or_default();
-                if *n + self.source_connections_per_job() > self.cfg.source.max_connections_per_host {
+                if *n + self.source_connections_per_job() > self.ctx.cfg.source.max_connections_per_host {
                     continue;
                 }
-                if !self.jobs.claim(job.id, cancel.clone())? {
+                if !self.handle.claim(job.id, cancel.clone())? {
                     continue;
                 }
                 *n += self.source_connections_per_job();
@@ -105,13 +152,13 @@ impl Daemon {
                     if let Err(e) = me.run_job(job, cancel).await {
                         tracing::error!(job = %id, error = %format!("{e:#}"), "job bookkeeping failed");
                     }
-                    me.jobs.release(id);
+                    me.handle.release(id);
                     if let Ok(mut h) = me.pool.hosts.lock() {
                         if let Some(n) = h.get_mut(&host) {
                             *n = n.saturating_sub(me.source_connections_per_job());
                         }
                     }
-                    me.jobs.wake();
+                    me.handle.wake();
                 },
                 span,
             ));
@@ -122,20 +169,20 @@ impl Daemon {
     /// Connections one job holds to its old server: one per folder copied at once, never more
     /// than the per-host limit allows.
     fn source_connections_per_job(&self) -> usize {
-        let source = &self.cfg.source;
+        let source = &self.ctx.cfg.source;
         source.folders_at_once.clamp(1, source.max_connections_per_host.max(1))
     }
 
     async fn run_job(self: &Arc<Self>, job: Job, cancel: Arc<AtomicBool>) -> Result<()> {
         let _permit = self.pool.workers.acquire().await.context("worker pool closed")?;
         // Re-read: a command may have changed the job since the scheduler looked.
-        let Some(mut job) = self.store.job(job.id)? else {
+        let Some(mut job) = self.ctx.store.job(job.id)? else {
             return Ok(());
         };
         if job.state.is_final() || job.held || job.state == JobState::Synced {
             return Ok(());
         }
-        let Some(mut ticket) = self.store.ticket(job.ticket)? else {
+        let Some(mut ticket) = self.ctx.store.ticket(job.ticket)? else {
             anyhow::bail!("job {} has no ticket", job.id);
         };
         let final_pass = job.final_pass;
@@ -151,10 +198,10 @@ impl Daemon {
         change.event(
             job.ticket,
             Some(job.id),
-            self.clock.now(),
+            self.ctx.clock.now(),
             format!("{pass} started (attempt {})", job.attempts),
         );
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         crate::failpoint::hit(if final_pass {
             "job.final_pass_started"
         } else {
@@ -171,25 +218,26 @@ impl Daemon {
             job.attempts = 1;
         }
         // A command (cancel) may have changed the job while it ran.
-        if let Some(stored) = self.store.job(job.id)? {
+        if let Some(stored) = self.ctx.store.job(job.id)? {
             if stored.state == JobState::Cancelled {
                 tracing::info!(job = %job.id, "cancelled while copying");
-                self.metrics
+                self.ctx
+                    .metrics
                     .pass_finished(metric_pass, PassOutcome::Stopped, started.elapsed());
                 return Ok(());
             }
         }
         let outcome = match &result {
             Ok(_) => PassOutcome::Done,
-            Err(MigrateError::Transient(_)) if job.attempts < self.cfg.retry.job_attempts => PassOutcome::Retry,
+            Err(MigrateError::Transient(_)) if job.attempts < self.ctx.cfg.retry.job_attempts => PassOutcome::Retry,
             Err(MigrateError::Transient(_)) | Err(MigrateError::Permanent(_)) => PassOutcome::Failed,
             Err(MigrateError::Cancelled) => PassOutcome::Stopped,
         };
-        self.metrics.pass_finished(metric_pass, outcome, started.elapsed());
+        self.ctx.metrics.pass_finished(metric_pass, outcome, started.elapsed());
         if let Ok(report) = &result {
-            self.metrics.failed_messages(report.total_failed());
+            self.ctx.metrics.failed_messages(report.total_failed());
         }
-        let now = self.clock.now();
+        let now = self.ctx.clock.now();
         let mut change = Change::new();
         match result {
             Ok(report) => {
@@ -209,7 +257,7 @@ impl Daemon {
                 job.report = Some(merge_reports(job.report.take(), report.clone(), final_pass));
                 if final_pass {
                     job.move_to(JobState::Done);
-                    self.store.wipe_secret(&mut change, job.id);
+                    self.ctx.store.wipe_secret(&mut change, job.id);
                 } else if job.final_wanted {
                     job.final_pass = true;
                     job.move_to(JobState::FinalSync);
@@ -218,7 +266,7 @@ impl Daemon {
                 }
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, text);
-                let jobs = self.jobs_with(&ticket, &job)?;
+                let jobs = self.ctx.jobs_with(&ticket, &job)?;
                 let mut folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
                 if let Some(text) = self.import_groupware(&job).await {
                     crate::failpoint::hit("job.groupware_imported");
@@ -238,8 +286,8 @@ impl Daemon {
                             })
                             .collect::<Vec<_>>()
                             .join("\n");
-                        self.reply_body(
-                            &self.rules().replies.done.text,
+                        self.ctx.reply_body(
+                            &self.ctx.rules().replies.done.text,
                             &ticket,
                             &jobs,
                             &[("folders", &all_folders)],
@@ -247,8 +295,8 @@ impl Daemon {
                     })
                 } else if job.state == JobState::Synced {
                     let dns = self.dns_records(job.mail_domain());
-                    Some(self.reply_body(
-                        &self.rules().replies.first_sync_done.text,
+                    Some(self.ctx.reply_body(
+                        &self.ctx.rules().replies.first_sync_done.text,
                         &ticket,
                         &jobs,
                         &[("folders", &folders), ("dns", &dns)],
@@ -258,12 +306,12 @@ impl Daemon {
                 };
                 if let Some(body) = body {
                     let last = ticket.thread.references.last().cloned().unwrap_or_default();
-                    let reply = self.outgoing(&ticket, &last, body, "auto-generated")?;
-                    self.queue_reply(&mut change, &mut ticket, reply)?;
+                    let reply = self.ctx.outgoing(&ticket, &last, body, "auto-generated")?;
+                    self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
                 }
             }
-            Err(MigrateError::Transient(reason)) if job.attempts < self.cfg.retry.job_attempts => {
-                let delay = inbox::backoff_capped(job.attempts + 2, self.cfg.retry.max_delay());
+            Err(MigrateError::Transient(reason)) if job.attempts < self.ctx.cfg.retry.job_attempts => {
+                let delay = inbox::backoff_capped(job.attempts + 2, self.ctx.cfg.retry.max_delay());
                 tracing::warn!(%reason, retry_in = ?delay, "copy interrupted; will retry");
                 job.move_to(JobState::Retrying);
                 job.last_error = Some(reason.clone());
@@ -282,11 +330,13 @@ impl Daemon {
                 job.last_error = Some(reason.clone());
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, format!("copy failed: {reason}"));
-                let jobs = self.jobs_with(&ticket, &job)?;
-                let body = self.reply_body(&self.rules().replies.failed.text, &ticket, &jobs, &[]);
+                let jobs = self.ctx.jobs_with(&ticket, &job)?;
+                let body = self
+                    .ctx
+                    .reply_body(&self.ctx.rules().replies.failed.text, &ticket, &jobs, &[]);
                 let last = ticket.thread.references.last().cloned().unwrap_or_default();
-                let reply = self.outgoing(&ticket, &last, body, "auto-replied")?;
-                self.queue_reply(&mut change, &mut ticket, reply)?;
+                let reply = self.ctx.outgoing(&ticket, &last, body, "auto-replied")?;
+                self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
             }
             Err(MigrateError::Cancelled) => {
                 // Only a shutdown gets here (a customer's cancel was handled above).
@@ -301,7 +351,7 @@ impl Daemon {
                 );
             }
         }
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         if !final_pass && job.state == JobState::Synced {
             crate::failpoint::hit("job.first_pass_committed");
         }
@@ -312,12 +362,12 @@ impl Daemon {
     /// Imports the job's contact and calendar files (again on the final pass: what is there
     /// already is skipped); the text for the reply, or None when there is nothing to import.
     async fn import_groupware(&self, job: &Job) -> Option<String> {
-        let files = match self.store.groupware(job.id) {
+        let files = match self.ctx.store.groupware(job.id) {
             Ok(f) if !f.is_empty() => f,
             Ok(_) => return None,
             Err(e) => return Some(format!("  could not be read back from our store: {e:#}\n")),
         };
-        let target = match migrate::dav::DavTarget::from_config(&self.cfg) {
+        let target = match migrate::dav::DavTarget::from_config(&self.ctx.cfg) {
             Ok(Some(t)) => t,
             Ok(None) => return None,
             Err(e) => return Some(format!("  not imported: {e:#}\n")),
@@ -337,10 +387,11 @@ impl Daemon {
 
     /// The DNS records the customer of `domain` must set, from the config.
     pub(super) fn dns_records(&self, domain: &str) -> String {
-        if self.cfg.dns.records.is_empty() {
+        if self.ctx.cfg.dns.records.is_empty() {
             return "  (your support team will send you the DNS records)".into();
         }
-        self.cfg
+        self.ctx
+            .cfg
             .dns
             .records
             .iter()
@@ -357,15 +408,15 @@ impl Daemon {
     ) -> Result<MigrationReport, MigrateError> {
         let perm = |e: anyhow::Error| MigrateError::Permanent(format!("{e:#}"));
         let password =
-            self.store.secret(job.id).map_err(perm)?.ok_or_else(|| {
+            self.ctx.store.secret(job.id).map_err(perm)?.ok_or_else(|| {
                 MigrateError::Permanent("the password is no longer stored; please send it again".into())
             })?;
         let src = &job.source;
         let (source, source_login) =
-            endpoint::source(&self.cfg, &src.host, src.port, src.security, &src.user, password)
+            endpoint::source(&self.ctx.cfg, &src.host, src.port, src.security, &src.user, password)
                 .await
                 .map_err(perm)?;
-        let (destination, destination_login) = endpoint::destination(&self.cfg, &job.destination).map_err(perm)?;
+        let (destination, destination_login) = endpoint::destination(&self.ctx.cfg, &job.destination).map_err(perm)?;
         let pair = MailboxPair {
             source,
             source_login,
@@ -374,20 +425,20 @@ impl Daemon {
         };
         let opts = Options {
             cancel: cancel.clone(),
-            folders: self.cfg.folders.clone(),
+            folders: self.ctx.cfg.folders.clone(),
             folder_workers: self.source_connections_per_job(),
-            ..Options::with_policy(&self.cfg.source)
+            ..Options::with_policy(&self.ctx.cfg.source)
         };
-        let mut shutdown = self.shutdown.clone();
+        let mut shutdown = self.ctx.shutdown.clone();
         let watcher = tokio::spawn(async move {
             let _ = shutdown.wait_for(|s| *s).await;
             cancel.store(true, Ordering::Relaxed);
         });
         let checkpoints = Advancing {
-            inner: self.store.checkpoints(job.id),
+            inner: self.ctx.store.checkpoints(job.id),
             advanced: progressed,
         };
-        let progress = self.live.sink(job.id, self.metrics.clone());
+        let progress = self.ctx.live.sink(job.id, self.ctx.metrics.clone());
         let result = migrate::migrate_mailbox(&pair, &opts, &checkpoints, &progress).await;
         drop(progress);
         watcher.abort();

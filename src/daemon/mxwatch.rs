@@ -1,24 +1,37 @@
 //! The periodic MX check: when every MX record of a customer's domain points to one of our
 //! MX hosts, the synced mailboxes of that domain start their final copy.
 
-use super::Daemon;
+use super::context::Context;
+use super::handles::JobsHandle;
 use crate::dns;
 use crate::model::JobState;
 use crate::store::Change;
 use anyhow::Result;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-impl Daemon {
-    pub(super) async fn mx_watch(self: Arc<Self>) -> Result<()> {
-        let mut shutdown = self.shutdown.clone();
-        if self.cfg.dns.mx_hosts.is_empty() {
+/// The MX watch: the shared context and the jobs loop's handle (to wake it for a final copy).
+/// Whether staff were told that the check fails is the loop's own, kept in [`MxWatch::run`].
+pub(super) struct MxWatch {
+    ctx: Context,
+    jobs: JobsHandle,
+}
+
+impl MxWatch {
+    /// The MX watch, waking `jobs` when a domain's MX points to us.
+    pub(super) fn new(ctx: Context, jobs: JobsHandle) -> MxWatch {
+        MxWatch { ctx, jobs }
+    }
+
+    /// Checks the synced mailboxes' domains every `dns.check_seconds`, until shutdown.
+    pub(super) async fn run(self) -> Result<()> {
+        let mut shutdown = self.ctx.shutdown.clone();
+        if self.ctx.cfg.dns.mx_hosts.is_empty() {
             tracing::info!("dns.mx_hosts is empty: final copies start only on \"DNS changed\" or staff's word");
             let _ = shutdown.wait_for(|s| *s).await;
             return Ok(());
         }
-        let resolver = dns::Resolver::from_config(self.cfg.dns.resolver.as_deref(), Duration::from_secs(3))?;
+        let resolver = dns::Resolver::from_config(self.ctx.cfg.dns.resolver.as_deref(), Duration::from_secs(3))?;
         let mut outage_told = false;
         loop {
             if *shutdown.borrow() {
@@ -33,7 +46,7 @@ impl Daemon {
                 Err(_) => {}
             }
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(self.cfg.dns.check_seconds.max(1))) => {}
+                _ = tokio::time::sleep(Duration::from_secs(self.ctx.cfg.dns.check_seconds.max(1))) => {}
                 _ = shutdown.changed() => {}
             }
         }
@@ -41,7 +54,7 @@ impl Daemon {
 
     async fn check_domains(&self, resolver: &dns::Resolver) -> Result<()> {
         let mut by_domain: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for job in self.store.jobs()? {
+        for job in self.ctx.store.jobs()? {
             if job.state == JobState::Synced {
                 by_domain
                     .entry(job.mail_domain().to_ascii_lowercase())
@@ -53,7 +66,8 @@ impl Daemon {
             let mx = resolver.mx(&domain).await?;
             let ours = !mx.is_empty()
                 && mx.iter().all(|m| {
-                    self.cfg
+                    self.ctx
+                        .cfg
                         .dns
                         .mx_hosts
                         .iter()
@@ -63,7 +77,7 @@ impl Daemon {
                 continue;
             }
             tracing::info!(%domain, "MX points to us: final copies start");
-            let now = self.clock.now();
+            let now = self.ctx.clock.now();
             let mut change = Change::new();
             for mut job in jobs {
                 job.final_pass = true;
@@ -77,7 +91,7 @@ impl Daemon {
                     );
                 }
             }
-            self.store.commit(change).await?;
+            self.ctx.store.commit(change).await?;
             self.jobs.wake();
         }
         Ok(())

@@ -6,20 +6,23 @@
 //! lasts longer than `alerts.outage_notice_after_seconds` gets one notice to staff while it
 //! lasts and one when it is over; a shorter one is only logged. An SMTP outage cannot be told
 //! while it lasts: it gets one mail once SMTP is back, saying how long it was down. Customers
-//! never hear about outages. The state is kept in memory: a restart during an outage starts
-//! counting again.
+//! never hear about outages. The state is kept in memory, owned by this loop (the other loops
+//! send their sightings through
+//! [`OutagesHandle`](super::handles::OutagesHandle)): a restart during an outage starts counting
+//! again.
 
-use super::Daemon;
+use super::context::Context;
+use super::handles::{OutboxHandle, Sighting};
 use crate::config::Config;
 use crate::imapconn;
 use crate::model::{OutboxState, OutgoingMail, TicketId};
 use crate::store::Change;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Context as _, Result};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// The ticket number staff notices carry: none (no ticket has number 0).
 pub(super) const NO_TICKET: TicketId = TicketId(0);
@@ -257,83 +260,116 @@ async fn within(check: impl std::future::Future<Output = Result<()>>) -> Result<
         .map_err(|_| anyhow!("no answer within {CHECK_TIMEOUT:?}"))?
 }
 
-impl Daemon {
-    /// The configured threshold for telling staff.
-    fn outage_threshold(&self) -> Duration {
-        Duration::from_secs(self.cfg.alerts.outage_notice_after_seconds)
+/// The outage loop: the shared context, its own tracker, the sightings the other loops send,
+/// and the outbox's handle (a notice is a mail to staff).
+pub(super) struct Outages {
+    ctx: Context,
+    tracker: Tracker,
+    sightings: mpsc::UnboundedReceiver<Sighting>,
+    outbox: OutboxHandle,
+}
+
+impl Outages {
+    /// The outage loop, reading the sightings sent through the [`OutagesHandle`](super::handles::OutagesHandle) that came
+    /// with `sightings`.
+    pub(super) fn new(ctx: Context, sightings: mpsc::UnboundedReceiver<Sighting>, outbox: OutboxHandle) -> Outages {
+        Outages {
+            ctx,
+            tracker: Tracker::default(),
+            sightings,
+            outbox,
+        }
     }
 
-    /// What a task saw of `service`: `Some(error)` a failure, `None` success.
-    pub(super) fn outage_status(&self, service: Service, status: Option<&str>) {
-        let now = self.clock.now();
-        let threshold = self.outage_threshold();
-        let Ok(mut t) = self.outages.lock() else { return };
-        match status {
+    /// The configured threshold for telling staff.
+    fn threshold(&self) -> Duration {
+        Duration::from_secs(self.ctx.cfg.alerts.outage_notice_after_seconds)
+    }
+
+    /// What a loop (or this one) saw of a service.
+    fn apply(&mut self, s: Sighting) {
+        let threshold = self.threshold();
+        match s.error {
             Some(error) => {
-                if t.down(service, error, now) && matches!(service, Service::Destination | Service::Dav) {
-                    tracing::warn!(%error, "{} unreachable", service.name());
+                if self.tracker.down(s.service, &error, s.at)
+                    && matches!(s.service, Service::Destination | Service::Dav)
+                {
+                    tracing::warn!(%error, "{} unreachable", s.service.name());
                 }
             }
             None => {
-                if let Some(lasted) = t.up(service, now, threshold) {
-                    tracing::info!(lasted = %spoken(lasted), "{} reachable again", service.name());
+                if let Some(lasted) = self.tracker.up(s.service, s.at, threshold) {
+                    tracing::info!(lasted = %spoken(lasted), "{} reachable again", s.service.name());
                 }
             }
         }
     }
 
-    /// Checks our IMAP and DAV servers and sends the notices due, until shutdown.
-    pub(super) async fn outage_watch(self: Arc<Self>) -> Result<()> {
-        let mut shutdown = self.shutdown.clone();
-        let tick = Duration::from_secs((self.cfg.alerts.outage_notice_after_seconds / 2).clamp(1, 30));
+    /// A check of our own, as a sighting now.
+    fn checked(&mut self, service: Service, result: Result<()>) {
+        let at = self.ctx.clock.now();
+        self.apply(Sighting {
+            service,
+            error: result.err().map(|e| format!("{e:#}")),
+            at,
+        });
+    }
+
+    /// Checks our IMAP and DAV servers, takes in the other loops' sightings and sends the
+    /// notices due, until shutdown.
+    pub(super) async fn run(mut self) -> Result<()> {
+        let mut shutdown = self.ctx.shutdown.clone();
+        let tick = Duration::from_secs((self.ctx.cfg.alerts.outage_notice_after_seconds / 2).clamp(1, 30));
         loop {
+            let cfg = self.ctx.cfg.clone();
             let checks = async {
-                let imap = within(check_imap(&self.cfg)).await;
-                self.outage_status(Service::Destination, imap.err().map(|e| format!("{e:#}")).as_deref());
-                if let Some(dav) = &self.cfg.dav {
-                    let r = within(check_dav(&dav.url)).await;
-                    self.outage_status(Service::Dav, r.err().map(|e| format!("{e:#}")).as_deref());
-                }
+                let imap = within(check_imap(&cfg)).await;
+                let dav = match &cfg.dav {
+                    Some(dav) => Some(within(check_dav(&dav.url)).await),
+                    None => None,
+                };
+                (imap, dav)
             };
             // A hung server must not hold up a shutdown.
-            tokio::select! {
-                _ = checks => {}
+            let (imap, dav) = tokio::select! {
+                r = checks => r,
                 _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            };
+            self.checked(Service::Destination, imap);
+            if let Some(dav) = dav {
+                self.checked(Service::Dav, dav);
             }
-            self.send_outage_notices().await?;
-            tokio::select! {
-                _ = tokio::time::sleep(tick) => {}
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+            self.send_notices().await?;
+            let next = tokio::time::Instant::now() + tick;
+            loop {
+                tokio::select! {
+                    Some(s) = self.sightings.recv() => self.apply(s),
+                    _ = tokio::time::sleep_until(next) => break,
+                    _ = shutdown.wait_for(|s| *s) => return Ok(()),
+                }
             }
         }
     }
 
     /// Queues the notices that are due, to staff (logged only when no staff address is set).
-    async fn send_outage_notices(&self) -> Result<()> {
-        let now = self.clock.now();
-        let threshold = self.outage_threshold();
-        let notices = match self.outages.lock() {
-            Ok(mut t) => t.due(now, threshold),
-            Err(_) => return Ok(()),
-        };
+    async fn send_notices(&mut self) -> Result<()> {
+        let now = self.ctx.clock.now();
+        let threshold = self.threshold();
+        let notices = self.tracker.due(now, threshold);
         if notices.is_empty() {
             return Ok(());
         }
+        let cfg = &self.ctx.cfg;
         let mut change = Change::new();
         for n in &notices {
-            let (subject, body) = notice_text(&self.cfg, n, now);
+            let (subject, body) = notice_text(cfg, n, now);
             tracing::warn!(%subject, "outage notice for staff");
-            let Some((to, cc)) = self.cfg.support.staff.split_first() else {
+            let Some((to, cc)) = cfg.support.staff.split_first() else {
                 continue;
             };
-            let domain = self
-                .cfg
-                .support
-                .address
-                .rsplit_once('@')
-                .map_or("localhost", |(_, d)| d);
+            let domain = cfg.support.address.rsplit_once('@').map_or("localhost", |(_, d)| d);
             let mail = OutgoingMail {
-                id: self.store.next_outbox_id()?,
+                id: self.ctx.store.next_outbox_id()?,
                 ticket: NO_TICKET,
                 to: to.clone(),
                 cc: cc.to_vec(),
@@ -354,7 +390,7 @@ impl Daemon {
             change.outgoing(&mail)?;
         }
         if !change.is_empty() {
-            self.store.commit(change).await?;
+            self.ctx.store.commit(change).await?;
             self.outbox.wake();
         }
         Ok(())

@@ -11,27 +11,56 @@
 //! exactly once: it is written after the send, recorded as filed, and looked up by Message-ID
 //! before it is written again.
 
+use super::context::Context;
+use super::handles::{OutagesHandle, OutboxHandle};
 use super::outages::{Service, NO_TICKET};
-use super::Daemon;
 use crate::imapconn::{self, Session};
 use crate::inbox;
-use crate::model::{OutboxState, OutgoingMail};
-use crate::reply::send::SendError;
+use crate::model::{OutboxState, OutgoingMail, TicketId};
+use crate::reply::send::{Mailer, SendError};
 use crate::store::Change;
-use anyhow::{Context, Result};
-use std::sync::Arc;
+use anyhow::{Context as _, Result};
+use std::collections::HashSet;
 use std::time::Duration;
 
-impl Daemon {
-    pub(super) async fn outbox(self: Arc<Self>) -> Result<()> {
-        let mut shutdown = self.shutdown.clone();
+/// The outbox loop: the shared context, the mailer, its own handle (to be woken) and the
+/// outage loop's (to say how SMTP answers). The Sent folder's session and what staff were told
+/// of SMTP and filing are the loop's own, kept in [`Outbox::run`].
+pub(super) struct Outbox {
+    ctx: Context,
+    mailer: Mailer,
+    handle: OutboxHandle,
+    outages: OutagesHandle,
+}
+
+impl Outbox {
+    /// The outbox loop over `mailer`.
+    pub(super) fn new(ctx: Context, mailer: Mailer, handle: OutboxHandle, outages: OutagesHandle) -> Outbox {
+        Outbox {
+            ctx,
+            mailer,
+            handle,
+            outages,
+        }
+    }
+
+    /// Sends what is due, files copies in Sent, and waits for a wake-up or 2 s, until shutdown.
+    pub(super) async fn run(self) -> Result<()> {
+        let mut shutdown = self.ctx.shutdown.clone();
         let mut outage_told = false;
         let mut filing_told = false;
         let mut sent_folder: Option<Session> = None;
         loop {
-            let now = self.clock.now();
-            for mut m in self.store.outbox_pending()? {
+            let now = self.ctx.clock.now();
+            // A ticket whose earlier reply waits for its next try: its later replies wait
+            // behind it, so the customer reads them in the order they were written.
+            let mut behind: HashSet<TicketId> = HashSet::new();
+            for mut m in self.ctx.store.outbox_pending()? {
+                if m.ticket != NO_TICKET && behind.contains(&m.ticket) {
+                    continue;
+                }
                 if m.next_try > now {
+                    behind.insert(m.ticket);
                     continue;
                 }
                 let mut change = Change::new();
@@ -46,8 +75,8 @@ impl Daemon {
                         format!("reply to {} held by the rate limit; staff please check", m.to),
                     );
                     change.outgoing(&m)?;
-                    self.store.commit(change).await?;
-                    self.metrics.reply_failed(false);
+                    self.ctx.store.commit(change).await?;
+                    self.ctx.metrics.reply_failed(false);
                     continue;
                 }
                 if m.in_flight {
@@ -67,59 +96,69 @@ impl Daemon {
                 m.attempts += 1;
                 m.in_flight = true;
                 change.outgoing(&m)?;
-                self.store.commit(change).await?;
+                self.ctx.store.commit(change).await?;
                 let mut change = Change::new();
                 crate::failpoint::hit("outbox.before_send");
                 match self.mailer.send(&m).await {
                     Ok(()) => {
                         crate::failpoint::hit("outbox.sent_unrecorded");
-                        self.metrics.reply_sent();
+                        self.ctx.metrics.reply_sent();
                         m.state = OutboxState::Sent;
                         m.last_error = None;
-                        m.sent_at = Some(self.clock.now());
-                        ticket_event(&mut change, &m, self.clock.now(), format!("reply sent: {}", m.subject));
-                        self.outage_status(Service::Smtp, None);
+                        m.sent_at = Some(self.ctx.clock.now());
+                        ticket_event(
+                            &mut change,
+                            &m,
+                            self.ctx.clock.now(),
+                            format!("reply sent: {}", m.subject),
+                        );
+                        self.outages.report(Service::Smtp, None);
                         if outage_told {
                             tracing::info!("SMTP is back; the outbox is moving again");
                             outage_told = false;
                         }
                     }
                     Err(SendError::Transient(e)) => {
-                        self.outage_status(Service::Smtp, Some(&e));
-                        self.metrics.smtp_error(&e);
+                        self.outages.report(Service::Smtp, Some(&e));
+                        self.ctx.metrics.smtp_error(&e);
                         if !outage_told {
                             tracing::warn!(error = %e, "SMTP unavailable; replies wait in the outbox");
                             outage_told = true;
                         }
                         m.last_error = Some(e);
-                        let delay = inbox::backoff_capped(m.attempts.min(6) + 1, self.cfg.retry.max_delay());
-                        m.next_try = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                        let delay = inbox::backoff_capped(m.attempts.min(6) + 1, self.ctx.cfg.retry.max_delay());
+                        m.next_try = self.ctx.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
                     }
                     Err(SendError::Permanent(e)) => {
-                        self.metrics.reply_failed(true);
+                        self.ctx.metrics.reply_failed(true);
                         tracing::error!(ticket = %m.ticket, error = %e, "reply refused for good");
-                        self.outage_status(Service::Smtp, None);
+                        self.outages.report(Service::Smtp, None);
                         m.state = OutboxState::Failed;
-                        ticket_event(&mut change, &m, self.clock.now(), format!("reply refused by SMTP: {e}"));
+                        ticket_event(
+                            &mut change,
+                            &m,
+                            self.ctx.clock.now(),
+                            format!("reply refused by SMTP: {e}"),
+                        );
                         m.last_error = Some(e);
                     }
                 }
                 m.in_flight = false;
                 change.outgoing(&m)?;
-                self.store.commit(change).await?;
+                self.ctx.store.commit(change).await?;
                 if m.state == OutboxState::Pending {
                     break; // SMTP is down: keep the order, try again later
                 }
             }
             // Copies in Sent, for what was sent (now or before a crash).
-            for mut m in self.store.outbox_unfiled()? {
+            for mut m in self.ctx.store.outbox_unfiled()? {
                 crate::failpoint::hit("outbox.recorded_unfiled");
                 match self.copy_to_sent(&mut sent_folder, &m).await {
                     Ok(()) => {
                         m.filed = true;
                         let mut change = Change::new();
                         change.outgoing(&m)?;
-                        self.store.commit(change).await?;
+                        self.ctx.store.commit(change).await?;
                         if filing_told {
                             tracing::info!("copies of replies are filed in Sent again");
                             filing_told = false;
@@ -141,7 +180,7 @@ impl Daemon {
                 return Ok(());
             }
             tokio::select! {
-                _ = self.outbox.woken() => {}
+                _ = self.handle.woken() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 _ = shutdown.changed() => {}
             }
@@ -149,16 +188,16 @@ impl Daemon {
     }
 
     fn over_rate_limit(&self, m: &OutgoingMail) -> Result<bool> {
-        let hour_ago = self.clock.now() - chrono::Duration::hours(1);
-        let recent = self.store.outbox_sent_since(&m.to, hour_ago)?;
-        Ok(recent >= self.cfg.workers.max_replies_per_hour)
+        let hour_ago = self.ctx.clock.now() - chrono::Duration::hours(1);
+        let recent = self.ctx.store.outbox_sent_since(&m.to, hour_ago)?;
+        Ok(recent >= self.ctx.cfg.workers.max_replies_per_hour)
     }
 
     /// Puts a copy of a sent reply in the support mailbox's Sent folder unless one with its
     /// Message-ID is there already (a crash after the APPEND, before it was recorded). Ok when
     /// there is nothing to do (no Sent folder configured, a reply that cannot be built).
     async fn copy_to_sent(&self, session: &mut Option<Session>, m: &OutgoingMail) -> Result<()> {
-        let folder = self.cfg.support.folders.sent.clone();
+        let folder = self.ctx.cfg.support.folders.sent.clone();
         if folder.is_empty() {
             return Ok(());
         }
@@ -169,7 +208,7 @@ impl Daemon {
         let mut last_error = None;
         for _attempt in 0..2 {
             if session.is_none() {
-                let (ep, creds) = inbox::support_endpoint(&self.cfg)?;
+                let (ep, creds) = inbox::support_endpoint(&self.ctx.cfg)?;
                 let mut s = imapconn::connect(&ep, &creds)
                     .await
                     .context("logging in to the support mailbox")?;

@@ -1,7 +1,11 @@
-//! A support mail → a new ticket, more mailboxes on an existing ticket (a corrected reply),
-//! a command, an event filed on a ticket, or nothing (left in the inbox for staff).
+//! The inbox loop's work: a support mail → a new ticket, more mailboxes on an existing ticket
+//! (a corrected reply), a command, an event filed on a ticket, or nothing (left in the inbox
+//! for staff). The outcome of each mail is committed before [`Requests::handle_mail`] returns,
+//! so the inbox moves past a mail only once its outcome is durable.
 
-use super::{dedup, Daemon, Disposition};
+use super::context::Context;
+use super::handles::{JobsHandle, OutboxHandle};
+use super::{dedup, Disposition};
 use crate::inbox::IncomingMail;
 use crate::intake::{self, FieldError, Kind};
 use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
@@ -19,7 +23,27 @@ use std::collections::HashSet;
 /// Mailboxes of one request probed at once.
 const PROBES_AT_ONCE: usize = 8;
 
-impl Daemon {
+/// The inbox loop's own state and the handles it uses: the shared context, the jobs loop's
+/// and the outbox's handles (to wake them after a commit) and the hourly rate windows.
+pub(super) struct Requests {
+    pub(super) ctx: Context,
+    pub(super) jobs: JobsHandle,
+    pub(super) outbox: OutboxHandle,
+    /// Mails acted on per sender and per thread in the last hour.
+    pub(super) windows: crate::security::limits::Windows,
+}
+
+impl Requests {
+    /// The inbox loop's state, with empty rate windows.
+    pub(super) fn new(ctx: Context, jobs: JobsHandle, outbox: OutboxHandle) -> Requests {
+        Requests {
+            ctx,
+            jobs,
+            outbox,
+            windows: Default::default(),
+        }
+    }
+
     /// Reads one support mail and makes its outcome durable before returning. Its log lines
     /// carry the mail's UID and, once known, the ticket it concerns.
     pub async fn handle_mail(&self, mail: IncomingMail) -> Result<Disposition> {
@@ -28,8 +52,8 @@ impl Daemon {
     }
 
     async fn read_mail(&self, mail: IncomingMail) -> Result<Disposition> {
-        let now = self.clock.now();
-        let rules = self.rules();
+        let now = self.ctx.clock.now();
+        let rules = self.ctx.rules();
         let mut request = validate::stage::offline(intake::parse_mail(&mail.raw, &rules), &rules.policy, now);
         let msgid = request
             .parsed()
@@ -42,26 +66,28 @@ impl Daemon {
     }
 
     async fn decide(&self, mail: &IncomingMail, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
-        let now = self.clock.now();
+        let now = self.ctx.clock.now();
         let parsed = request.parsed();
-        if let Some(outcome) = self.store.handled(msgid)? {
+        if let Some(outcome) = self.ctx.store.handled(msgid)? {
             tracing::info!(uid = mail.uid, %outcome, "seen before; not handled twice");
             return Ok(disposition_of(&outcome));
         }
         let sender = parsed.meta.from.clone().unwrap_or_default();
-        if mail.head.has(LOOP_HEADER) || sender.eq_ignore_ascii_case(&self.cfg.support.address) {
-            self.metrics.request(RequestKind::Automated);
+        if mail.head.has(LOOP_HEADER) || sender.eq_ignore_ascii_case(&self.ctx.cfg.support.address) {
+            self.ctx.metrics.request(RequestKind::Automated);
             return self
                 .file_only(msgid, "ignored: our own mail", Disposition::Processed)
                 .await;
         }
-        let thread = self.thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
+        let thread = self
+            .ctx
+            .thread_ticket(parsed.meta.in_reply_to.as_deref(), &parsed.meta.references);
         if let Some(t) = thread {
             tracing::Span::current().record("ticket", tracing::field::display(t));
         }
         if let Some(d) = self.screen(mail, parsed, msgid, thread).await? {
             // Not acted on (an unverified sender, a rate limit): left for staff.
-            self.metrics.request(RequestKind::Other);
+            self.ctx.metrics.request(RequestKind::Other);
             return Ok(d);
         }
         let kind = match (parsed.kind, thread) {
@@ -98,7 +124,7 @@ impl Daemon {
                     format!("machine mail in the thread, not answered: {reason}"),
                 );
                 change.handled(msgid, &format!("filed on {ticket}"));
-                self.store.commit(change).await?;
+                self.ctx.store.commit(change).await?;
                 Ok(Disposition::Processed)
             }
             (_, Some(ticket)) => {
@@ -110,7 +136,7 @@ impl Daemon {
                     format!("a message from {sender} in the thread, left for staff"),
                 );
                 change.handled(msgid, "left for staff");
-                self.store.commit(change).await?;
+                self.ctx.store.commit(change).await?;
                 Ok(Disposition::Keep)
             }
             (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => {
@@ -137,26 +163,26 @@ impl Daemon {
             (RequestKind::Request, Disposition::Keep) => RequestKind::Other,
             (k, _) => k,
         };
-        self.metrics.request(kind);
+        self.ctx.metrics.request(kind);
         Ok(disposition)
     }
 
     async fn file_only(&self, msgid: &str, outcome: &str, disposition: Disposition) -> Result<Disposition> {
         let mut change = Change::new();
         change.handled(msgid, outcome);
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         Ok(disposition)
     }
 
     async fn open_ticket(&self, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
-        let now = self.clock.now();
+        let now = self.ctx.clock.now();
         let parsed = request.parsed();
         let Some(customer) = parsed.meta.reply_to.clone() else {
             return self
                 .file_only(msgid, "left for staff: no sender address", Disposition::Keep)
                 .await;
         };
-        let ticket_id = self.store.next_ticket_id()?;
+        let ticket_id = self.ctx.store.next_ticket_id()?;
         tracing::Span::current().record("ticket", tracing::field::display(ticket_id));
         let mut references = parsed.meta.references.clone();
         references.push(msgid.to_string());
@@ -181,7 +207,7 @@ impl Daemon {
         );
         let disposition = self.answer_request(&mut change, &mut ticket, &jobs, &problems, msgid)?;
         change.handled(msgid, &ticket_id.to_string());
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         tracing::info!(ticket = %ticket_id, mailboxes = jobs.len(), problems = problems.len(), "ticket opened");
         crate::failpoint::hit("request.committed");
         self.outbox.wake();
@@ -196,13 +222,14 @@ impl Daemon {
         msgid: &str,
         ticket_id: TicketId,
     ) -> Result<Disposition> {
-        let now = self.clock.now();
-        let Some(mut ticket) = self.store.ticket(ticket_id)? else {
+        let now = self.ctx.clock.now();
+        let Some(mut ticket) = self.ctx.store.ticket(ticket_id)? else {
             return self
                 .file_only(msgid, "left for staff: unknown ticket", Disposition::Keep)
                 .await;
         };
         let existing: HashSet<String> = self
+            .ctx
             .ticket_jobs(&ticket)?
             .into_iter()
             .filter(|j| !j.state.is_final())
@@ -218,13 +245,14 @@ impl Daemon {
             format!("corrections in the thread: {} mailbox(es) added", jobs.len()),
         );
         let all = self
+            .ctx
             .ticket_jobs(&ticket)?
             .into_iter()
             .chain(jobs.iter().cloned())
             .collect::<Vec<_>>();
         let disposition = self.answer_request(&mut change, &mut ticket, &dedup_jobs(all), &problems, msgid)?;
         change.handled(msgid, &ticket_id.to_string());
-        self.store.commit(change).await?;
+        self.ctx.store.commit(change).await?;
         self.outbox.wake();
         self.jobs.wake();
         Ok(disposition)
@@ -234,8 +262,8 @@ impl Daemon {
     /// checks is probed, a few at once (our side, the old server, the login, what is there),
     /// or, with probes off, its destination checked against our domains.
     async fn validate_online(&self, request: &mut ValidatedRequest) {
-        let probe = self.cfg.source.probe_requests;
-        validate::stage::online(&self.cfg, request, probe, PROBES_AT_ONCE, |_| true).await;
+        let probe = self.ctx.cfg.source.probe_requests;
+        validate::stage::online(&self.ctx.cfg, request, probe, PROBES_AT_ONCE, |_| true).await;
     }
 
     /// Turns each valid mailbox into a job (its password sealed in the same change); returns
@@ -276,7 +304,7 @@ impl Daemon {
                     ));
                 }
                 Ok((job, password)) => {
-                    self.store.seal_secret(change, job.id, &password)?;
+                    self.ctx.store.seal_secret(change, job.id, &password)?;
                     change.job(&job)?;
                     change.event(
                         ticket.id,
@@ -297,8 +325,10 @@ impl Daemon {
                 .iter()
                 .find(|j| j.email.eq_ignore_ascii_case(owner) || j.destination.eq_ignore_ascii_case(owner))
             {
-                Some(job) if self.cfg.dav.is_some() => {
-                    self.store.seal_groupware(change, job.id, n as u32, &g.file, &g.data)?;
+                Some(job) if self.ctx.cfg.dav.is_some() => {
+                    self.ctx
+                        .store
+                        .seal_groupware(change, job.id, n as u32, &g.file, &g.data)?;
                     change.event(
                         ticket.id,
                         Some(job.id),
@@ -329,10 +359,10 @@ impl Daemon {
         problems: &[String],
         msgid: &str,
     ) -> Result<Disposition> {
-        let templates = &self.rules().replies;
+        let templates = &self.ctx.rules().replies;
         let problems_text = listed_problems(problems);
         let (body, disposition) = if jobs.is_empty() {
-            let body = self.reply_body(
+            let body = self.ctx.reply_body(
                 &templates.needs_info.text,
                 ticket,
                 jobs,
@@ -345,7 +375,7 @@ impl Daemon {
             } else {
                 format!("\nThese entries could not be accepted; please reply with corrections:\n{problems_text}\n")
             };
-            let body = self.reply_body(
+            let body = self.ctx.reply_body(
                 &templates.acknowledgement.text,
                 ticket,
                 jobs,
@@ -353,23 +383,23 @@ impl Daemon {
             );
             (body, Disposition::Processed)
         };
-        let reply = self.outgoing(ticket, msgid, body, "auto-replied")?;
-        self.queue_reply(change, ticket, reply)?;
-        change.event(ticket.id, None, self.clock.now(), "acknowledgement queued");
+        let reply = self.ctx.outgoing(ticket, msgid, body, "auto-replied")?;
+        self.ctx.queue_reply(change, ticket, reply)?;
+        change.event(ticket.id, None, self.ctx.clock.now(), "acknowledgement queued");
         Ok(disposition)
     }
 
     /// A job for a mailbox that passed validation.
     fn job_from(&self, m: &ValidMailbox, ticket: TicketId) -> Result<(Job, Secret), Vec<FieldError>> {
         let (port, security) = m.source_port_and_security();
-        let id = self.store.next_job_id().map_err(|e| {
+        let id = self.ctx.store.next_job_id().map_err(|e| {
             vec![FieldError {
                 row: m.row(),
                 field: "email".into(),
                 message: format!("could not be stored ({e}); support staff will look into it"),
             }]
         })?;
-        let held = self.cfg.workers.require_approval;
+        let held = self.ctx.cfg.workers.require_approval;
         let job = Job {
             id,
             ticket,

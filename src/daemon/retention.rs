@@ -1,37 +1,64 @@
 //! How long a failed job keeps its password: `store.secret_retention_days` after it failed,
 //! its sealed password, contact/calendar files and checkpoints are wiped (staff can still see
-//! the ticket; a retry then needs the password again).
+//! the ticket; a retry then needs the password again). A loop of its own: it looks every few
+//! seconds and sweeps at most once an hour (by the daemon's clock).
 
-use super::Daemon;
+use super::context::Context;
 use crate::model::JobState;
 use crate::store::Change;
 use anyhow::Result;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
-impl Daemon {
+/// How often the loop looks whether a sweep is due.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The retention loop: the shared context and when it last swept.
+pub(super) struct Retention {
+    ctx: Context,
+    last_sweep: Option<DateTime<Utc>>,
+}
+
+impl Retention {
+    /// A retention loop that has not swept yet (its first look sweeps).
+    pub(super) fn new(ctx: Context) -> Retention {
+        Retention { ctx, last_sweep: None }
+    }
+
+    /// Sweeps when due, until shutdown.
+    pub(super) async fn run(mut self) -> Result<()> {
+        let mut shutdown = self.ctx.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            if let Err(e) = self.sweep(false).await {
+                tracing::warn!(error = %format!("{e:#}"), "could not apply the secret retention");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(LOOK_EVERY) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
     /// Wipes the sealed data of jobs that failed longer ago than the retention; returns how
     /// many. Runs at most once an hour (`force` runs it now).
-    pub async fn wipe_expired_secrets(&self, force: bool) -> Result<usize> {
-        let now = self.clock.now();
-        {
-            let mut last = match self.last_retention_sweep.lock() {
-                Ok(l) => l,
-                Err(p) => p.into_inner(),
-            };
-            if !force && last.is_some_and(|t| now - t < Duration::hours(1)) {
-                return Ok(0);
-            }
-            *last = Some(now);
+    pub(super) async fn sweep(&mut self, force: bool) -> Result<usize> {
+        let now = self.ctx.clock.now();
+        if !force && self.last_sweep.is_some_and(|t| now - t < Duration::hours(1)) {
+            return Ok(0);
         }
-        let keep = Duration::days(i64::from(self.cfg.store.secret_retention_days));
+        self.last_sweep = Some(now);
+        let keep = Duration::days(i64::from(self.ctx.cfg.store.secret_retention_days));
         let mut change = Change::new();
         let mut wiped = 0;
-        for job in self.store.jobs()? {
-            if job.state != JobState::Failed || !self.store.has_secret(job.id)? {
+        for job in self.ctx.store.jobs()? {
+            if job.state != JobState::Failed || !self.ctx.store.has_secret(job.id)? {
                 continue;
             }
             // The job's latest event is when it failed (or later, which only keeps it longer).
             let since = self
+                .ctx
                 .store
                 .events(job.ticket)?
                 .iter()
@@ -41,7 +68,7 @@ impl Daemon {
             if since.is_some_and(|t| now - t < keep) {
                 continue;
             }
-            self.store.wipe_secret(&mut change, job.id);
+            self.ctx.store.wipe_secret(&mut change, job.id);
             change.event(
                 job.ticket,
                 Some(job.id),
@@ -49,13 +76,13 @@ impl Daemon {
                 format!(
                     "failed for more than {} days: its stored password and files are deleted; a retry needs the \
                      password again",
-                    self.cfg.store.secret_retention_days
+                    self.ctx.cfg.store.secret_retention_days
                 ),
             );
             wiped += 1;
         }
         if wiped > 0 {
-            self.store.commit(change).await?;
+            self.ctx.store.commit(change).await?;
             tracing::info!(jobs = wiped, "passwords of long-failed jobs deleted");
         }
         Ok(wiped)
@@ -114,8 +141,9 @@ mod tests {
         let t0 = Utc::now();
         let clock = FixedClock::new(t0);
         let (_stop, stopped) = tokio::sync::watch::channel(false);
-        let daemon = crate::daemon::Daemon::with_clock(cfg, stopped, Arc::new(clock.clone())).unwrap();
-        let store = daemon.store().clone();
+        let (ctx, _rules) = crate::daemon::context_for(cfg, stopped, Arc::new(clock.clone())).unwrap();
+        let store = ctx.store.clone();
+        let mut retention = super::Retention::new(ctx);
         let mut change = Change::new();
         let ticket = Ticket {
             id: TicketId(1),
@@ -143,7 +171,7 @@ mod tests {
             );
         }
         store.commit(change).await.unwrap();
-        assert_eq!(daemon.wipe_expired_secrets(true).await.unwrap(), 1);
+        assert_eq!(retention.sweep(true).await.unwrap(), 1);
         assert!(store.secret(JobId(1)).unwrap().is_none(), "failed 15 days ago: wiped");
         assert!(store.secret(JobId(2)).unwrap().is_some(), "failed 13 days ago: kept");
         assert!(store.secret(JobId(3)).unwrap().is_some(), "not failed: kept");
@@ -151,12 +179,8 @@ mod tests {
         assert!(events.iter().any(|e| e.text.contains("failed for more than 14 days")));
         // Once an hour only, unless forced.
         clock.set(t0 + Duration::days(2));
-        assert_eq!(
-            daemon.wipe_expired_secrets(false).await.unwrap(),
-            1,
-            "job 2 is now 15 days failed"
-        );
+        assert_eq!(retention.sweep(false).await.unwrap(), 1, "job 2 is now 15 days failed");
         clock.set(t0 + Duration::days(2) + Duration::minutes(30));
-        assert_eq!(daemon.wipe_expired_secrets(false).await.unwrap(), 0);
+        assert_eq!(retention.sweep(false).await.unwrap(), 0);
     }
 }

@@ -1,11 +1,13 @@
 //! The optional admin HTTP endpoint (`[admin] listen`): `/healthz`, `/metrics` and the
 //! read-only staff page, answered from the daemon's metrics and its store.
 
-use super::Daemon;
+use super::context::Context;
+use super::handles::JobsHandle;
+use crate::config::Config;
 use crate::observe::http::{self, Request, Response};
 use crate::observe::metrics::StoreFigures;
 use crate::observe::{health, page};
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -15,34 +17,61 @@ const STORE_PROBE_LIMIT: Duration = Duration::from_secs(5);
 /// A store probe's result answers /healthz for this long.
 const STORE_PROBE_REUSE: Duration = Duration::from_secs(1);
 
-impl Daemon {
-    /// Binds the admin HTTP address when one is configured (before anything else starts, so
-    /// a taken port stops the daemon at once).
-    pub(super) async fn bind_admin_http(&self) -> Result<Option<TcpListener>> {
-        let Some(admin) = &self.cfg.admin else {
-            return Ok(None);
-        };
-        let addr = admin.listen_addr()?;
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("admin.listen: cannot listen on {addr}"))?;
-        let local = listener.local_addr()?;
-        if !local.ip().is_loopback() {
-            tracing::warn!(%local, "the admin HTTP endpoint listens beyond loopback; it has no login of its own");
+/// A store probe's outcome and when it was made.
+type Probe = (std::time::Instant, Result<(), String>);
+
+/// Binds the admin HTTP address when one is configured (before anything else starts, so a
+/// taken port stops the daemon at once).
+pub(super) async fn bind(cfg: &Config) -> Result<Option<TcpListener>> {
+    let Some(admin) = &cfg.admin else {
+        return Ok(None);
+    };
+    let addr = admin.listen_addr()?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("admin.listen: cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        tracing::warn!(%local, "the admin HTTP endpoint listens beyond loopback; it has no login of its own");
+    }
+    tracing::info!(addr = %local, "admin HTTP endpoint on http://{local}/");
+    Ok(Some(listener))
+}
+
+/// The admin HTTP loop: the shared context, the jobs loop's handle (how many copies run) and
+/// its own last store probe.
+pub(super) struct Web {
+    ctx: Context,
+    jobs: JobsHandle,
+    /// The last store probe of /healthz (reused for a second, so probes cannot flood the disk).
+    store_probe: tokio::sync::Mutex<Option<Probe>>,
+}
+
+impl Web {
+    /// The admin HTTP loop.
+    pub(super) fn new(ctx: Context, jobs: JobsHandle) -> Web {
+        Web {
+            ctx,
+            jobs,
+            store_probe: tokio::sync::Mutex::new(None),
         }
-        tracing::info!(addr = %local, "admin HTTP endpoint on http://{local}/");
-        Ok(Some(listener))
     }
 
-    pub(super) async fn admin_http(self: Arc<Self>, listener: Option<TcpListener>) -> Result<()> {
-        let (Some(listener), Some(admin)) = (listener, self.cfg.admin.clone()) else {
+    /// Serves /healthz, /metrics and the staff page on `listener` until shutdown.
+    pub(super) async fn run(self: Arc<Self>, listener: Option<TcpListener>) -> Result<()> {
+        let (Some(listener), Some(admin)) = (listener, self.ctx.cfg.admin.clone()) else {
             return Ok(());
         };
         let me = self.clone();
-        http::serve(listener, admin.hostnames.clone(), self.shutdown.clone(), move |req| {
-            let me = me.clone();
-            async move { me.answer_http(&req).await }
-        })
+        http::serve(
+            listener,
+            admin.hostnames.clone(),
+            self.ctx.shutdown.clone(),
+            move |req| {
+                let me = me.clone();
+                async move { me.answer_http(&req).await }
+            },
+        )
         .await;
         Ok(())
     }
@@ -63,16 +92,16 @@ impl Daemon {
                 Ok(figures) => Response {
                     status: 200,
                     content_type: "text/plain; version=0.0.4; charset=utf-8",
-                    body: self.metrics.render(&figures).into_bytes(),
+                    body: self.ctx.metrics.render(&figures).into_bytes(),
                 },
                 Err(e) => failed(e),
             },
-            "/" => match page::ticket_list(&self.store, &self.live) {
+            "/" => match page::ticket_list(&self.ctx.store, &self.ctx.live) {
                 Ok(body) => html(200, body),
                 Err(e) => failed(e),
             },
             p => match p.strip_prefix("/tickets/") {
-                Some(id) => match page::ticket_page(&self.store, &self.live, id) {
+                Some(id) => match page::ticket_page(&self.ctx.store, &self.ctx.live, id) {
                     Ok(Some(body)) => html(200, body),
                     Ok(None) => html(404, page::not_found(&format!("No ticket {id}."))),
                     Err(e) => failed(e),
@@ -91,26 +120,27 @@ impl Daemon {
                 return result.clone();
             }
         }
-        let result = match tokio::time::timeout(STORE_PROBE_LIMIT, self.store.probe_write(self.clock.now())).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(format!("{e:#}")),
-            Err(_) => Err(format!("a write did not reach the disk within {STORE_PROBE_LIMIT:?}")),
-        };
+        let result =
+            match tokio::time::timeout(STORE_PROBE_LIMIT, self.ctx.store.probe_write(self.ctx.clock.now())).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(format!("{e:#}")),
+                Err(_) => Err(format!("a write did not reach the disk within {STORE_PROBE_LIMIT:?}")),
+            };
         *last = Some((std::time::Instant::now(), result.clone()));
         result
     }
 
     async fn healthz(&self) -> Response {
         let store = self.probe_store().await;
-        let pending = self.store.outbox_pending().map_or(0, |p| p.len() as u64);
-        let limit = self.cfg.admin.as_ref().map_or(300, |a| a.inbox_down_seconds);
+        let pending = self.ctx.store.outbox_pending().map_or(0, |p| p.len() as u64);
+        let limit = self.ctx.cfg.admin.as_ref().map_or(300, |a| a.inbox_down_seconds);
         let h = health::judge(
-            &self.metrics.inbox(),
-            &self.metrics.smtp(),
+            &self.ctx.metrics.inbox(),
+            &self.ctx.metrics.smtp(),
             &store,
             pending,
             chrono::Duration::seconds(i64::try_from(limit).unwrap_or(i64::MAX)),
-            self.clock.now(),
+            self.ctx.clock.now(),
         );
         Response {
             status: if h.ok { 200 } else { 503 },
@@ -121,6 +151,6 @@ impl Daemon {
 
     fn store_figures(&self) -> Result<StoreFigures> {
         let running = self.jobs.running() as u64;
-        StoreFigures::from_store(&self.store, running)
+        StoreFigures::from_store(&self.ctx.store, running)
     }
 }
