@@ -381,4 +381,28 @@ write("ics-recurring-and-utf16-vcf", headers("Anna <anna@x.example>", "Calendar 
 write("thunderbird-forward-german", headers("Chef <chef@firma.example>", "WG: Umzug", mailer=TB),
       text_part("Bitte erledigen, danke.\n\n-------- Weitergeleitete Nachricht --------\nBetreff: \tUmzug\nDatum: \tMon, 23 Nov 2026 09:00:00 +0100\nVon: \tMia <mia@firma.example>\nAn: \tChef <chef@firma.example>\n\n"
                 "Hallo Chef,\n\nbitte lass mein Postfach umziehen:\nE-Mail: mia@firma.example\nPasswort: Mia-2031\nServer: imap.alt.example\n\nGruß\nMia\n"))
+
+# --- round 2: commands written as sentences, language of short replies ----------------------------
+OUTLOOK_NL_QUOTE = ("Van: Support <support@provider.example>\nVerzonden: maandag 23 november 2026 10:00\nAan: Eva\n"
+                    "Onderwerp: Verhuizing mailbox [MIG-000150]\n\nU kunt de migratie annuleren door te antwoorden.\n")
+reply("sentence-cancel-dutch-outlook", "Eva <eva@bakkerij.example>", "Antw: Verhuizing mailbox [MIG-000150]",
+      "Goedemiddag,\n\nWilt u de verhuizing stopzetten? We hebben besloten voorlopig bij onze huidige provider te blijven.\n\nMet vriendelijke groet,\nEva de Wit", mailer=OUTLOOK, quote=OUTLOOK_NL_QUOTE)
+reply("sentence-status-french-thunderbird", "Paul <paul@cabinet.example>", "Re: Migration de nos boîtes [MIG-000151]",
+      "Bonjour,\n\nPourriez-vous me dire où en est le transfert ? Nos collaborateurs s'impatientent un peu.\n\nBien à vous,\nPaul", mailer=TB,
+      quote="Le 23/11/2026 à 10:00, Support a écrit :\n> Votre migration est prévue cette nuit. Vous pouvez l'annuler en répondant.\n")
+reply("sentence-dns-italian-outlook", "Sara <sara@ottica.example>", "R: Migrazione caselle [MIG-000152]",
+      "Salve,\nvi informo che abbiamo aggiornato i record MX ieri sera.\nSaluti\nSara", mailer=OUTLOOK,
+      quote="Da: Support <support@provider.example>\nInviato: lunedì 23 novembre 2026 10:00\nA: Sara\nOggetto: Migrazione caselle\n\nQuando avrete cambiato i DNS, rispondete.\n")
+reply("sentence-negated-cancel-german-apple", "Tom <tom@werkstatt.example>", "Re: Ihr Umzugsauftrag [MIG-000153]",
+      "Hallo,\nmein Kollege hat sich vertan: bitte den Umzug auf keinen Fall stornieren!\nTom", mailer=APPLE,
+      quote="> Am 23.11.2026 um 10:00 schrieb Support <support@provider.example>:\n>\n> Ihr Umzug beginnt heute Nacht.\n")
+reply("sentence-two-commands-english", "Kim <kim@studio.example>", "Re: Your migration request [MIG-000154]",
+      "Hi there, we have switched the nameservers over to you this morning. Also, how long will the rest take?\n\nCheers, Kim")
+reply("sentence-question-whether-spanish", "Raúl <raul@taller.example>", "RE: Su solicitud [MIG-000155]",
+      "Buenas tardes:\n\n¿Todavía estamos a tiempo de cancelar la migración? Lo estamos pensando.\n\nUn saludo,\nRaúl", mailer=OUTLOOK,
+      quote="De: Support <support@provider.example>\nEnviado el: lunes, 23 de noviembre de 2026 10:00\nPara: Raúl\nAsunto: Su solicitud\n\nLa migración empieza esta noche.\n")
+reply("short-thanks-german-client-words", "Uwe <uwe@kfz.example>", "AW: [MIG-000156] Ihr Umzugsauftrag",
+      "Top, danke!\nUwe", mailer=OUTLOOK,
+      quote="Von: Support <support@provider.example>\nGesendet: Montag, 23. November 2026 10:00\nAn: Uwe\nBetreff: [MIG-000156] Ihr Umzugsauftrag\n\nDer Umzug ist fertig.\n")
+
 print("wrote", N[0], "fixtures")

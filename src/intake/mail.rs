@@ -18,10 +18,14 @@ use super::assemble::{assemble, fill_from, BodyFields};
 use super::attachments::{attachments, Attachment};
 use super::forward::{self, Forwarded};
 use super::tables::{self, Origin};
-use super::{fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
+use super::{command, fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
 use super::{AttachmentInfo, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
 use crate::rules::Rules;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// Why a reply whose command is in doubt (or that names two) is ignored: staff read it.
+const FOR_STAFF: &str =
+    "a reply for staff to read: a command with a negation, a condition or a question, or two commands";
 
 /// Most mails attached to a mail (forwarded as attachments) that are read, in all.
 const MAX_ATTACHED_MAILS: usize = 20;
@@ -91,19 +95,28 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         } else {
             plain_own
         };
-        let command = first
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(rules.commands.first_lines)
-            .find_map(|l| rules.commands.command(l));
-        if let Some(command) = command {
-            let mut p = ParsedMail::ignored(meta, "");
-            p.kind = Kind::Command;
-            p.command = Some(command);
-            p.reason = None;
-            p.ticket = ticket;
-            p.language = language::detect(&first, content_language, rules);
-            return p;
+        let full = if plain.trim().is_empty() {
+            html_text.as_deref().unwrap_or("")
+        } else {
+            &plain
+        };
+        match command::read(&first, rules) {
+            command::Reading::Command(command) => {
+                let mut p = ParsedMail::ignored(meta, "");
+                p.kind = Kind::Command;
+                p.command = Some(command);
+                p.reason = None;
+                p.ticket = ticket;
+                p.language = language::of_reply(&p.meta.subject, &first, full, content_language, rules);
+                return p;
+            }
+            command::Reading::ForStaff => {
+                let mut p = ParsedMail::ignored(meta, FOR_STAFF);
+                p.ticket = ticket;
+                p.language = language::of_reply(&p.meta.subject, &first, full, content_language, rules);
+                return p;
+            }
+            command::Reading::None => {}
         }
     }
 
@@ -274,8 +287,22 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
 
     let anything =
         !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty() || oversize || unassigned.is_some();
-    let language = anything
-        .then(|| language::detect(&format!("{}\n{}", meta.subject, body.text), content_language, rules))
+    // A reply's language is told even when it is ignored: staff and the next reply use it.
+    let language = (anything || is_reply)
+        .then(|| {
+            let full = if plain.trim().is_empty() {
+                html_text.as_deref().unwrap_or("")
+            } else {
+                &plain
+            };
+            let hints = language::client_hints(&meta.subject, full, rules);
+            language::detect_with(
+                &format!("{}\n{}", meta.subject, body.text),
+                hints,
+                content_language,
+                rules,
+            )
+        })
         .flatten();
     ParsedMail {
         kind: if anything { Kind::Request } else { Kind::Ignored },

@@ -263,6 +263,7 @@ impl ParsedMail {
 
 mod assemble;
 mod attachments;
+mod command;
 mod csvfile;
 mod fields;
 mod forward;
