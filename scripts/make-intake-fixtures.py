@@ -405,4 +405,35 @@ reply("short-thanks-german-client-words", "Uwe <uwe@kfz.example>", "AW: [MIG-000
       "Top, danke!\nUwe", mailer=OUTLOOK,
       quote="Von: Support <support@provider.example>\nGesendet: Montag, 23. November 2026 10:00\nAn: Uwe\nBetreff: [MIG-000156] Ihr Umzugsauftrag\n\nDer Umzug ist fertig.\n")
 
+# --- round 2: tables as customers paste them ----------------------------------------------------
+simple("table-header-notes-login-equals-address", "Mailbox move for the shop",
+       "Hi,\n\nplease move these mailboxes, details below.\n\nE-mail (work)\tPassword (current)\tLogin (if different)\tIMAP server [old]\n"
+       "sue@shop.example\tSue-Pass-2031\tsue@shop.example\timap.shop-old.example\nmax@shop.example\tMax-Pass-2031\tmaxw\timap.shop-old.example\n\nThanks, Sue\n",
+       frm="Sue <sue@shop.example>")
+simple("table-server-in-first-row-only-italian", "Migrazione caselle dello studio",
+       "Buongiorno,\n\nvi chiediamo di migrare le caselle seguenti (il server è lo stesso per tutte):\n\n"
+       "Indirizzo email\tPassword\tServer IMAP\tPorta\nluca@studio-rossi.example\tLuca-2031!\timap.vecchiohost.example\t993\n"
+       "anna@studio-rossi.example\tAnna-2031!\t\t\ninfo@studio-rossi.example\tInfo-2031!\t\t\n\nCordiali saluti\nLuca Rossi\n",
+       frm="Luca <luca@studio-rossi.example>")
+write("aligned-table-wrapped-rows-german-apple", headers("Jana <jana@verein.example>", "Postfächer umziehen", mailer=APPLE),
+      text_part("Hallo zusammen,\n\nbitte zieht diese Postfächer zu euch um:\n\nE-Mail-Adresse                Passwort            Posteingangsserver\n"
+                "kasse@verein.example          Kasse=2031          \nimap.altverein.example\n"
+                "jugend@verein.example         Jugend=2031         \nimap.altverein.example\n\nViele Grüße\nJana\n",
+                params="; format=flowed"))
+write("markdown-table-wrapped-french-thunderbird", headers("Marc <marc@agence.example>", "Migration des boîtes", mailer=TB),
+      text_part("Bonjour,\n\nmerci de migrer ces boîtes :\n\n| Adresse e-mail               | Serveur                 | \nIdentifiant | Mot de passe   |\n"
+                "|------------------------------|-------------------------|-------------|----------------|\n"
+                "| marc@agence.example          | imap.ancien-hote.example | \nmarc01      | Agence!2031    |\n"
+                "| compta@agence.example        | imap.ancien-hote.example | \ncompta01    | Compta!2031    |\n\nCordialement,\nMarc\n",
+                params="; format=flowed"))
+csv_mail("csv-ditto-cells-spanish", "Pilar <pilar@clinica.example>", "Hola, os adjunto la lista de buzones a migrar.\n", "buzones.csv",
+         "correo;contraseña;servidor;puerto\npilar@clinica.example;Pilar-2031;imap.clinica-vieja.example;993\nrecepcion@clinica.example;Recep-2031;ídem;ídem\nadmin@clinica.example;Admin-2031;〃;〃\n".encode("utf-8"))
+simple("single-space-sheet-paste-german", "Postfach-Umzug Praxis",
+       "Guten Tag,\n\nbitte migrieren Sie diese Postfächer (aus Google Tabellen kopiert):\n\nBenutzername E-Mail Passwort Server\n"
+       "empfang empfang@praxis.example Empfang-2031 imap.praxis-alt.example\n abrechnung@praxis.example Abr-2031 imap.praxis-alt.example\n\nMit freundlichen Grüßen\nDr. Weber\n",
+       frm="Dr. Weber <weber@praxis.example>")
+csv_mail("csv-port-in-parentheses-italian", "Gino <gino@bottega.example>",
+         "Salve, in allegato le caselle. Il server è per tutte imap.bottega-vecchia.example (porta 143) con STARTTLS.\n", "caselle.csv",
+         b"email,password\r\ngino@bottega.example,Gino-2031\r\nnegozio@bottega.example,Negozio-2031\r\n")
+
 print("wrote", N[0], "fixtures")

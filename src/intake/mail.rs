@@ -224,6 +224,16 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         g.mailbox = groupware::assign(&g.file, &mailboxes, owner);
     }
 
+    // A login that is the address itself is no separate login ("Identifiant" = the address).
+    for m in &mut mailboxes {
+        if m.source_user
+            .as_deref()
+            .is_some_and(|u| u.trim().eq_ignore_ascii_case(&m.email))
+        {
+            m.source_user = None;
+        }
+    }
+
     // Fields no address took: the only mailbox takes a password given alone; the rest is
     // kept for the daemon to merge into the ticket.
     let mut unassigned = None;

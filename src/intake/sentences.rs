@@ -276,9 +276,15 @@ fn phrase_values(
         return;
     }
     for phrase in phrases.list() {
-        let (head, tail) = match phrase.split_once("{address}") {
+        // "{words}": a few words between the field's name and the end of the phrase ("het
+        // wachtwoord dat nog ontbrak: X", "the password you asked for: X").
+        let (head, words_tail) = match phrase.split_once("{words}") {
             Some((h, t)) => (h.trim_end(), Some(t.trim_start())),
             None => (phrase.as_str(), None),
+        };
+        let (head, tail) = match head.split_once("{address}") {
+            Some((h, t)) => (h.trim_end(), Some(t.trim_start())),
+            None => (head, None),
         };
         if head.is_empty() {
             continue;
@@ -308,6 +314,12 @@ fn phrase_values(
                 }
                 end += skipped + tail.len();
             }
+            if let Some(tail) = words_tail {
+                let Some(after) = skip_words(&lower[end..], tail) else {
+                    continue;
+                };
+                end += after;
+            }
             if let Some((vs, ve, value)) = value_after(sentence, end) {
                 if !acceptable(field, phrase, &value, rules) {
                     continue;
@@ -324,6 +336,37 @@ fn phrase_values(
             }
         }
     }
+}
+
+/// Most words "{words}" of a phrase stands for.
+const PHRASE_WORDS: usize = 5;
+
+/// The length of `rest` up to and including `tail` when only up to [`PHRASE_WORDS`] plain
+/// words (letters, digits, `'`, `-`) stand before it; None otherwise.
+fn skip_words(rest: &str, tail: &str) -> Option<usize> {
+    let mut at = 0;
+    for _ in 0..=PHRASE_WORDS {
+        let t = &rest[at..];
+        let ws = t.len() - t.trim_start().len();
+        let t = &t[ws..];
+        if at > 0 && t.starts_with(tail) {
+            let end = at + ws + tail.len();
+            let boundary = tail.ends_with([':', '=']) || !rest[end..].chars().next().is_some_and(char::is_alphanumeric);
+            if boundary {
+                return Some(end);
+            }
+        }
+        let word: usize = t
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-'))
+            .map(char::len_utf8)
+            .sum();
+        if word == 0 {
+            return None;
+        }
+        at += ws + word;
+    }
+    None
 }
 
 /// The value after byte `end` of `sentence`: a quoted string, or the next word without one
@@ -455,8 +498,8 @@ fn word_values(
                 .take(3)
                 .find(|(_, n)| !PORT_FILLERS.contains(&bare(n).as_str()));
             if let Some(&(nat, n)) = next {
-                let digits = bare(n);
-                let digits = digits.trim_end_matches('.');
+                // "(port 993)." : the number without the punctuation around it.
+                let digits = n.trim_matches(|c: char| !c.is_ascii_digit());
                 if (2..=5).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
                     push(nat, n.len(), Field::Port, digits.to_string());
                 }

@@ -181,6 +181,8 @@ struct CsvFile {
     delimiters: Vec<String>,
     headerless: Vec<Field>,
     columns: BTreeMap<Field, Vec<String>>,
+    #[serde(default)]
+    ditto: Vec<String>,
 }
 
 /// CSV header aliases and delimiters.
@@ -191,6 +193,8 @@ pub struct CsvRules {
     /// The columns of a file without a header.
     pub headerless: Vec<Field>,
     by_alias: BTreeMap<String, Field>,
+    /// Cells that mean "the same as the row above" ("idem", "dito", "〃"), lower case.
+    ditto: Vec<String>,
 }
 
 /// Normalises a CSV column name: lower case without spaces, `_` and `-`.
@@ -225,12 +229,19 @@ impl CsvRules {
             delimiters,
             headerless: file.headerless,
             by_alias,
+            ditto: file.ditto.iter().map(|d| d.trim().to_lowercase()).collect(),
         })
     }
 
     /// The field a column header names, if any.
     pub fn column(&self, name: &str) -> Option<Field> {
         self.by_alias.get(&normalize_column(name)).copied()
+    }
+
+    /// True when a cell says "the same as above".
+    pub fn is_ditto(&self, cell: &str) -> bool {
+        let c = cell.trim().to_lowercase();
+        !c.is_empty() && self.ditto.iter().any(|d| *d == c)
     }
 }
 
