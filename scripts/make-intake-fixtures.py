@@ -436,4 +436,29 @@ csv_mail("csv-port-in-parentheses-italian", "Gino <gino@bottega.example>",
          "Salve, in allegato le caselle. Il server è per tutte imap.bottega-vecchia.example (porta 143) con STARTTLS.\n", "caselle.csv",
          b"email,password\r\ngino@bottega.example,Gino-2031\r\nnegozio@bottega.example,Negozio-2031\r\n")
 
+# --- round 2: forwards and sentences --------------------------------------------------------------
+write("forward-fields-without-address-german", headers("Chef <chef@kanzlei-braun.example>", "Fwd: Zugang altes Postfach", mailer="X-Google-Smtp-Source: AGHT+IF"),
+      text_part("Hallo, bitte das Postfach meiner Kollegin umziehen, Details unten.\n\nDanke\nJan\n\n---------- Weitergeleitete Nachricht ---------\n"
+                "Von: Karin Braun <k.braun@kanzlei-braun.example>\nDate: Mo., 23. Nov. 2026 um 14:02 Uhr\nSubject: Zugang\nTo: Jan <chef@kanzlei-braun.example>\n\n"
+                "Hallo Jan,\n\nmein Benutzername für das alte Webmail ist kbraun01, das Passwort lautet Akte+Zeichen7 und der Server ist imap.alt-kanzlei.example.\n\nKarin\n"))
+simple("login-label-holds-the-address-french", "Migration de nos boîtes",
+       "Bonjour,\n\nvoici les accès pour la migration :\n\nIdentifiant : accueil@gite.example\nMot de passe : Gite-Rose-2031\nServeur : imap.vieil-hote.example\n\n"
+       "Identifiant : resa@gite.example\nMot de passe : Resa-Lilas-2031\nServeur : imap.vieil-hote.example\n\nCordialement,\nNadia\n", frm="Nadia <accueil@gite.example>")
+simple("names-before-values-in-a-sentence-german", "Umzug unserer Postfächer",
+       "Hallo,\n\nbitte zieht zwei Postfächer um: info@tischlerei-kurz.example, Passwort Kiefer-2031, Server mail.alt-handwerk.example:143 "
+       "und werkstatt@tischlerei-kurz.example, Passwort Buche#2031, gleicher Server.\n\nGruß\nOlaf\n", frm="Olaf <info@tischlerei-kurz.example>")
+simple("labels-with-notes-and-new-mailbox-english", "Mailbox move with a new name",
+       "Hello,\n\nwe renamed the company, so the old mailbox should land in a new one:\n\nOld mailbox (current provider): office@smith-joinery.example\n"
+       "New mailbox with you: office@smith-woodworks.example\nPassword (old): Dovetail&Tenon4\nIMAP server (old): imap.former-host.example\n\nBest regards\nAlan Smith\n",
+       frm="Alan <office@smith-joinery.example>")
+simple("new-name-in-a-sentence-french", "Migration et changement d'adresse",
+       "Bonjour,\n\nmerci de migrer notre boîte : contact@fleurs-anciennes.example deviendra contact@fleurs-nouvelles.example chez vous. "
+       "Le mot de passe est Tulipe%2031 et le serveur est imap.hebergeur-ancien.example.\n\nCordialement,\nÉlise\n", frm="Élise <contact@fleurs-anciennes.example>")
+simple("body-table-bad-address-italian", "Migrazione caselle",
+       "Buongiorno,\n\nvi chiediamo di migrare queste caselle:\n\nIndirizzo email\tPassword\tServer IMAP\n"
+       "mario@ferramenta.example\tChiave-2031\timap.vecchio.example\nmagazzino.ferramenta.example\tMagazzino-2031\timap.vecchio.example\n\nGrazie\nMario\n",
+       frm="Mario <mario@ferramenta.example>")
+write("reply-password-after-words-english", headers("Ann <ann@bakery.example>", "Re: [MIG-000160] Missing details", extra=["In-Reply-To: <mig-000160.1@provider.example>"], mailer="X-Google-Smtp-Source: AGHT+IF"),
+      text_part("Hi,\n\nsorry about that, here is the password you asked for: Croissant*2031\n\nAnn\n\nOn Mon, 23 Nov 2026 at 10:00, Support <support@provider.example> wrote:\n> The password of orders@bakery.example is missing.\n"))
+
 print("wrote", N[0], "fixtures")

@@ -224,6 +224,19 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         g.mailbox = groupware::assign(&g.file, &mailboxes, owner);
     }
 
+    // A forwarded request whose fields name no address is its author's: "my login is grace.w,
+    // password is …" forwarded by a colleague.
+    if mailboxes.is_empty() && !is_reply {
+        if let (Some(a), Some(o)) = (author.as_deref(), body.fields.orphan.as_ref()) {
+            if o.password.is_some() || o.source_user.is_some() {
+                let mut m = body.fields.orphan.take().unwrap_or_default();
+                m.email = a.to_string();
+                fill_from(&mut m, &body.fields.shared);
+                mailboxes.push(m);
+            }
+        }
+    }
+
     // A login that is the address itself is no separate login ("Identifiant" = the address).
     for m in &mut mailboxes {
         if m.source_user

@@ -103,6 +103,114 @@ const TO_WORDS: &[&str] = &[
     "to", "->", "→", "=>", "nach", "zu", "auf", "vers", "à", "a", "en", "naar", "into", "in",
 ];
 
+/// Words between two addresses that make the second the first's new name ("a@x soll künftig
+/// b@y heißen", "a@x will become b@y", "a@x devient b@y", "a@x diventa b@y").
+const BECOME_WORDS: &[&str] = &[
+    "becomes",
+    "become",
+    "will",
+    "renamed",
+    "soll",
+    "sollen",
+    "künftig",
+    "zukünftig",
+    "wird",
+    "werden",
+    "umbenannt",
+    "devient",
+    "deviendra",
+    "devenir",
+    "sera",
+    "renommée",
+    "renommé",
+    "pasa",
+    "será",
+    "convierte",
+    "diventa",
+    "sarà",
+    "diventerà",
+    "rinominata",
+    "wordt",
+    "worden",
+    "voortaan",
+    "hernoemd",
+];
+
+/// Other words that may stand between them then ("should from now on be", "in Zukunft").
+const BECOME_FILLERS: &[&str] = &[
+    "to",
+    "be",
+    "should",
+    "shall",
+    "now",
+    "from",
+    "on",
+    "in",
+    "future",
+    "the",
+    "new",
+    "address",
+    "mailbox",
+    "then",
+    "als",
+    "neue",
+    "adresse",
+    "postfach",
+    "zukunft",
+    "dann",
+    "jetzt",
+    "nun",
+    "ab",
+    "bei",
+    "ihnen",
+    "la",
+    "nouvelle",
+    "désormais",
+    "a",
+    "ser",
+    "nueva",
+    "dirección",
+    "se",
+    "en",
+    "il",
+    "nuovo",
+    "indirizzo",
+    "d'ora",
+    "poi",
+    "het",
+    "nieuwe",
+    "adres",
+    "moet",
+    "dan",
+    "naar",
+    "nach",
+    "zu",
+    "auf",
+    "vers",
+    "à",
+    "into",
+    "and",
+    "und",
+    "et",
+    "y",
+    "e",
+    "en",
+];
+
+/// True when `between` (lower case) makes the next address the new name of the one before.
+fn becomes(between: &str) -> bool {
+    let words: Vec<&str> = between
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty()
+        && words.len() <= 8
+        && words.iter().any(|w| BECOME_WORDS.contains(w))
+        && words
+            .iter()
+            .all(|w| BECOME_WORDS.contains(w) || BECOME_FILLERS.contains(w) || TO_WORDS.contains(w))
+}
+
 /// Words allowed between "from" and the server ("from our old server imap.x.example").
 const FILLERS: &[&str] = &[
     "the",
@@ -191,7 +299,7 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         let email = address(m.as_str());
         if let Some((prev_end, prev)) = &last {
             let between = text[*prev_end..start].trim().trim_matches(',').trim().to_lowercase();
-            if TO_WORDS.contains(&between.as_str()) {
+            if TO_WORDS.contains(&between.as_str()) || becomes(&between) {
                 if addresses
                     .last()
                     .is_some_and(|a| matches!(&a.piece, Piece::Address { email, .. } if email == prev))
@@ -399,6 +507,19 @@ fn value_after(sentence: &str, end: usize) -> Option<(usize, usize, String)> {
     (!w.is_empty()).then(|| (start, start + w.len(), w.to_string()))
 }
 
+/// Phrases that are only a password's name: the value after them must look like one.
+const BARE_NAMES: &[&str] = &[
+    "password",
+    "pw",
+    "pwd",
+    "passwort",
+    "kennwort",
+    "mot de passe",
+    "mdp",
+    "contraseña",
+    "wachtwoord",
+];
+
 /// True when `value` can be the `field` a phrase announces.
 fn acceptable(field: Field, phrase: &str, value: &str, rules: &Rules) -> bool {
     let lower = value.to_lowercase();
@@ -409,9 +530,14 @@ fn acceptable(field: Field, phrase: &str, value: &str, rules: &Rules) -> bool {
         Field::Password => {
             // "with password …" is also said of other things ("a problem with password reset"):
             // there the value must look like a password.
+            // So must the value after the field's name alone ("contraseña Piston-44").
             let loose = ["with ", "mit ", "avec ", "con ", "met "]
                 .iter()
-                .any(|w| phrase.starts_with(w));
+                .any(|w| phrase.starts_with(w))
+                || BARE_NAMES.contains(&phrase);
+            if loose && value.contains(['\'', '’']) {
+                return false; // "password isn't known"
+            }
             !loose
                 || value.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric())
                 || value.chars().skip(1).any(char::is_uppercase)

@@ -154,6 +154,17 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                 e.message = format!("sheet \u{201c}{sheet}\u{201d}: {}", e.message);
             }
         }
+        // "m.weber.example" where the address belongs: an error of this row, no mailbox. In the
+        // body only a cell written like an address is one (a note under a table is not).
+        let looks_like_address = mb.email.contains('@') || (!mb.email.contains(' ') && mb.email.contains('.'));
+        if !mb.email.is_empty() && !crate::validate::is_address(&mb.email) && (!in_body || looks_like_address) {
+            out.errors.push(FieldError {
+                row: mb.row,
+                field: "email".into(),
+                message: format!("{:?} is not an e-mail address; write it as name@example.com", mb.email),
+            });
+            continue;
+        }
         if mb.email.is_empty() {
             if in_body {
                 continue; // a note under a table in the mail is no row of it
