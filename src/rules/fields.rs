@@ -241,7 +241,7 @@ impl CsvRules {
     /// True when a cell says "the same as above".
     pub fn is_ditto(&self, cell: &str) -> bool {
         let c = cell.trim().to_lowercase();
-        !c.is_empty() && self.ditto.iter().any(|d| *d == c)
+        !c.is_empty() && self.ditto.contains(&c)
     }
 }
 
