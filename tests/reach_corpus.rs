@@ -1,4 +1,5 @@
-//! Reach corpus: customer mails written from the customer's side (`fixtures/reach/`).
+//! Reach corpus: customer mails written from the customer's side (`fixtures/reach/`), and the
+//! held-out corpus (`fixtures/heldout/`) checked the same way.
 //!
 //! Each `NNN-name.eml` is a request, a command or something for a person, as a real customer
 //! writes it with a real mail client; `NNN-name.expect.json` beside it is what a careful support
@@ -35,6 +36,10 @@
 //! All mismatches are collected; each failing fixture's differences (and the parser's JSON) go
 //! into `NNN-name.failed` (gitignored), and a summary line `reach corpus: P of N passed` is
 //! printed. The test fails while any fixture fails.
+//!
+//! `heldout_corpus` does the same over `fixtures/heldout/` (`scripts/make-heldout-fixtures.py`:
+//! other customers, mail clients and shapes, never to be read while working on the parser) and
+//! prints `heldout corpus: P of N passed`.
 
 use chrono::{TimeZone, Utc};
 use mailferry::intake::{parse_mail, ParsedMail};
@@ -49,7 +54,22 @@ const NOT_YET: [&str; 3] = ["author", "language", "unassigned"];
 
 #[test]
 fn reach_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reach");
+    run_corpus("reach", 45);
+}
+
+/// The held-out corpus (`fixtures/heldout/`, made by `scripts/make-heldout-fixtures.py`): other
+/// customers, clients and shapes than the reach corpus, checked the same way. It measures whether
+/// what intake learned from `fixtures/reach/` carries over to mails its authors never saw; prints
+/// `heldout corpus: P of N passed`.
+#[test]
+fn heldout_corpus() {
+    run_corpus("heldout", 30);
+}
+
+/// Compares every `fixtures/<name>/NNN-*.eml` with its expectation, writes `NNN-*.failed` for each
+/// one that differs and prints `<name> corpus: P of N passed`; fails while any fixture fails.
+fn run_corpus(name: &str, at_least: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
     let rules = Rules::builtin().unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
     let mut emls: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -59,8 +79,8 @@ fn reach_corpus() {
         .collect();
     emls.sort();
     assert!(
-        emls.len() >= 45,
-        "expected at least 45 reach fixtures, found {}",
+        emls.len() >= at_least,
+        "expected at least {at_least} {name} fixtures, found {}",
         emls.len()
     );
 
@@ -122,9 +142,9 @@ fn reach_corpus() {
         "  failing only on keys the parser does not produce yet ({}): {only_not_yet}",
         NOT_YET.join(", ")
     );
-    println!("reach corpus: {passed} of {total} passed");
+    println!("{name} corpus: {passed} of {total} passed");
     assert!(leaks.is_empty(), "passwords in to_json(): {leaks:?}");
-    assert_eq!(passed, total, "reach fixtures differ (see fixtures/reach/*.failed)");
+    assert_eq!(passed, total, "{name} fixtures differ (see fixtures/{name}/*.failed)");
 }
 
 fn dedup<'a>(keys: &[&'a str]) -> Vec<&'a str> {
