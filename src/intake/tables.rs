@@ -62,6 +62,14 @@ pub fn header(cells: &[String], rules: &Rules, need: usize) -> Option<Vec<Option
     (named.iter().flatten().count() >= need).then_some(named)
 }
 
+/// The login column of a header row that has no address column, if it has one.
+fn login_column(named: &[Option<Field>]) -> Option<usize> {
+    if named.contains(&Some(Field::Email)) {
+        return None;
+    }
+    named.iter().position(|f| *f == Some(Field::User))
+}
+
 /// Reads the rows of one table.
 pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules, max_rows: usize) -> TableRows {
     let mut out = TableRows::default();
@@ -84,7 +92,7 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
             Some(c) => c,
             None => {
                 if let Some(named) = header(&row.cells, rules, 1) {
-                    if named.contains(&Some(Field::Email)) {
+                    if named.contains(&Some(Field::Email)) || login_column(&named).is_some() {
                         out.recognised = true;
                         columns = Some(named);
                         continue;
@@ -123,6 +131,31 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                 }
             }
         };
+        // A header without an address column whose login column holds addresses ("Usuario",
+        // "Utente": the address one logs in with): that column names the mailbox.
+        if data_rows == 0 && !cols.contains(&Some(Field::Email)) {
+            let at = login_column(cols)
+                .and_then(|i| row.cells.get(i))
+                .is_some_and(|c| c.contains('@'));
+            let Some(i) = login_column(cols).filter(|_| at) else {
+                if origin.strict {
+                    out.errors.push(FieldError {
+                        row: Some(row.number),
+                        field: field_name(origin),
+                        message: format!(
+                            "the header row of {} has no e-mail column; name one `email`",
+                            place(origin)
+                        ),
+                    });
+                }
+                out.recognised = false;
+                return out;
+            };
+            let mut named = cols.clone();
+            named[i] = Some(Field::Email);
+            columns = Some(named);
+        }
+        let Some(cols) = &columns else { continue };
         data_rows += 1;
         if data_rows > max_rows {
             // One row past the limit is kept so that validation reports the limit.
@@ -241,7 +274,7 @@ pub fn text_tables(text: &str, rules: &Rules) -> Vec<TextTable> {
             if how == Split::Single && named.iter().any(Option::is_none) {
                 return None;
             }
-            named.contains(&Some(Field::Email)).then_some((how, cells))
+            (named.contains(&Some(Field::Email)) || login_column(&named).is_some()).then_some((how, cells))
         });
         let Some((how, head)) = found else {
             i += 1;

@@ -324,7 +324,7 @@ mod tests {
         assert_eq!(c.column("E-Mail-Adresse"), Some(Field::Email));
         assert_eq!(c.column("\u{feff}email"), Some(Field::Email));
         assert_eq!(c.column("Notes"), None);
-        assert_eq!(c.delimiters, vec![b',', b';', b'\t']);
+        assert_eq!(c.delimiters, vec![b',', b';', b'\t', b'|']);
         assert_eq!(c.headerless, vec![Field::Email, Field::Password, Field::Host]);
     }
 }
