@@ -112,6 +112,10 @@ pub fn events(text: &str, labels: &Labels) -> Labelled {
             continue;
         }
         out.spans.push((start, end));
+        if field == Field::Password && labels.withholds(&value) {
+            // "Mot de passe : je vous le communique par SMS": read, and no password.
+            continue;
+        }
         let piece = if field == Field::Email {
             Piece::Address {
                 email: super::values::address(&value),

@@ -224,6 +224,21 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         g.mailbox = groupware::assign(&g.file, &mailboxes, owner);
     }
 
+    // Contacts or a calendar sent with a sentence that names one mailbox and nothing else of
+    // it ("the contacts of our reception account, a@x, attached"): the address says where the
+    // files go; that mailbox's own migration is another mail's business.
+    let bare = |m: &MailboxRequest| {
+        m.row.is_none()
+            && m.password.is_none()
+            && m.source_host.is_none()
+            && m.source_user.is_none()
+            && m.source_port.is_none()
+            && m.destination.is_none()
+    };
+    if !groupware_files.is_empty() && body_count == 1 && mailboxes.len() == 1 && mailboxes.iter().all(bare) {
+        mailboxes.clear();
+    }
+
     // A forwarded request whose fields name no address is its author's: "my login is grace.w,
     // password is …" forwarded by a colleague.
     if mailboxes.is_empty() && !is_reply {

@@ -7,7 +7,8 @@
 //! no password. A server is taken after a server phrase, after "from"/"von"/"depuis"/… when it
 //! looks like a server name, or when it is written `imap.…`/`imaps://…`. An address is a
 //! mailbox only when its sentence asks for a migration or gives a field, or it stands in a
-//! list after such a sentence; addresses in the signature and in other prose are not. Two
+//! list after such a sentence, or it is the only address before the signature of a mail that
+//! asks; addresses in the signature and in other prose are not. Two
 //! addresses joined by "to"/"nach"/"vers"/"→" are a mailbox and its destination. Never logs a
 //! value. The caller blanks the lines already read as labelled lines or tables.
 
@@ -272,15 +273,23 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         // sentence gives no phrase values.
         if lower.len() == sentence.len() {
             let labels = &rules.labels;
+            // "Le password preferisco comunicarvele per telefono": no password in this sentence.
+            let withheld = labels.withholds(&lower);
             for (phrases, field) in [
                 (&labels.password_phrases, Field::Password),
                 (&labels.host_phrases, Field::Host),
                 (&labels.user_phrases, Field::User),
             ] {
+                if field == Field::Password && withheld {
+                    continue;
+                }
                 phrase_values(sentence, &lower, s, phrases, field, rules, &mut out, &mut taken);
             }
         }
-        let near_address = sentence_asks || address_re().is_match(sentence);
+        // "from mail.x.example" counts in a sentence that asks or names an address, and in any
+        // sentence before the signature of a mail that asks ("Ahora está en mail.x.example.").
+        let mail_asking = s < signature && (mail_asks || asks.contains(&true));
+        let near_address = sentence_asks || mail_asking || address_re().is_match(sentence);
         word_values(sentence, s, near_address, rules, &mut out, &mut taken);
     }
     let in_sentence = |at: usize| spans.iter().position(|&(s, e)| at >= s && at < e);
@@ -320,6 +329,30 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         if qualifies {
             addresses.push(Event {
                 at: start,
+                piece: Piece::Address { email, labelled: false },
+            });
+        }
+    }
+    // A mail that asks for a migration and names one address (before its signature) in
+    // prose that neither asks nor gives a field ("we have a family address: a@x. It is at
+    // imap.y. Our son says we should switch to you"): that address is the mailbox.
+    if addresses.is_empty() && (mail_asks || asks.contains(&true)) {
+        let mut only: Option<(usize, String)> = None;
+        let mut several = false;
+        for m in address_re().find_iter(&text[..signature]) {
+            if taken.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
+                continue;
+            }
+            let email = address(m.as_str());
+            match &only {
+                Some((_, e)) if *e != email => several = true,
+                Some(_) => {}
+                None => only = Some((m.start(), email)),
+            }
+        }
+        if let Some((at, email)) = only.filter(|_| !several) {
+            addresses.push(Event {
+                at,
                 piece: Piece::Address { email, labelled: false },
             });
         }

@@ -62,6 +62,8 @@ struct SentencesFile {
     user: Vec<String>,
     #[serde(default)]
     from: Vec<String>,
+    #[serde(default)]
+    withheld: Vec<String>,
 }
 
 /// The body labels, by normalised label.
@@ -78,6 +80,8 @@ pub struct Labels {
     pub user_phrases: Phrases,
     /// Words before the old server in "migrate X from imap.y.example" (lower case).
     pub from_words: Vec<String>,
+    /// Words that say a password comes another way ("by phone", "per SMS"; lower case).
+    withheld: Vec<String>,
 }
 
 /// Phrases of free sentences (lower case), with a quick test whether any may be in a text.
@@ -161,6 +165,20 @@ impl Labels {
             host_phrases: Phrases::new(file.sentences.host),
             user_phrases: Phrases::new(file.sentences.user),
             from_words: lower(file.sentences.from),
+            withheld: lower(file.sentences.withheld),
+        })
+    }
+
+    /// True when `text` says the password comes another way ("je vous le communique par SMS",
+    /// "per telefono"): then what follows a password label or phrase there is no password.
+    pub fn withholds(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        self.withheld.iter().any(|w| {
+            lower.match_indices(w.as_str()).any(|(i, _)| {
+                let before = lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+                let after = lower[i + w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+                before && after
+            })
         })
     }
 
@@ -312,6 +330,17 @@ mod tests {
         assert!(l.host_phrases.contains("server is"));
         assert!(l.password_phrases.present("das passwort lautet x"));
         assert!(!l.password_phrases.present("hello, how are you"));
+    }
+
+    #[test]
+    fn a_password_sent_another_way_is_withheld() {
+        let l = labels();
+        assert!(l.withholds("I'll give it to you by phone"));
+        assert!(l.withholds("lo mando por SMS mañana"));
+        assert!(l.withholds("stuur ik apart via sms"));
+        assert!(!l.withholds("the password is Tulip-7, apart from that all is fine"));
+        assert!(!l.withholds("Smsgate-44"));
+        assert!(!l.withholds("Telefon#12"));
     }
 
     #[test]
