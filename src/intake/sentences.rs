@@ -435,7 +435,11 @@ fn phrase_values(
             let i = from + found;
             from = i + head.len();
             // The phrase starts and ends at word boundaries: "server is" is not "server ist".
-            let starts = !lower[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+            // Nor part of a name: "host" in "mail.x-host.example" is no phrase.
+            let starts = !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '@' | '/'));
             let mut end = i + head.len();
             let ends = head.ends_with([':', '=']) || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
             if !starts || !ends {
@@ -455,14 +459,20 @@ fn phrase_values(
                 }
                 end += skipped + tail.len();
             }
+            // "the password last week and it is now: X", "mot de passe actuel, « X »": far
+            // from its name, or after a comma, a password must look like one.
+            let mut far = false;
             if let Some(tail) = words_tail {
-                let Some(after) = skip_words(&lower[end..], tail) else {
+                let Some((after, words)) = skip_words(&lower[end..], tail) else {
                     continue;
                 };
+                far = words > PLAIN_WORDS || tail.starts_with(',');
                 end += after;
             }
             if let Some((vs, ve, value)) = value_after(sentence, end) {
-                if !acceptable(field, phrase, &value, rules) {
+                if !acceptable(field, phrase, &value, rules)
+                    || (far && (!password_like(&value) || value.contains(['\'', '’'])))
+                {
                     continue;
                 }
                 let at = offset + vs;
@@ -480,13 +490,17 @@ fn phrase_values(
 }
 
 /// Most words "{words}" of a phrase stands for.
-const PHRASE_WORDS: usize = 5;
+const PHRASE_WORDS: usize = 8;
+
+/// Beyond this many words of "{words}" (or before a ","), the value must look like a password.
+const PLAIN_WORDS: usize = 3;
 
 /// The length of `rest` up to and including `tail` when only up to [`PHRASE_WORDS`] plain
-/// words (letters, digits, `'`, `-`) stand before it; None otherwise.
-fn skip_words(rest: &str, tail: &str) -> Option<usize> {
+/// words (letters, digits, `'`, `-`; commas between them) stand before it, and how many words
+/// those were; None otherwise.
+fn skip_words(rest: &str, tail: &str) -> Option<(usize, usize)> {
     let mut at = 0;
-    for _ in 0..=PHRASE_WORDS {
+    for n in 0..=PHRASE_WORDS {
         let t = &rest[at..];
         let ws = t.len() - t.trim_start().len();
         let t = &t[ws..];
@@ -494,9 +508,17 @@ fn skip_words(rest: &str, tail: &str) -> Option<usize> {
             let end = at + ws + tail.len();
             let boundary = tail.ends_with([':', '=']) || !rest[end..].chars().next().is_some_and(char::is_alphanumeric);
             if boundary {
-                return Some(end);
+                return Some((end, n));
             }
         }
+        // "la password, cambiata ieri: X": a comma between the words.
+        let (t, ws) = match t.strip_prefix(',') {
+            Some(r) => {
+                let r2 = r.trim_start();
+                (r2, ws + 1 + (r.len() - r2.len()))
+            }
+            _ => (t, ws),
+        };
         let word: usize = t
             .chars()
             .take_while(|c| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-'))
@@ -571,13 +593,16 @@ fn acceptable(field: Field, phrase: &str, value: &str, rules: &Rules) -> bool {
             if loose && value.contains(['\'', '’']) {
                 return false; // "password isn't known"
             }
-            !loose
-                || value.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric())
-                || value.chars().skip(1).any(char::is_uppercase)
+            !loose || password_like(value)
         }
         Field::Host => hostlike(value),
         _ => true,
     }
+}
+
+/// True for a value written like a password: a digit, a sign or an inner capital.
+fn password_like(value: &str) -> bool {
+    value.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric()) || value.chars().skip(1).any(char::is_uppercase)
 }
 
 /// True for something written like a server name (`imap.x.example`, `imaps://…`, `[::1]`).
