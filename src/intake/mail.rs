@@ -78,12 +78,27 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     }
     let meta = headers::meta(msg);
+    let ticket = rules.commands.ticket_in(&meta.subject);
     if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(msg, &meta)) {
+        // An automatic reply ("Automatisch antwoord: [MIG-000630] …") is never acted on: it
+        // is ignored, and names the ticket its subject carries, in its language, so that it
+        // is filed where a person looks (the daemon files it on its thread, unanswered).
         let mut p = ParsedMail::ignored(meta, &reason);
         p.automated = true;
+        if ticket.is_some() {
+            let (plain, html_text) = body_texts(msg);
+            let own = quotes::strip_quoted(&plain);
+            let full = if plain.trim().is_empty() {
+                html_text.as_deref().unwrap_or("")
+            } else {
+                &plain
+            };
+            let language = language::of_reply(&p.meta.subject, &own, full, msg.header_raw("Content-Language"), rules);
+            p.ticket = ticket;
+            p.language = language;
+        }
         return p;
     }
-    let ticket = rules.commands.ticket_in(&meta.subject);
     let (plain, html_text) = body_texts(msg);
     let content_language = msg.header_raw("Content-Language");
 
