@@ -381,4 +381,84 @@ write("ics-recurring-and-utf16-vcf", headers("Anna <anna@x.example>", "Calendar 
 write("thunderbird-forward-german", headers("Chef <chef@firma.example>", "WG: Umzug", mailer=TB),
       text_part("Bitte erledigen, danke.\n\n-------- Weitergeleitete Nachricht --------\nBetreff: \tUmzug\nDatum: \tMon, 23 Nov 2026 09:00:00 +0100\nVon: \tMia <mia@firma.example>\nAn: \tChef <chef@firma.example>\n\n"
                 "Hallo Chef,\n\nbitte lass mein Postfach umziehen:\nE-Mail: mia@firma.example\nPasswort: Mia-2031\nServer: imap.alt.example\n\nGruß\nMia\n"))
+
+# --- round 2: commands written as sentences, language of short replies ----------------------------
+OUTLOOK_NL_QUOTE = ("Van: Support <support@provider.example>\nVerzonden: maandag 23 november 2026 10:00\nAan: Eva\n"
+                    "Onderwerp: Verhuizing mailbox [MIG-000150]\n\nU kunt de migratie annuleren door te antwoorden.\n")
+reply("sentence-cancel-dutch-outlook", "Eva <eva@bakkerij.example>", "Antw: Verhuizing mailbox [MIG-000150]",
+      "Goedemiddag,\n\nWilt u de verhuizing stopzetten? We hebben besloten voorlopig bij onze huidige provider te blijven.\n\nMet vriendelijke groet,\nEva de Wit", mailer=OUTLOOK, quote=OUTLOOK_NL_QUOTE)
+reply("sentence-status-french-thunderbird", "Paul <paul@cabinet.example>", "Re: Migration de nos boîtes [MIG-000151]",
+      "Bonjour,\n\nPourriez-vous me dire où en est le transfert ? Nos collaborateurs s'impatientent un peu.\n\nBien à vous,\nPaul", mailer=TB,
+      quote="Le 23/11/2026 à 10:00, Support a écrit :\n> Votre migration est prévue cette nuit. Vous pouvez l'annuler en répondant.\n")
+reply("sentence-dns-italian-outlook", "Sara <sara@ottica.example>", "R: Migrazione caselle [MIG-000152]",
+      "Salve,\nvi informo che abbiamo aggiornato i record MX ieri sera.\nSaluti\nSara", mailer=OUTLOOK,
+      quote="Da: Support <support@provider.example>\nInviato: lunedì 23 novembre 2026 10:00\nA: Sara\nOggetto: Migrazione caselle\n\nQuando avrete cambiato i DNS, rispondete.\n")
+reply("sentence-negated-cancel-german-apple", "Tom <tom@werkstatt.example>", "Re: Ihr Umzugsauftrag [MIG-000153]",
+      "Hallo,\nmein Kollege hat sich vertan: bitte den Umzug auf keinen Fall stornieren!\nTom", mailer=APPLE,
+      quote="> Am 23.11.2026 um 10:00 schrieb Support <support@provider.example>:\n>\n> Ihr Umzug beginnt heute Nacht.\n")
+reply("sentence-two-commands-english", "Kim <kim@studio.example>", "Re: Your migration request [MIG-000154]",
+      "Hi there, we have switched the nameservers over to you this morning. Also, how long will the rest take?\n\nCheers, Kim")
+reply("sentence-question-whether-spanish", "Raúl <raul@taller.example>", "RE: Su solicitud [MIG-000155]",
+      "Buenas tardes:\n\n¿Todavía estamos a tiempo de cancelar la migración? Lo estamos pensando.\n\nUn saludo,\nRaúl", mailer=OUTLOOK,
+      quote="De: Support <support@provider.example>\nEnviado el: lunes, 23 de noviembre de 2026 10:00\nPara: Raúl\nAsunto: Su solicitud\n\nLa migración empieza esta noche.\n")
+reply("short-thanks-german-client-words", "Uwe <uwe@kfz.example>", "AW: [MIG-000156] Ihr Umzugsauftrag",
+      "Top, danke!\nUwe", mailer=OUTLOOK,
+      quote="Von: Support <support@provider.example>\nGesendet: Montag, 23. November 2026 10:00\nAn: Uwe\nBetreff: [MIG-000156] Ihr Umzugsauftrag\n\nDer Umzug ist fertig.\n")
+
+# --- round 2: tables as customers paste them ----------------------------------------------------
+simple("table-header-notes-login-equals-address", "Mailbox move for the shop",
+       "Hi,\n\nplease move these mailboxes, details below.\n\nE-mail (work)\tPassword (current)\tLogin (if different)\tIMAP server [old]\n"
+       "sue@shop.example\tSue-Pass-2031\tsue@shop.example\timap.shop-old.example\nmax@shop.example\tMax-Pass-2031\tmaxw\timap.shop-old.example\n\nThanks, Sue\n",
+       frm="Sue <sue@shop.example>")
+simple("table-server-in-first-row-only-italian", "Migrazione caselle dello studio",
+       "Buongiorno,\n\nvi chiediamo di migrare le caselle seguenti (il server è lo stesso per tutte):\n\n"
+       "Indirizzo email\tPassword\tServer IMAP\tPorta\nluca@studio-rossi.example\tLuca-2031!\timap.vecchiohost.example\t993\n"
+       "anna@studio-rossi.example\tAnna-2031!\t\t\ninfo@studio-rossi.example\tInfo-2031!\t\t\n\nCordiali saluti\nLuca Rossi\n",
+       frm="Luca <luca@studio-rossi.example>")
+write("aligned-table-wrapped-rows-german-apple", headers("Jana <jana@verein.example>", "Postfächer umziehen", mailer=APPLE),
+      text_part("Hallo zusammen,\n\nbitte zieht diese Postfächer zu euch um:\n\nE-Mail-Adresse                Passwort            Posteingangsserver\n"
+                "kasse@verein.example          Kasse=2031          \nimap.altverein.example\n"
+                "jugend@verein.example         Jugend=2031         \nimap.altverein.example\n\nViele Grüße\nJana\n",
+                params="; format=flowed"))
+write("markdown-table-wrapped-french-thunderbird", headers("Marc <marc@agence.example>", "Migration des boîtes", mailer=TB),
+      text_part("Bonjour,\n\nmerci de migrer ces boîtes :\n\n| Adresse e-mail               | Serveur                 | \nIdentifiant | Mot de passe   |\n"
+                "|------------------------------|-------------------------|-------------|----------------|\n"
+                "| marc@agence.example          | imap.ancien-hote.example | \nmarc01      | Agence!2031    |\n"
+                "| compta@agence.example        | imap.ancien-hote.example | \ncompta01    | Compta!2031    |\n\nCordialement,\nMarc\n",
+                params="; format=flowed"))
+csv_mail("csv-ditto-cells-spanish", "Pilar <pilar@clinica.example>", "Hola, os adjunto la lista de buzones a migrar.\n", "buzones.csv",
+         "correo;contraseña;servidor;puerto\npilar@clinica.example;Pilar-2031;imap.clinica-vieja.example;993\nrecepcion@clinica.example;Recep-2031;ídem;ídem\nadmin@clinica.example;Admin-2031;〃;〃\n".encode("utf-8"))
+simple("single-space-sheet-paste-german", "Postfach-Umzug Praxis",
+       "Guten Tag,\n\nbitte migrieren Sie diese Postfächer (aus Google Tabellen kopiert):\n\nBenutzername E-Mail Passwort Server\n"
+       "empfang empfang@praxis.example Empfang-2031 imap.praxis-alt.example\n abrechnung@praxis.example Abr-2031 imap.praxis-alt.example\n\nMit freundlichen Grüßen\nDr. Weber\n",
+       frm="Dr. Weber <weber@praxis.example>")
+csv_mail("csv-port-in-parentheses-italian", "Gino <gino@bottega.example>",
+         "Salve, in allegato le caselle. Il server è per tutte imap.bottega-vecchia.example (porta 143) con STARTTLS.\n", "caselle.csv",
+         b"email,password\r\ngino@bottega.example,Gino-2031\r\nnegozio@bottega.example,Negozio-2031\r\n")
+
+# --- round 2: forwards and sentences --------------------------------------------------------------
+write("forward-fields-without-address-german", headers("Chef <chef@kanzlei-braun.example>", "Fwd: Zugang altes Postfach", mailer="X-Google-Smtp-Source: AGHT+IF"),
+      text_part("Hallo, bitte das Postfach meiner Kollegin umziehen, Details unten.\n\nDanke\nJan\n\n---------- Weitergeleitete Nachricht ---------\n"
+                "Von: Karin Braun <k.braun@kanzlei-braun.example>\nDate: Mo., 23. Nov. 2026 um 14:02 Uhr\nSubject: Zugang\nTo: Jan <chef@kanzlei-braun.example>\n\n"
+                "Hallo Jan,\n\nmein Benutzername für das alte Webmail ist kbraun01, das Passwort lautet Akte+Zeichen7 und der Server ist imap.alt-kanzlei.example.\n\nKarin\n"))
+simple("login-label-holds-the-address-french", "Migration de nos boîtes",
+       "Bonjour,\n\nvoici les accès pour la migration :\n\nIdentifiant : accueil@gite.example\nMot de passe : Gite-Rose-2031\nServeur : imap.vieil-hote.example\n\n"
+       "Identifiant : resa@gite.example\nMot de passe : Resa-Lilas-2031\nServeur : imap.vieil-hote.example\n\nCordialement,\nNadia\n", frm="Nadia <accueil@gite.example>")
+simple("names-before-values-in-a-sentence-german", "Umzug unserer Postfächer",
+       "Hallo,\n\nbitte zieht zwei Postfächer um: info@tischlerei-kurz.example, Passwort Kiefer-2031, Server mail.alt-handwerk.example:143 "
+       "und werkstatt@tischlerei-kurz.example, Passwort Buche#2031, gleicher Server.\n\nGruß\nOlaf\n", frm="Olaf <info@tischlerei-kurz.example>")
+simple("labels-with-notes-and-new-mailbox-english", "Mailbox move with a new name",
+       "Hello,\n\nwe renamed the company, so the old mailbox should land in a new one:\n\nOld mailbox (current provider): office@smith-joinery.example\n"
+       "New mailbox with you: office@smith-woodworks.example\nPassword (old): Dovetail&Tenon4\nIMAP server (old): imap.former-host.example\n\nBest regards\nAlan Smith\n",
+       frm="Alan <office@smith-joinery.example>")
+simple("new-name-in-a-sentence-french", "Migration et changement d'adresse",
+       "Bonjour,\n\nmerci de migrer notre boîte : contact@fleurs-anciennes.example deviendra contact@fleurs-nouvelles.example chez vous. "
+       "Le mot de passe est Tulipe%2031 et le serveur est imap.hebergeur-ancien.example.\n\nCordialement,\nÉlise\n", frm="Élise <contact@fleurs-anciennes.example>")
+simple("body-table-bad-address-italian", "Migrazione caselle",
+       "Buongiorno,\n\nvi chiediamo di migrare queste caselle:\n\nIndirizzo email\tPassword\tServer IMAP\n"
+       "mario@ferramenta.example\tChiave-2031\timap.vecchio.example\nmagazzino.ferramenta.example\tMagazzino-2031\timap.vecchio.example\n\nGrazie\nMario\n",
+       frm="Mario <mario@ferramenta.example>")
+write("reply-password-after-words-english", headers("Ann <ann@bakery.example>", "Re: [MIG-000160] Missing details", extra=["In-Reply-To: <mig-000160.1@provider.example>"], mailer="X-Google-Smtp-Source: AGHT+IF"),
+      text_part("Hi,\n\nsorry about that, here is the password you asked for: Croissant*2031\n\nAnn\n\nOn Mon, 23 Nov 2026 at 10:00, Support <support@provider.example> wrote:\n> The password of orders@bakery.example is missing.\n"))
+
 print("wrote", N[0], "fixtures")

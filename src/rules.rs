@@ -89,7 +89,30 @@ impl Rules {
         if h.is_empty() || h.chars().count() > 40 {
             return None;
         }
-        self.csv.column(h).or_else(|| self.labels.field(h))
+        let h = h.trim_matches(|c: char| c == '*' || c.is_whitespace());
+        let exact = |h: &str| self.csv.column(h).or_else(|| self.labels.field(h));
+        if let Some(f) = exact(h) {
+            return Some(f);
+        }
+        // "Incoming Server (IMAP)", "Benutzername (falls abweichend)": the name without its note.
+        if let Some(open) = h.find(['(', '[']) {
+            let bare = h[..open].trim();
+            if !bare.is_empty() {
+                if let Some(f) = exact(bare) {
+                    return Some(f);
+                }
+            }
+        }
+        // "Login / Benutzer", "E-Mail / Adresse": every part that names a field names the same.
+        if h.contains('/') && !h.contains("://") {
+            let fields: Vec<Field> = h.split('/').filter_map(|p| exact(p.trim())).collect();
+            if let Some(first) = fields.first() {
+                if fields.iter().all(|f| f == first) {
+                    return Some(*first);
+                }
+            }
+        }
+        None
     }
 }
 

@@ -37,9 +37,36 @@ pub fn label_value(line: &str, labels: &Labels) -> Option<(Field, String)> {
         return Some((field, String::new()));
     }
     cuts.into_iter().find_map(|(i, len)| {
-        let field = labels.field(&line[..i])?;
-        Some((field, line[i + len..].trim().to_string()))
+        let value = line[i + len..].trim().to_string();
+        let field = labels
+            .field(&line[..i])
+            .or_else(|| noted_label(&line[..i], &value, labels))?;
+        Some((field, value))
     })
+}
+
+/// Most words after a known label that are a note to it ("Neues Postfach bei Ihnen").
+const NOTE_WORDS: usize = 3;
+
+/// A label with a note: "Passwort (alt)", "Server [old]" for any field; "Neues Postfach bei
+/// Ihnen", "Old mailbox at the former provider" only for an address field whose value is an
+/// address (a note after other labels may change their sense: "Password reset link").
+fn noted_label(label: &str, value: &str, labels: &Labels) -> Option<Field> {
+    if let Some(open) = label.find(['(', '[']) {
+        let bare = label[..open].trim();
+        if !bare.is_empty() && label.trim_end().ends_with([')', ']']) {
+            return labels.field(bare);
+        }
+    }
+    if !value.contains('@') {
+        return None;
+    }
+    let words: Vec<&str> = label.split_whitespace().collect();
+    (1..words.len())
+        .rev()
+        .filter(|&n| words.len() - n <= NOTE_WORDS)
+        .find_map(|n| labels.field(&words[..n].join(" ")))
+        .filter(|f| matches!(f, Field::Email | Field::Destination))
 }
 
 /// The labelled lines of `text` (already without quotes and signature) as events.
@@ -51,6 +78,9 @@ pub fn events(text: &str, labels: &Labels) -> Labelled {
         lines.push((at, line));
         at += line.len() + 1;
     }
+    let has_email_label = lines
+        .iter()
+        .any(|(_, l)| matches!(label_value(l, labels), Some((Field::Email, v)) if v.contains('@')));
     let mut i = 0;
     while i < lines.len() {
         let (start, line) = lines[i];
@@ -70,11 +100,22 @@ pub fn events(text: &str, labels: &Labels) -> Labelled {
             }
         }
         i += 1;
+        // "Utente: r.conti@…", "Login: anna@…" in a text with no address label: the
+        // customer names the mailbox by its login, which is its address.
+        let field = if field == Field::User && value.contains('@') && !has_email_label {
+            Field::Email
+        } else {
+            field
+        };
         if field == Field::Email && !value.contains('@') {
             // "Address: Main Street 1", "Konto: 12345": prose that happens to use a label.
             continue;
         }
         out.spans.push((start, end));
+        if field == Field::Password && labels.withholds(&value) {
+            // "Mot de passe : je vous le communique par SMS": read, and no password.
+            continue;
+        }
         let piece = if field == Field::Email {
             Piece::Address {
                 email: super::values::address(&value),

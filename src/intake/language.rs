@@ -5,6 +5,12 @@
 //! clear winner (at least two hits, more than any other) is the language, else the mail's
 //! `Content-Language`, else a single hit, else unknown. Never reads quoted text, and never
 //! a value (a password is not a word of any language here).
+//!
+//! A short reply ("Danke, passt!") has few words: what its mail client wrote in the
+//! customer's language counts too ([`client_hints`]): the subject's reply or forward prefix
+//! (`AW:`, `TR:`; not `Re:`, which most languages use) and the header words of the quoted or
+//! forwarded mail ("Von:", "Le … a écrit :"), two words each, when the words alone name no
+//! clear winner; then `Content-Language`.
 
 use crate::rules::Rules;
 
@@ -12,9 +18,74 @@ pub use crate::model::Language;
 
 /// The language of `text` (subject and the customer's own words), falling back to the
 /// `Content-Language` header.
+#[cfg(test)]
 pub fn detect(text: &str, content_language: Option<&str>, rules: &Rules) -> Option<Language> {
+    detect_with(text, [0; 6], content_language, rules)
+}
+
+/// The position of a language in [`Language::ALL`].
+fn index(l: Language) -> usize {
+    Language::ALL.iter().position(|x| *x == l).unwrap_or(0)
+}
+
+/// Hits of the client's words: two for the language of the subject's prefix, two for the
+/// language of the quote or forward header found in `full` (the whole body, quotes and all).
+pub fn client_hints(subject: &str, full: &str, rules: &Rules) -> [usize; 6] {
     let mut hits = [0usize; 6];
-    let index = |l: Language| Language::ALL.iter().position(|x| *x == l).unwrap_or(0);
+    let clients = &rules.intent.client;
+    // The subject's prefixes, outermost first ("AW: WG: …").
+    let mut rest = subject.trim_start();
+    for _ in 0..3 {
+        let Some((word, after)) = rest.split_once(':') else {
+            break;
+        };
+        let word = word.trim().to_lowercase();
+        if word.is_empty() || word.chars().count() > 6 || !word.chars().all(char::is_alphabetic) {
+            break;
+        }
+        if let Some((l, _)) = clients.iter().find(|(_, c)| c.prefix.contains(&word)) {
+            hits[index(*l)] += 2;
+            break;
+        }
+        rest = after.trim_start();
+    }
+    if let Some(block) = super::quotes::header_block(full) {
+        for (l, c) in clients {
+            let named = block.iter().any(|line| {
+                let line = line.to_lowercase();
+                c.header.iter().any(|h| {
+                    if h.ends_with(':') {
+                        line.starts_with(h.as_str())
+                    } else {
+                        line.contains(h.as_str())
+                    }
+                })
+            });
+            if named {
+                hits[index(*l)] += 2;
+            }
+        }
+    }
+    hits
+}
+
+/// The language of a reply in a thread: its own text and subject, its client's words, its
+/// `Content-Language`.
+pub fn of_reply(
+    subject: &str,
+    own: &str,
+    full: &str,
+    content_language: Option<&str>,
+    rules: &Rules,
+) -> Option<Language> {
+    let hints = client_hints(subject, full, rules);
+    detect_with(&format!("{subject}\n{own}"), hints, content_language, rules)
+}
+
+/// [`detect`] with the hits of the client's words, asked when the text's words name no clear
+/// winner.
+pub fn detect_with(text: &str, client: [usize; 6], content_language: Option<&str>, rules: &Rules) -> Option<Language> {
+    let mut hits = [0usize; 6];
     for line in text.lines() {
         // A label at the start of the line ("Passwort:", "Mot de passe :").
         if let Some((label, _)) = line.split_once(':') {
@@ -32,17 +103,29 @@ pub fn detect(text: &str, content_language: Option<&str>, rules: &Rules) -> Opti
             hits[index(*l)] += 1;
         }
     }
-    let mut order: Vec<(usize, Language)> = Language::ALL.iter().map(|l| (hits[index(*l)], *l)).collect();
-    order.sort_by_key(|b| std::cmp::Reverse(b.0));
-    let (best, lang) = order[0];
-    let second = order[1].0;
-    if best >= 2 && best > second {
-        return Some(lang);
+    if let Some(l) = winner(&hits) {
+        return Some(l);
+    }
+    let mut with_client = hits;
+    for (h, c) in with_client.iter_mut().zip(client) {
+        *h += c;
+    }
+    if let Some(l) = winner(&with_client) {
+        return Some(l);
     }
     if let Some(l) = content_language.and_then(|c| c.split(',').find_map(Language::from_code)) {
         return Some(l);
     }
-    (best == 1 && second == 0).then_some(lang)
+    let mut order: Vec<(usize, Language)> = Language::ALL.iter().map(|l| (hits[index(*l)], *l)).collect();
+    order.sort_by_key(|b| std::cmp::Reverse(b.0));
+    (order[0].0 == 1 && order[1].0 == 0).then_some(order[0].1)
+}
+
+/// The language with at least two hits and more than any other.
+fn winner(hits: &[usize; 6]) -> Option<Language> {
+    let mut order: Vec<(usize, Language)> = Language::ALL.iter().map(|l| (hits[index(*l)], *l)).collect();
+    order.sort_by_key(|b| std::cmp::Reverse(b.0));
+    (order[0].0 >= 2 && order[0].0 > order[1].0).then_some(order[0].1)
 }
 
 #[cfg(test)]

@@ -18,10 +18,14 @@ use super::assemble::{assemble, fill_from, BodyFields};
 use super::attachments::{attachments, Attachment};
 use super::forward::{self, Forwarded};
 use super::tables::{self, Origin};
-use super::{fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
+use super::{command, fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
 use super::{AttachmentInfo, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
 use crate::rules::Rules;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// Why a reply whose command is in doubt (or that names two) is ignored: staff read it.
+const FOR_STAFF: &str =
+    "a reply for staff to read: a command with a negation, a condition or a question, or two commands";
 
 /// Most mails attached to a mail (forwarded as attachments) that are read, in all.
 const MAX_ATTACHED_MAILS: usize = 20;
@@ -74,12 +78,27 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         return ParsedMail::ignored(Default::default(), super::UNREADABLE);
     }
     let meta = headers::meta(msg);
+    let ticket = rules.commands.ticket_in(&meta.subject);
     if let Some(reason) = rules.classify.ignore_reason(&headers::envelope(msg, &meta)) {
+        // An automatic reply ("Automatisch antwoord: [MIG-000630] …") is never acted on: it
+        // is ignored, and names the ticket its subject carries, in its language, so that it
+        // is filed where a person looks (the daemon files it on its thread, unanswered).
         let mut p = ParsedMail::ignored(meta, &reason);
         p.automated = true;
+        if ticket.is_some() {
+            let (plain, html_text) = body_texts(msg);
+            let own = quotes::strip_quoted(&plain);
+            let full = if plain.trim().is_empty() {
+                html_text.as_deref().unwrap_or("")
+            } else {
+                &plain
+            };
+            let language = language::of_reply(&p.meta.subject, &own, full, msg.header_raw("Content-Language"), rules);
+            p.ticket = ticket;
+            p.language = language;
+        }
         return p;
     }
-    let ticket = rules.commands.ticket_in(&meta.subject);
     let (plain, html_text) = body_texts(msg);
     let content_language = msg.header_raw("Content-Language");
 
@@ -91,19 +110,28 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         } else {
             plain_own
         };
-        let command = first
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(rules.commands.first_lines)
-            .find_map(|l| rules.commands.command(l));
-        if let Some(command) = command {
-            let mut p = ParsedMail::ignored(meta, "");
-            p.kind = Kind::Command;
-            p.command = Some(command);
-            p.reason = None;
-            p.ticket = ticket;
-            p.language = language::detect(&first, content_language, rules);
-            return p;
+        let full = if plain.trim().is_empty() {
+            html_text.as_deref().unwrap_or("")
+        } else {
+            &plain
+        };
+        match command::read(&first, rules) {
+            command::Reading::Command(command) => {
+                let mut p = ParsedMail::ignored(meta, "");
+                p.kind = Kind::Command;
+                p.command = Some(command);
+                p.reason = None;
+                p.ticket = ticket;
+                p.language = language::of_reply(&p.meta.subject, &first, full, content_language, rules);
+                return p;
+            }
+            command::Reading::ForStaff => {
+                let mut p = ParsedMail::ignored(meta, FOR_STAFF);
+                p.ticket = ticket;
+                p.language = language::of_reply(&p.meta.subject, &first, full, content_language, rules);
+                return p;
+            }
+            command::Reading::None => {}
         }
     }
 
@@ -211,6 +239,44 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         g.mailbox = groupware::assign(&g.file, &mailboxes, owner);
     }
 
+    // Contacts or a calendar sent with a sentence that names one mailbox and nothing else of
+    // it ("the contacts of our reception account, a@x, attached"): the address says where the
+    // files go; that mailbox's own migration is another mail's business.
+    let bare = |m: &MailboxRequest| {
+        m.row.is_none()
+            && m.password.is_none()
+            && m.source_host.is_none()
+            && m.source_user.is_none()
+            && m.source_port.is_none()
+            && m.destination.is_none()
+    };
+    if !groupware_files.is_empty() && body_count == 1 && mailboxes.len() == 1 && mailboxes.iter().all(bare) {
+        mailboxes.clear();
+    }
+
+    // A forwarded request whose fields name no address is its author's: "my login is grace.w,
+    // password is …" forwarded by a colleague.
+    if mailboxes.is_empty() && !is_reply {
+        if let (Some(a), Some(o)) = (author.as_deref(), body.fields.orphan.as_ref()) {
+            if o.password.is_some() || o.source_user.is_some() {
+                let mut m = body.fields.orphan.take().unwrap_or_default();
+                m.email = a.to_string();
+                fill_from(&mut m, &body.fields.shared);
+                mailboxes.push(m);
+            }
+        }
+    }
+
+    // A login that is the address itself is no separate login ("Identifiant" = the address).
+    for m in &mut mailboxes {
+        if m.source_user
+            .as_deref()
+            .is_some_and(|u| u.trim().eq_ignore_ascii_case(&m.email))
+        {
+            m.source_user = None;
+        }
+    }
+
     // Fields no address took: the only mailbox takes a password given alone; the rest is
     // kept for the daemon to merge into the ticket.
     let mut unassigned = None;
@@ -274,8 +340,22 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
 
     let anything =
         !mailboxes.is_empty() || !groupware_files.is_empty() || !errors.is_empty() || oversize || unassigned.is_some();
-    let language = anything
-        .then(|| language::detect(&format!("{}\n{}", meta.subject, body.text), content_language, rules))
+    // A reply's language is told even when it is ignored: staff and the next reply use it.
+    let language = (anything || is_reply)
+        .then(|| {
+            let full = if plain.trim().is_empty() {
+                html_text.as_deref().unwrap_or("")
+            } else {
+                &plain
+            };
+            let hints = language::client_hints(&meta.subject, full, rules);
+            language::detect_with(
+                &format!("{}\n{}", meta.subject, body.text),
+                hints,
+                content_language,
+                rules,
+            )
+        })
         .flatten();
     ParsedMail {
         kind: if anything { Kind::Request } else { Kind::Ignored },

@@ -249,6 +249,7 @@ impl ParsedMail {
 
 mod assemble;
 mod attachments;
+mod command;
 mod csvfile;
 mod fields;
 mod forward;

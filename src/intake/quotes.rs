@@ -12,7 +12,7 @@ fn attribution() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^(on\s.*wrote|am\s.*schrieb.*|le\s.*a\s+écrit\s*|el\s.*escribió|il\s.*ha\s+scritto|op\s.*schreef.*)\s*:?\s*$",
+            r"(?i)^(on\s.*wrote|am\s.*schrieb.*|le\s.*a\s+écrit\s*|el\s.*escribió|il\s.*ha\s+scritto|op\s.*(schreef|geschreven).*)\s*:?\s*$",
         )
         .expect("constant regex")
     })
@@ -22,7 +22,7 @@ fn original_message() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht)\s*-{2,}",
+            r"(?i)^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht)\s*-{2,}",
         )
         .expect("constant regex")
     })
@@ -50,6 +50,9 @@ pub const SENT: &[&str] = &[
     "enviado:",
     "inviato:",
     "verzonden:",
+    "fecha:",
+    "enviado el:",
+    "data:",
 ];
 
 /// True when line `i` starts a quoted earlier message (not a signature).
@@ -63,15 +66,54 @@ pub fn starts_quote(lines: &[&str], i: usize) -> bool {
     if attribution().is_match(t) {
         return true;
     }
-    // "On Mon, 1 Dec 2031 at 10:00, Anna <anna@x.example>" wrapped before "wrote:".
-    if t.to_lowercase().starts_with("on ")
-        && lines
-            .get(i + 1)
-            .is_some_and(|n| n.trim().to_lowercase().ends_with("wrote:"))
+    // "On Mon, 1 Dec 2031 at 10:00, Anna <anna@x.example>" wrapped before "wrote:", in each
+    // language ("Le … <a@x>" / "a écrit :").
+    let lower = t.to_lowercase();
+    if ["on ", "am ", "le ", "el ", "il ", "op "]
+        .iter()
+        .any(|w| lower.starts_with(w))
+        && lines.get(i + 1).is_some_and(|n| {
+            let n = n.trim().to_lowercase();
+            let n = n.trim_end_matches([':', ' ']);
+            [
+                "wrote",
+                "schrieb",
+                "a écrit",
+                "escribió",
+                "ha scritto",
+                "schreef",
+                "geschreven",
+            ]
+            .iter()
+            .any(|w| n.ends_with(w))
+        })
     {
         return true;
     }
     header_line(t, FROM) && lines.iter().skip(i + 1).take(4).any(|n| header_line(n.trim(), SENT))
+}
+
+/// The lines that head the first quoted or forwarded mail of `text` (its attribution line or
+/// header block and the five lines after it), without `>` and `*` marks; None when nothing is
+/// quoted. Language detection reads the client's words there.
+pub fn header_block(text: &str) -> Option<Vec<String>> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let unmarked: Vec<String> = lines
+        .iter()
+        .map(|l| l.trim().trim_start_matches(['>', ' ', '*']).replace('*', ""))
+        .collect();
+    let unmarked_refs: Vec<&str> = unmarked.iter().map(String::as_str).collect();
+    let first = (0..lines.len()).find(|&i| {
+        starts_quote(&lines, i) || (lines[i].trim_start().starts_with('>') && starts_quote(&unmarked_refs, i))
+    })?;
+    Some(
+        unmarked
+            .into_iter()
+            .skip(first)
+            .take(6)
+            .map(|l| l.trim().to_string())
+            .collect(),
+    )
 }
 
 /// The new text of a mail body, without quotes and signature.

@@ -7,7 +7,8 @@
 //! no password. A server is taken after a server phrase, after "from"/"von"/"depuis"/… when it
 //! looks like a server name, or when it is written `imap.…`/`imaps://…`. An address is a
 //! mailbox only when its sentence asks for a migration or gives a field, or it stands in a
-//! list after such a sentence; addresses in the signature and in other prose are not. Two
+//! list after such a sentence, or it is the only address before the signature of a mail that
+//! asks; addresses in the signature and in other prose are not. Two
 //! addresses joined by "to"/"nach"/"vers"/"→" are a mailbox and its destination. Never logs a
 //! value. The caller blanks the lines already read as labelled lines or tables.
 
@@ -103,6 +104,114 @@ const TO_WORDS: &[&str] = &[
     "to", "->", "→", "=>", "nach", "zu", "auf", "vers", "à", "a", "en", "naar", "into", "in",
 ];
 
+/// Words between two addresses that make the second the first's new name ("a@x soll künftig
+/// b@y heißen", "a@x will become b@y", "a@x devient b@y", "a@x diventa b@y").
+const BECOME_WORDS: &[&str] = &[
+    "becomes",
+    "become",
+    "will",
+    "renamed",
+    "soll",
+    "sollen",
+    "künftig",
+    "zukünftig",
+    "wird",
+    "werden",
+    "umbenannt",
+    "devient",
+    "deviendra",
+    "devenir",
+    "sera",
+    "renommée",
+    "renommé",
+    "pasa",
+    "será",
+    "convierte",
+    "diventa",
+    "sarà",
+    "diventerà",
+    "rinominata",
+    "wordt",
+    "worden",
+    "voortaan",
+    "hernoemd",
+];
+
+/// Other words that may stand between them then ("should from now on be", "in Zukunft").
+const BECOME_FILLERS: &[&str] = &[
+    "to",
+    "be",
+    "should",
+    "shall",
+    "now",
+    "from",
+    "on",
+    "in",
+    "future",
+    "the",
+    "new",
+    "address",
+    "mailbox",
+    "then",
+    "als",
+    "neue",
+    "adresse",
+    "postfach",
+    "zukunft",
+    "dann",
+    "jetzt",
+    "nun",
+    "ab",
+    "bei",
+    "ihnen",
+    "la",
+    "nouvelle",
+    "désormais",
+    "a",
+    "ser",
+    "nueva",
+    "dirección",
+    "se",
+    "en",
+    "il",
+    "nuovo",
+    "indirizzo",
+    "d'ora",
+    "poi",
+    "het",
+    "nieuwe",
+    "adres",
+    "moet",
+    "dan",
+    "naar",
+    "nach",
+    "zu",
+    "auf",
+    "vers",
+    "à",
+    "into",
+    "and",
+    "und",
+    "et",
+    "y",
+    "e",
+    "en",
+];
+
+/// True when `between` (lower case) makes the next address the new name of the one before.
+fn becomes(between: &str) -> bool {
+    let words: Vec<&str> = between
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    !words.is_empty()
+        && words.len() <= 8
+        && words.iter().any(|w| BECOME_WORDS.contains(w))
+        && words
+            .iter()
+            .all(|w| BECOME_WORDS.contains(w) || BECOME_FILLERS.contains(w) || TO_WORDS.contains(w))
+}
+
 /// Words allowed between "from" and the server ("from our old server imap.x.example").
 const FILLERS: &[&str] = &[
     "the",
@@ -164,15 +273,23 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         // sentence gives no phrase values.
         if lower.len() == sentence.len() {
             let labels = &rules.labels;
+            // "Le password preferisco comunicarvele per telefono": no password in this sentence.
+            let withheld = labels.withholds(&lower);
             for (phrases, field) in [
                 (&labels.password_phrases, Field::Password),
                 (&labels.host_phrases, Field::Host),
                 (&labels.user_phrases, Field::User),
             ] {
+                if field == Field::Password && withheld {
+                    continue;
+                }
                 phrase_values(sentence, &lower, s, phrases, field, rules, &mut out, &mut taken);
             }
         }
-        let near_address = sentence_asks || address_re().is_match(sentence);
+        // "from mail.x.example" counts in a sentence that asks or names an address, and in any
+        // sentence before the signature of a mail that asks ("Ahora está en mail.x.example.").
+        let mail_asking = s < signature && (mail_asks || asks.contains(&true));
+        let near_address = sentence_asks || mail_asking || address_re().is_match(sentence);
         word_values(sentence, s, near_address, rules, &mut out, &mut taken);
     }
     let in_sentence = |at: usize| spans.iter().position(|&(s, e)| at >= s && at < e);
@@ -191,7 +308,7 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         let email = address(m.as_str());
         if let Some((prev_end, prev)) = &last {
             let between = text[*prev_end..start].trim().trim_matches(',').trim().to_lowercase();
-            if TO_WORDS.contains(&between.as_str()) {
+            if TO_WORDS.contains(&between.as_str()) || becomes(&between) {
                 if addresses
                     .last()
                     .is_some_and(|a| matches!(&a.piece, Piece::Address { email, .. } if email == prev))
@@ -212,6 +329,30 @@ pub fn events(text: &str, rules: &Rules, mail_asks: bool) -> Vec<Event> {
         if qualifies {
             addresses.push(Event {
                 at: start,
+                piece: Piece::Address { email, labelled: false },
+            });
+        }
+    }
+    // A mail that asks for a migration and names one address (before its signature) in
+    // prose that neither asks nor gives a field ("we have a family address: a@x. It is at
+    // imap.y. Our son says we should switch to you"): that address is the mailbox.
+    if addresses.is_empty() && (mail_asks || asks.contains(&true)) {
+        let mut only: Option<(usize, String)> = None;
+        let mut several = false;
+        for m in address_re().find_iter(&text[..signature]) {
+            if taken.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
+                continue;
+            }
+            let email = address(m.as_str());
+            match &only {
+                Some((_, e)) if *e != email => several = true,
+                Some(_) => {}
+                None => only = Some((m.start(), email)),
+            }
+        }
+        if let Some((at, email)) = only.filter(|_| !several) {
+            addresses.push(Event {
+                at,
                 piece: Piece::Address { email, labelled: false },
             });
         }
@@ -276,9 +417,15 @@ fn phrase_values(
         return;
     }
     for phrase in phrases.list() {
-        let (head, tail) = match phrase.split_once("{address}") {
+        // "{words}": a few words between the field's name and the end of the phrase ("het
+        // wachtwoord dat nog ontbrak: X", "the password you asked for: X").
+        let (head, words_tail) = match phrase.split_once("{words}") {
             Some((h, t)) => (h.trim_end(), Some(t.trim_start())),
             None => (phrase.as_str(), None),
+        };
+        let (head, tail) = match head.split_once("{address}") {
+            Some((h, t)) => (h.trim_end(), Some(t.trim_start())),
+            None => (head, None),
         };
         if head.is_empty() {
             continue;
@@ -288,7 +435,11 @@ fn phrase_values(
             let i = from + found;
             from = i + head.len();
             // The phrase starts and ends at word boundaries: "server is" is not "server ist".
-            let starts = !lower[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+            // Nor part of a name: "host" in "mail.x-host.example" is no phrase.
+            let starts = !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '@' | '/'));
             let mut end = i + head.len();
             let ends = head.ends_with([':', '=']) || !lower[end..].chars().next().is_some_and(char::is_alphanumeric);
             if !starts || !ends {
@@ -308,8 +459,20 @@ fn phrase_values(
                 }
                 end += skipped + tail.len();
             }
+            // "the password last week and it is now: X", "mot de passe actuel, « X »": far
+            // from its name, or after a comma, a password must look like one.
+            let mut far = false;
+            if let Some(tail) = words_tail {
+                let Some((after, words)) = skip_words(&lower[end..], tail) else {
+                    continue;
+                };
+                far = words > PLAIN_WORDS || tail.starts_with(',');
+                end += after;
+            }
             if let Some((vs, ve, value)) = value_after(sentence, end) {
-                if !acceptable(field, phrase, &value, rules) {
+                if !acceptable(field, phrase, &value, rules)
+                    || (far && (!password_like(&value) || value.contains(['\'', '’'])))
+                {
                     continue;
                 }
                 let at = offset + vs;
@@ -324,6 +487,49 @@ fn phrase_values(
             }
         }
     }
+}
+
+/// Most words "{words}" of a phrase stands for.
+const PHRASE_WORDS: usize = 8;
+
+/// Beyond this many words of "{words}" (or before a ","), the value must look like a password.
+const PLAIN_WORDS: usize = 3;
+
+/// The length of `rest` up to and including `tail` when only up to [`PHRASE_WORDS`] plain
+/// words (letters, digits, `'`, `-`; commas between them) stand before it, and how many words
+/// those were; None otherwise.
+fn skip_words(rest: &str, tail: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for n in 0..=PHRASE_WORDS {
+        let t = &rest[at..];
+        let ws = t.len() - t.trim_start().len();
+        let t = &t[ws..];
+        if at > 0 && t.starts_with(tail) {
+            let end = at + ws + tail.len();
+            let boundary = tail.ends_with([':', '=']) || !rest[end..].chars().next().is_some_and(char::is_alphanumeric);
+            if boundary {
+                return Some((end, n));
+            }
+        }
+        // "la password, cambiata ieri: X": a comma between the words.
+        let (t, ws) = match t.strip_prefix(',') {
+            Some(r) => {
+                let r2 = r.trim_start();
+                (r2, ws + 1 + (r.len() - r2.len()))
+            }
+            _ => (t, ws),
+        };
+        let word: usize = t
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-'))
+            .map(char::len_utf8)
+            .sum();
+        if word == 0 {
+            return None;
+        }
+        at += ws + word;
+    }
+    None
 }
 
 /// The value after byte `end` of `sentence`: a quoted string, or the next word without one
@@ -356,6 +562,19 @@ fn value_after(sentence: &str, end: usize) -> Option<(usize, usize, String)> {
     (!w.is_empty()).then(|| (start, start + w.len(), w.to_string()))
 }
 
+/// Phrases that are only a password's name: the value after them must look like one.
+const BARE_NAMES: &[&str] = &[
+    "password",
+    "pw",
+    "pwd",
+    "passwort",
+    "kennwort",
+    "mot de passe",
+    "mdp",
+    "contraseña",
+    "wachtwoord",
+];
+
 /// True when `value` can be the `field` a phrase announces.
 fn acceptable(field: Field, phrase: &str, value: &str, rules: &Rules) -> bool {
     let lower = value.to_lowercase();
@@ -366,16 +585,24 @@ fn acceptable(field: Field, phrase: &str, value: &str, rules: &Rules) -> bool {
         Field::Password => {
             // "with password …" is also said of other things ("a problem with password reset"):
             // there the value must look like a password.
+            // So must the value after the field's name alone ("contraseña Piston-44").
             let loose = ["with ", "mit ", "avec ", "con ", "met "]
                 .iter()
-                .any(|w| phrase.starts_with(w));
-            !loose
-                || value.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric())
-                || value.chars().skip(1).any(char::is_uppercase)
+                .any(|w| phrase.starts_with(w))
+                || BARE_NAMES.contains(&phrase);
+            if loose && value.contains(['\'', '’']) {
+                return false; // "password isn't known"
+            }
+            !loose || password_like(value)
         }
         Field::Host => hostlike(value),
         _ => true,
     }
+}
+
+/// True for a value written like a password: a digit, a sign or an inner capital.
+fn password_like(value: &str) -> bool {
+    value.chars().any(|c| c.is_ascii_digit() || !c.is_alphanumeric()) || value.chars().skip(1).any(char::is_uppercase)
 }
 
 /// True for something written like a server name (`imap.x.example`, `imaps://…`, `[::1]`).
@@ -455,8 +682,8 @@ fn word_values(
                 .take(3)
                 .find(|(_, n)| !PORT_FILLERS.contains(&bare(n).as_str()));
             if let Some(&(nat, n)) = next {
-                let digits = bare(n);
-                let digits = digits.trim_end_matches('.');
+                // "(port 993)." : the number without the punctuation around it.
+                let digits = n.trim_matches(|c: char| !c.is_ascii_digit());
                 if (2..=5).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
                     push(nat, n.len(), Field::Port, digits.to_string());
                 }

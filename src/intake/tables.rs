@@ -62,12 +62,22 @@ pub fn header(cells: &[String], rules: &Rules, need: usize) -> Option<Vec<Option
     (named.iter().flatten().count() >= need).then_some(named)
 }
 
+/// The login column of a header row that has no address column, if it has one.
+fn login_column(named: &[Option<Field>]) -> Option<usize> {
+    if named.contains(&Some(Field::Email)) {
+        return None;
+    }
+    named.iter().position(|f| *f == Some(Field::User))
+}
+
 /// Reads the rows of one table.
 pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules, max_rows: usize) -> TableRows {
     let mut out = TableRows::default();
     let mut columns: Option<Vec<Option<Field>>> = None;
     let mut before_header = 0usize;
     let mut data_rows = 0usize;
+    // The cells of the data row above, for "idem".
+    let mut above: Vec<String> = Vec::new();
     let place = |origin: &Origin| match (&origin.file, &origin.sheet) {
         (Some(f), Some(s)) => format!("{f}, sheet \u{201c}{s}\u{201d}"),
         (Some(f), None) => f.clone(),
@@ -82,7 +92,7 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
             Some(c) => c,
             None => {
                 if let Some(named) = header(&row.cells, rules, 1) {
-                    if named.contains(&Some(Field::Email)) {
+                    if named.contains(&Some(Field::Email)) || login_column(&named).is_some() {
                         out.recognised = true;
                         columns = Some(named);
                         continue;
@@ -121,6 +131,31 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                 }
             }
         };
+        // A header without an address column whose login column holds addresses ("Usuario",
+        // "Utente": the address one logs in with): that column names the mailbox.
+        if data_rows == 0 && !cols.contains(&Some(Field::Email)) {
+            let at = login_column(cols)
+                .and_then(|i| row.cells.get(i))
+                .is_some_and(|c| c.contains('@'));
+            let Some(i) = login_column(cols).filter(|_| at) else {
+                if origin.strict {
+                    out.errors.push(FieldError {
+                        row: Some(row.number),
+                        field: field_name(origin),
+                        message: format!(
+                            "the header row of {} has no e-mail column; name one `email`",
+                            place(origin)
+                        ),
+                    });
+                }
+                out.recognised = false;
+                return out;
+            };
+            let mut named = cols.clone();
+            named[i] = Some(Field::Email);
+            columns = Some(named);
+        }
+        let Some(cols) = &columns else { continue };
         data_rows += 1;
         if data_rows > max_rows {
             // One row past the limit is kept so that validation reports the limit.
@@ -135,15 +170,33 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
         };
         let before = out.errors.len();
         let row_number = mb.row;
-        for (cell, field) in row.cells.iter().zip(cols.iter()) {
+        let mut cells = row.cells;
+        for (i, (cell, field)) in cells.iter_mut().zip(cols.iter()).enumerate() {
+            // "idem": the cell above (never an address: each row is its own mailbox).
+            let own = !matches!(field, Some(Field::Email | Field::Destination));
+            if own && rules.csv.is_ditto(cell) {
+                *cell = above.get(i).cloned().unwrap_or_default();
+            }
             if let Some(field) = field {
                 apply(&mut mb, *field, cell, row_number, &mut out.errors);
             }
         }
+        above = cells;
         if let Some(sheet) = &origin.sheet {
             for e in &mut out.errors[before..] {
                 e.message = format!("sheet \u{201c}{sheet}\u{201d}: {}", e.message);
             }
+        }
+        // "m.weber.example" where the address belongs: an error of this row, no mailbox. In the
+        // body only a cell written like an address is one (a note under a table is not).
+        let looks_like_address = mb.email.contains('@') || (!mb.email.contains(' ') && mb.email.contains('.'));
+        if !mb.email.is_empty() && !crate::validate::is_address(&mb.email) && (!in_body || looks_like_address) {
+            out.errors.push(FieldError {
+                row: mb.row,
+                field: "email".into(),
+                message: format!("{:?} is not an e-mail address; write it as name@example.com", mb.email),
+            });
+            continue;
         }
         if mb.email.is_empty() {
             if in_body {
@@ -174,6 +227,9 @@ enum Split {
     Semicolons,
     Commas,
     Spaces,
+    /// One space between cells (Google Sheets pasted as text): only when every word of the
+    /// header names a field.
+    Single,
 }
 
 /// A table found in a body text: its rows, and the byte range of its lines.
@@ -209,24 +265,44 @@ pub fn text_tables(text: &str, rules: &Rules) -> Vec<TextTable> {
             Split::Semicolons,
             Split::Commas,
             Split::Spaces,
+            Split::Single,
         ]
         .into_iter()
         .find_map(|how| {
             let cells = cut(line, how, None)?;
             let named = header(&cells, rules, 2)?;
-            named.contains(&Some(Field::Email)).then_some((how, cells))
+            if how == Split::Single && named.iter().any(Option::is_none) {
+                return None;
+            }
+            (named.contains(&Some(Field::Email)) || login_column(&named).is_some()).then_some((how, cells))
         });
         let Some((how, head)) = found else {
             i += 1;
             continue;
         };
-        let positions = starts(line, &head);
+        let mut head = head;
+        let mut positions = starts(line, &head);
+        let mut end = start + line.len();
+        let mut j = i + 1;
+        // A header wrapped by the mail client ("| Mailbox | Host | Port |\nLogin | Password |"):
+        // the next line names only fields and no address.
+        if matches!(how, Split::Pipes | Split::Tabs) && wrapped(line) {
+            if let Some(&(lat, l)) = lines.get(j) {
+                let more = (!l.contains('@') && !is_rule(l)).then(|| cut_loose(l, how)).flatten();
+                if let Some(more) = more.filter(|m| m.iter().all(|c| rules.column(c).is_some())) {
+                    head.extend(more);
+                    positions = starts(line, &head);
+                    end = lat + l.len();
+                    j += 1;
+                }
+            }
+        }
         let mut rows = vec![Row {
             number: 1,
             cells: head.clone(),
         }];
-        let mut end = start + line.len();
-        let mut j = i + 1;
+        // Whether the previous data line was cut short by the mail client's wrapping.
+        let mut prev_wrapped = false;
         while j < lines.len() {
             let (lat, l) = lines[j];
             if l.trim().is_empty() {
@@ -237,17 +313,51 @@ pub fn text_tables(text: &str, rules: &Rules) -> Vec<TextTable> {
                 j += 1;
                 continue;
             }
+            // The rest of a wrapped row: no address, and the row above has empty cells left.
+            if prev_wrapped && !l.contains('@') && rows.len() > 1 {
+                let pieces = cut_loose(l, how).unwrap_or_else(|| vec![l.trim().to_string()]);
+                let last = rows.last_mut().map(|r| &mut r.cells);
+                if let Some(cells) = last {
+                    cells.resize(cells.len().max(head.len()), String::new());
+                    let filled = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |p| p + 1);
+                    if !pieces.is_empty() && filled + pieces.len() <= head.len() {
+                        for (k, p) in pieces.into_iter().enumerate() {
+                            cells[filled + k] = p;
+                        }
+                        prev_wrapped = wrapped(l);
+                        end = lat + l.len();
+                        j += 1;
+                        continue;
+                    }
+                }
+            }
+            // The start of a row wrapped before its first separator ("Dr. \nMulder<TAB>…").
+            let joined;
+            let mut l = l;
+            let mut consumed = 1;
+            if !l.contains('@') && wrapped(l) && cut(l, how, Some((&positions, head.len()))).is_none() {
+                if let Some(&(_, next)) = lines.get(j + 1) {
+                    if next.contains('@') {
+                        joined = format!("{} {}", l.trim_end(), next.trim_start());
+                        l = &joined;
+                        consumed = 2;
+                    }
+                }
+            }
             let Some(cells) = cut(l, how, Some((&positions, head.len()))) else {
                 break;
             };
+            prev_wrapped = wrapped(l);
             rows.push(Row {
                 number: rows.len() + 1,
                 cells,
             });
-            end = lat + l.len();
-            j += 1;
+            let (last_at, last_line) = lines[j + consumed - 1];
+            end = last_at + last_line.len();
+            j += consumed;
         }
         if rows.len() > 1 && rows.iter().skip(1).any(|r| r.cells.iter().any(|c| c.contains('@'))) {
+            merged_cells(&mut rows, rules);
             out.push(TextTable {
                 rows,
                 span: (start, end),
@@ -258,6 +368,67 @@ pub fn text_tables(text: &str, rules: &Rules) -> Vec<TextTable> {
         }
     }
     out
+}
+
+/// True for a line the mail client broke: it ends in a space (format=flowed) or is long.
+fn wrapped(line: &str) -> bool {
+    line.ends_with([' ', '\t']) || line.chars().count() >= 70
+}
+
+/// The non-empty cells of a line split `how`, without a header's widths; None when the line
+/// has no such separator.
+fn cut_loose(line: &str, how: Split) -> Option<Vec<String>> {
+    let cells: Vec<String> = match how {
+        Split::Pipes => {
+            if !line.contains('|') {
+                return None;
+            }
+            line.split('|')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        }
+        Split::Tabs => {
+            if !line.contains('\t') {
+                return None;
+            }
+            line.split('\t')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        }
+        Split::Semicolons => split_quoted(line, ';').into_iter().filter(|c| !c.is_empty()).collect(),
+        Split::Commas => split_quoted(line, ',').into_iter().filter(|c| !c.is_empty()).collect(),
+        Split::Spaces | Split::Single => line.split_whitespace().map(str::to_string).collect(),
+    };
+    (!cells.is_empty()).then_some(cells)
+}
+
+/// A server, port or security column filled only in its first data row (a cell merged over
+/// all rows in Word or Excel, pasted as one value and empty cells) holds that value for all.
+fn merged_cells(rows: &mut [Row], rules: &Rules) {
+    let Some((head, data)) = rows.split_first_mut() else {
+        return;
+    };
+    if data.len() < 2 {
+        return;
+    }
+    for (i, h) in head.cells.iter().enumerate() {
+        if !matches!(rules.column(h), Some(Field::Host | Field::Port | Field::Security)) {
+            continue;
+        }
+        let cell = |r: &Row| r.cells.get(i).map(|c| c.trim().to_string()).unwrap_or_default();
+        let first = cell(&data[0]);
+        if first.is_empty() || data[1..].iter().any(|r| !cell(r).is_empty()) {
+            continue;
+        }
+        for r in &mut data[1..] {
+            r.cells.resize(r.cells.len().max(i + 1), String::new());
+            r.cells[i] = first.clone();
+        }
+    }
 }
 
 /// A Markdown or ASCII-art rule line (`|---|:--:|`, `+----+----+`, `-----`).
@@ -339,6 +510,17 @@ fn cut(line: &str, how: Split, header: Option<(&[usize], usize)>) -> Option<Vec<
             match header {
                 Some((positions, n)) if parts.len() != n => by_position(line, positions),
                 _ => parts,
+            }
+        }
+        Split::Single => {
+            let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+            match header {
+                // A row that starts with a space left its first cell empty.
+                Some((_, n)) if words.len() + 1 == n && line.starts_with([' ', '\t']) => {
+                    std::iter::once(String::new()).chain(words).collect()
+                }
+                Some((_, n)) if words.len() != n => return None,
+                _ => words,
             }
         }
     };

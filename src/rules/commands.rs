@@ -1,7 +1,8 @@
 //! Command words of replies in a ticket's thread (`rules/commands.toml`).
 //!
-//! Pure: matches one line against the phrases. It never decides whether a mail is a reply;
-//! intake does that before it asks.
+//! Pure: matches one line against the phrases, and a sentence against the command sentence
+//! patterns and the doubt patterns (negation, condition, question). It never decides whether
+//! a mail is a reply, nor which sentences a reply has; intake does that before it asks.
 
 use crate::model::Command;
 use regex::Regex;
@@ -14,6 +15,43 @@ struct CommandsFile {
     ticket_pattern: String,
     first_lines: usize,
     words: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    sentences: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    doubt: DoubtFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DoubtFile {
+    #[serde(default)]
+    negation_reach: usize,
+    #[serde(default)]
+    negation: Vec<String>,
+    #[serde(default)]
+    condition: Vec<String>,
+    #[serde(default)]
+    request: Vec<String>,
+}
+
+/// Why a command sentence is left for staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doubt {
+    /// A negation near the command's words ("do not cancel").
+    Negation,
+    /// A condition or a plan ("if you have not started, cancel"; "we will change the DNS").
+    Condition,
+    /// A question whether to do it ("should we cancel?").
+    Question,
+}
+
+/// One command a sentence names, and whether it is in doubt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceCommand {
+    /// The command the sentence names.
+    pub command: Command,
+    /// Why it must be left for staff, if it must.
+    pub doubt: Option<Doubt>,
 }
 
 /// The command rules.
@@ -25,6 +63,15 @@ pub struct Commands {
     pub first_lines: usize,
     /// (phrase, command), longest phrase first.
     phrases: Vec<(String, Command)>,
+    /// One case-insensitive alternation per command of its sentence patterns.
+    sentences: Vec<(Command, Regex)>,
+    /// Negation words, searched within `negation_reach` characters of a command's words.
+    negation: Option<Regex>,
+    negation_reach: usize,
+    /// Conditions and plans.
+    condition: Option<Regex>,
+    /// How a question that is a request opens.
+    request: Option<Regex>,
 }
 
 /// Why `commands.toml` could not be read.
@@ -36,9 +83,34 @@ pub enum CommandsError {
     /// `ticket_pattern` is not a regex.
     #[error("ticket_pattern: {0}")]
     Pattern(#[from] regex::Error),
-    /// A key of `[words]` names no command.
-    #[error("unknown command {0:?} in [words]")]
+    /// A key of `[words]` or `[sentences]` names no command.
+    #[error("unknown command {0:?} in [words] or [sentences]")]
     Unknown(String),
+    /// A pattern of `[sentences]` or `[doubt]` is not a regex.
+    #[error("{0}: {1}")]
+    Sentence(String, regex::Error),
+}
+
+fn command_named(name: &str) -> Result<Command, CommandsError> {
+    Ok(match name {
+        "status" => Command::Status,
+        "cancel" => Command::Cancel,
+        "dns-changed" => Command::DnsChanged,
+        "approve" => Command::Approve,
+        "retry" => Command::Retry,
+        _ => return Err(CommandsError::Unknown(name.to_string())),
+    })
+}
+
+/// One case-insensitive alternation of `patterns`, or None when there are none.
+fn alternation(what: &str, patterns: &[String]) -> Result<Option<Regex>, CommandsError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let joined = format!("(?i)(?:{})", patterns.join(")|(?:"));
+    Regex::new(&joined)
+        .map(Some)
+        .map_err(|e| CommandsError::Sentence(what.to_string(), e))
 }
 
 impl Commands {
@@ -47,22 +119,78 @@ impl Commands {
         let file: CommandsFile = toml::from_str(text)?;
         let mut phrases = Vec::new();
         for (name, words) in file.words {
-            let cmd = match name.as_str() {
-                "status" => Command::Status,
-                "cancel" => Command::Cancel,
-                "dns-changed" => Command::DnsChanged,
-                "approve" => Command::Approve,
-                "retry" => Command::Retry,
-                _ => return Err(CommandsError::Unknown(name)),
-            };
+            let cmd = command_named(&name)?;
             phrases.extend(words.into_iter().map(|w| (w.to_lowercase(), cmd)));
+        }
+        let mut sentences = Vec::new();
+        for (name, patterns) in &file.sentences {
+            let cmd = command_named(name)?;
+            if let Some(re) = alternation(&format!("[sentences] {name}"), patterns)? {
+                sentences.push((cmd, re));
+            }
         }
         phrases.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
         Ok(Commands {
             ticket: Regex::new(&file.ticket_pattern)?,
             first_lines: file.first_lines,
             phrases,
+            sentences,
+            negation: alternation("[doubt] negation", &file.doubt.negation)?,
+            negation_reach: file.doubt.negation_reach,
+            condition: alternation("[doubt] condition", &file.doubt.condition)?,
+            request: alternation("[doubt] request", &file.doubt.request)?,
         })
+    }
+
+    /// The commands a sentence names, each with its doubt, in the order of the rules.
+    pub fn in_sentence(&self, sentence: &str) -> Vec<SentenceCommand> {
+        let s = sentence.trim();
+        let mut out = Vec::new();
+        for (command, re) in &self.sentences {
+            let spans: Vec<(usize, usize)> = re.find_iter(s).map(|m| (m.start(), m.end())).collect();
+            if spans.is_empty() {
+                continue;
+            }
+            // A status question is harmless; only what changes a job is held back on doubt.
+            let acts = matches!(command, Command::Cancel | Command::DnsChanged);
+            let doubt = if !acts {
+                None
+            } else if spans.iter().any(|&(a, b)| self.negated(s, a, b)) {
+                Some(Doubt::Negation)
+            } else if self.condition.as_ref().is_some_and(|re| re.is_match(s)) {
+                Some(Doubt::Condition)
+            } else if s.contains('?') && !self.request.as_ref().is_some_and(|re| re.is_match(s)) {
+                Some(Doubt::Question)
+            } else {
+                None
+            };
+            out.push(SentenceCommand {
+                command: *command,
+                doubt,
+            });
+        }
+        out
+    }
+
+    /// True when a negation stands within the reach around `s[start..end]` (or inside it).
+    fn negated(&self, s: &str, start: usize, end: usize) -> bool {
+        let Some(re) = &self.negation else { return false };
+        // The window is widened to whole words, so that no word is cut into a negation.
+        let mut from = start.saturating_sub(self.negation_reach);
+        while !s.is_char_boundary(from) {
+            from -= 1;
+        }
+        while let Some(c) = s[..from].chars().next_back().filter(|c| c.is_alphanumeric()) {
+            from -= c.len_utf8();
+        }
+        let mut to = (end + self.negation_reach / 2).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
+        while let Some(c) = s[to..].chars().next().filter(|c| c.is_alphanumeric()) {
+            to += c.len_utf8();
+        }
+        re.is_match(&s[from..to])
     }
 
     /// The command a line holds, if any.

@@ -62,6 +62,8 @@ struct SentencesFile {
     user: Vec<String>,
     #[serde(default)]
     from: Vec<String>,
+    #[serde(default)]
+    withheld: Vec<String>,
 }
 
 /// The body labels, by normalised label.
@@ -78,6 +80,8 @@ pub struct Labels {
     pub user_phrases: Phrases,
     /// Words before the old server in "migrate X from imap.y.example" (lower case).
     pub from_words: Vec<String>,
+    /// Words that say a password comes another way ("by phone", "per SMS"; lower case).
+    withheld: Vec<String>,
 }
 
 /// Phrases of free sentences (lower case), with a quick test whether any may be in a text.
@@ -161,6 +165,20 @@ impl Labels {
             host_phrases: Phrases::new(file.sentences.host),
             user_phrases: Phrases::new(file.sentences.user),
             from_words: lower(file.sentences.from),
+            withheld: lower(file.sentences.withheld),
+        })
+    }
+
+    /// True when `text` says the password comes another way ("je vous le communique par SMS",
+    /// "per telefono"): then what follows a password label or phrase there is no password.
+    pub fn withholds(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        self.withheld.iter().any(|w| {
+            lower.match_indices(w.as_str()).any(|(i, _)| {
+                let before = lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+                let after = lower[i + w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+                before && after
+            })
         })
     }
 
@@ -181,6 +199,8 @@ struct CsvFile {
     delimiters: Vec<String>,
     headerless: Vec<Field>,
     columns: BTreeMap<Field, Vec<String>>,
+    #[serde(default)]
+    ditto: Vec<String>,
 }
 
 /// CSV header aliases and delimiters.
@@ -191,6 +211,8 @@ pub struct CsvRules {
     /// The columns of a file without a header.
     pub headerless: Vec<Field>,
     by_alias: BTreeMap<String, Field>,
+    /// Cells that mean "the same as the row above" ("idem", "dito", "〃"), lower case.
+    ditto: Vec<String>,
 }
 
 /// Normalises a CSV column name: lower case without spaces, `_` and `-`.
@@ -225,12 +247,19 @@ impl CsvRules {
             delimiters,
             headerless: file.headerless,
             by_alias,
+            ditto: file.ditto.iter().map(|d| d.trim().to_lowercase()).collect(),
         })
     }
 
     /// The field a column header names, if any.
     pub fn column(&self, name: &str) -> Option<Field> {
         self.by_alias.get(&normalize_column(name)).copied()
+    }
+
+    /// True when a cell says "the same as above".
+    pub fn is_ditto(&self, cell: &str) -> bool {
+        let c = cell.trim().to_lowercase();
+        !c.is_empty() && self.ditto.contains(&c)
     }
 }
 
@@ -304,6 +333,17 @@ mod tests {
     }
 
     #[test]
+    fn a_password_sent_another_way_is_withheld() {
+        let l = labels();
+        assert!(l.withholds("I'll give it to you by phone"));
+        assert!(l.withholds("lo mando por SMS mañana"));
+        assert!(l.withholds("stuur ik apart via sms"));
+        assert!(!l.withholds("the password is Tulip-7, apart from that all is fine"));
+        assert!(!l.withholds("Smsgate-44"));
+        assert!(!l.withholds("Telefon#12"));
+    }
+
+    #[test]
     fn csv_aliases_include_microsoft_365() {
         let c = CsvRules::parse(include_str!("../../rules/csv.toml")).unwrap();
         assert_eq!(c.column("EmailAddress"), Some(Field::Email));
@@ -313,7 +353,7 @@ mod tests {
         assert_eq!(c.column("E-Mail-Adresse"), Some(Field::Email));
         assert_eq!(c.column("\u{feff}email"), Some(Field::Email));
         assert_eq!(c.column("Notes"), None);
-        assert_eq!(c.delimiters, vec![b',', b';', b'\t']);
+        assert_eq!(c.delimiters, vec![b',', b';', b'\t', b'|']);
         assert_eq!(c.headerless, vec![Field::Email, Field::Password, Field::Host]);
     }
 }

@@ -14,6 +14,26 @@ use std::collections::{BTreeMap, HashMap};
 struct IntentFile {
     intent: BTreeMap<String, Vec<String>>,
     language: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    client: BTreeMap<String, ClientFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    #[serde(default)]
+    prefix: Vec<String>,
+    #[serde(default)]
+    header: Vec<String>,
+}
+
+/// What a mail client writes in its user's language: subject prefixes and quote header words.
+#[derive(Debug, Clone, Default)]
+pub struct ClientWords {
+    /// Lower-case subject prefixes without their colon ("aw", "tr").
+    pub prefix: Vec<String>,
+    /// Lower-case header words ("von:", "a écrit").
+    pub header: Vec<String>,
 }
 
 /// Why `intent.toml` could not be read.
@@ -39,6 +59,8 @@ pub struct Intent {
     any: Option<Regex>,
     /// Lower-case word → the languages that use it.
     words: HashMap<String, Vec<Language>>,
+    /// Each language's client words.
+    pub client: Vec<(Language, ClientWords)>,
 }
 
 impl Intent {
@@ -78,7 +100,24 @@ impl Intent {
                 }
             }
         }
-        Ok(Intent { patterns, any, words })
+        let mut client = Vec::new();
+        for (code, c) in file.client {
+            let lang = Language::from_code(&code).ok_or_else(|| IntentError::Unknown(code.clone()))?;
+            let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
+            client.push((
+                lang,
+                ClientWords {
+                    prefix: lower(c.prefix),
+                    header: lower(c.header),
+                },
+            ));
+        }
+        Ok(Intent {
+            patterns,
+            any,
+            words,
+            client,
+        })
     }
 
     /// The language of the first intent pattern that `text` matches, if any (languages share
