@@ -31,6 +31,7 @@ pub mod mailhead;
 pub mod migrate;
 pub mod model;
 pub mod net;
+pub mod oauth;
 pub mod observe;
 pub mod reply;
 pub mod rules;

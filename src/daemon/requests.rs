@@ -378,6 +378,7 @@ impl Daemon {
                 port,
                 security,
                 user: m.source_user().to_string(),
+                login: Default::default(),
             },
             destination: m.destination(),
             schedule: m.schedule(),
@@ -395,6 +396,8 @@ impl Daemon {
             final_wanted: false,
             held,
             found: m.found(),
+            found_by: None,
+            pace: Default::default(),
         };
         Ok((job, m.password().clone()))
     }
