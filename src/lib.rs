@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod davsplit;
+pub mod discover;
 pub mod dns;
 pub mod failpoint;
 pub mod http;
