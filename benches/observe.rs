@@ -55,6 +55,7 @@ fn fill(store: &Store) {
                     port: 993,
                     security: Security::Tls,
                     user: format!("user{}@example.com", id.0),
+                    login: Default::default(),
                 },
                 destination: format!("user{}@new.example", id.0),
                 schedule: None,
@@ -68,6 +69,8 @@ fn fill(store: &Store) {
                 final_wanted: false,
                 held: false,
                 found: None,
+                found_by: None,
+                pace: Default::default(),
             };
             change.job(&job).unwrap();
         }

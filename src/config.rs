@@ -407,6 +407,124 @@ pub struct Config {
     /// Rate limits on support mail that is acted on.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// Finding a customer's old server when the request names none.
+    #[serde(default)]
+    pub discovery: DiscoveryConfig,
+    /// The operator's OAuth apps at Google and Microsoft (absent: passwords only).
+    #[serde(default)]
+    pub oauth: OauthConfig,
+}
+
+/// `[discovery]`: how a customer's old server is looked for (SRV, autoconfig, autodiscover,
+/// the provider table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryConfig {
+    /// Seconds the whole search for one mailbox's server may take.
+    #[serde(default = "default_discovery_budget")]
+    pub budget_seconds: u64,
+    /// The port asked for autoconfig and autodiscover files over HTTPS (443; a test bed's own
+    /// web server listens elsewhere).
+    #[serde(default = "default_https_port")]
+    pub https_port: u16,
+}
+
+impl Default for DiscoveryConfig {
+    fn default() -> Self {
+        DiscoveryConfig {
+            budget_seconds: default_discovery_budget(),
+            https_port: default_https_port(),
+        }
+    }
+}
+
+fn default_discovery_budget() -> u64 {
+    20
+}
+fn default_https_port() -> u16 {
+    443
+}
+
+/// `[oauth]`: the operator's OAuth apps and the consent callback.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OauthConfig {
+    /// The public HTTPS address the consent callback is reached at (Google's authorization-code
+    /// flow sends the customer's browser to `<public_url>/oauth/callback`).
+    pub public_url: Option<String>,
+    /// Where the callback listens, e.g. `127.0.0.1:8443` behind the operator's HTTPS proxy.
+    pub listen: Option<String>,
+    /// Refresh an access token this many seconds before it runs out.
+    #[serde(default = "default_refresh_margin")]
+    pub refresh_margin_seconds: u64,
+    /// Google (Gmail, Workspace).
+    pub google: Option<OauthApp>,
+    /// Microsoft (365, Outlook.com).
+    pub microsoft: Option<OauthApp>,
+}
+
+fn default_refresh_margin() -> u64 {
+    300
+}
+
+impl OauthConfig {
+    /// The app of a config section by name (`google`, `microsoft`).
+    pub fn app(&self, name: &str) -> Option<&OauthApp> {
+        match name {
+            "google" => self.google.as_ref(),
+            "microsoft" => self.microsoft.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// One OAuth app, registered by the operator at the provider. Endpoints default to the
+/// provider's own (by the section's name); a test bed points them at its local token server.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OauthApp {
+    /// The app's client id.
+    pub client_id: String,
+    /// The app's client secret (a file whose first line it is, or an environment variable):
+    /// needed for the authorization-code flow at Google and for Microsoft's application
+    /// permission.
+    pub client_secret_file: Option<PathBuf>,
+    /// The environment variable holding the client secret.
+    pub client_secret_env: Option<String>,
+    /// Google: the service account's JSON key, for Workspace domain-wide delegation.
+    pub service_account_file: Option<PathBuf>,
+    /// Microsoft: the tenant in the endpoints (`organizations`, `common`, or a tenant id).
+    pub tenant: Option<String>,
+    /// The authorization endpoint (the consent page).
+    pub auth_url: Option<String>,
+    /// The token endpoint.
+    pub token_url: Option<String>,
+    /// The device authorization endpoint (Microsoft's device-code flow).
+    pub device_url: Option<String>,
+    /// The revocation endpoint (tokens are revoked there when a job ends).
+    pub revoke_url: Option<String>,
+    /// The scopes asked for a customer's consent.
+    pub scope: Option<String>,
+    /// The scope of an application grant (Microsoft: `https://outlook.office365.com/.default`).
+    pub app_scope: Option<String>,
+    /// `xoauth2` (default) or `oauthbearer`.
+    #[serde(default)]
+    pub mechanism: crate::model::BearerMechanism,
+}
+
+impl OauthApp {
+    /// The client secret, when one is configured.
+    pub fn client_secret(&self, what: &str) -> Result<Option<Secret>> {
+        if self.client_secret_file.is_none() && self.client_secret_env.is_none() {
+            return Ok(None);
+        }
+        SecretSource {
+            password_file: self.client_secret_file.clone(),
+            password_env: self.client_secret_env.clone(),
+        }
+        .resolve(what)
+        .map(Some)
+    }
 }
 
 /// Waits and tries after a transient failure: the wait doubles from 1 s (with jitter) up to
@@ -542,6 +660,24 @@ impl Config {
         }
         if let Some(admin) = &self.admin {
             admin.check()?;
+        }
+        if self.discovery.budget_seconds == 0 {
+            bail!("discovery.budget_seconds: must be at least 1");
+        }
+        if let Some(url) = &self.oauth.public_url {
+            crate::model::BaseUrl::parse(url).map_err(|e| anyhow::anyhow!("oauth.public_url: {e:#}"))?;
+        }
+        if let Some(listen) = &self.oauth.listen {
+            if listen.parse::<std::net::SocketAddr>().is_err() {
+                bail!("oauth.listen: {listen:?} is not an address like 127.0.0.1:8443");
+            }
+        }
+        for (name, app) in [("google", &self.oauth.google), ("microsoft", &self.oauth.microsoft)] {
+            if let Some(app) = app {
+                if app.client_id.trim().is_empty() {
+                    bail!("oauth.{name}.client_id: name the app's client id");
+                }
+            }
         }
         Ok(())
     }

@@ -7,8 +7,9 @@
 //! are asked side by side, each within a short timeout, and the whole lookup has a deadline.
 //!
 //! It never caches (a watch must see a change at its next look), never appends search domains
-//! (names are asked as given, fully qualified), and never hands out addresses to connect to:
-//! that is [`crate::net::resolve_checked`], which checks them first.
+//! (names are asked as given, fully qualified), and never hands out addresses to connect to
+//! unchecked: [`crate::net::resolve_checked`] checks them first, and discovery checks what
+//! [`Resolver::addresses`] returns with [`crate::net::check_addresses`].
 
 use anyhow::{anyhow, bail, Context, Result};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
@@ -170,6 +171,37 @@ impl Resolver {
         });
         out.dedup();
         Ok(out)
+    }
+
+    /// The addresses (A and AAAA) of `host`, asked of this resolver's nameservers; an empty
+    /// list when it has none. For discovery only, which checks them with
+    /// [`crate::net::check_addresses`] before anything connects to them. An IP literal is its
+    /// own answer.
+    pub async fn addresses(&self, host: &str) -> Result<Vec<std::net::IpAddr>> {
+        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+            return Ok(vec![ip]);
+        }
+        // A server that refuses one of the two kinds (some answer AAAA with REFUSED) does not
+        // hide the addresses of the other; only when neither gives any is its error returned.
+        let mut out = Vec::new();
+        let mut failure = None;
+        for kind in [RecordType::A, RecordType::AAAA] {
+            match self.lookup(host, kind).await {
+                Ok(records) => out.extend(records.iter().filter_map(|r| match r {
+                    RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
+                    RData::AAAA(a) => Some(std::net::IpAddr::V6(a.0)),
+                    _ => None,
+                })),
+                Err(e) => failure = Some(e),
+            }
+        }
+        match failure {
+            Some(e) if out.is_empty() => Err(e),
+            _ => {
+                out.dedup();
+                Ok(out)
+            }
+        }
     }
 
     async fn lookup(&self, name: &str, kind: RecordType) -> Result<Vec<RData>> {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod fields;
 pub mod intent;
 pub mod policy;
+pub mod providers;
 pub mod replies;
 
 pub use classify::Classify;
@@ -17,6 +18,7 @@ pub use commands::Commands;
 pub use fields::{CsvRules, Field, Labels};
 pub use intent::Intent;
 pub use policy::Policy;
+pub use providers::{LoginMethod, Provider, Providers};
 pub use replies::{Template, Templates};
 
 /// Built-in reply templates.
@@ -33,6 +35,8 @@ const COMMANDS: &str = include_str!("../rules/commands.toml");
 const INTENT: &str = include_str!("../rules/intent.toml");
 /// Built-in scheduling policy and limits.
 const POLICY: &str = include_str!("../rules/policy.toml");
+/// Built-in known-provider table.
+const PROVIDERS: &str = include_str!("../rules/providers.toml");
 
 /// All rules in force.
 #[derive(Debug, Clone)]
@@ -51,6 +55,8 @@ pub struct Rules {
     pub intent: Intent,
     /// Scheduling policy and limits.
     pub policy: Policy,
+    /// Known providers: servers, login methods, limits, help.
+    pub providers: Providers,
 }
 
 impl Rules {
@@ -68,6 +74,7 @@ impl Rules {
         let commands = read_override(dir, "commands.toml", COMMANDS)?;
         let policy = read_override(dir, "policy.toml", POLICY)?;
         let intent = read_override(dir, "intent.toml", INTENT)?;
+        let providers = read_override(dir, "providers.toml", PROVIDERS)?;
         Ok(Rules {
             replies: toml::from_str(&replies).context("rules/replies.toml")?,
             labels: Labels::parse(&labels).context("rules/labels.toml")?,
@@ -76,6 +83,7 @@ impl Rules {
             commands: Commands::parse(&commands).context("rules/commands.toml")?,
             intent: Intent::parse(&intent).context("rules/intent.toml")?,
             policy: Policy::parse(&policy).context("rules/policy.toml")?,
+            providers: Providers::parse(&providers).context("rules/providers.toml")?,
         })
     }
 }

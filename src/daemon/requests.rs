@@ -408,6 +408,7 @@ impl Requests {
                 port,
                 security,
                 user: m.source_user().to_string(),
+                login: Default::default(),
             },
             destination: m.destination(),
             schedule: m.schedule(),
@@ -425,6 +426,8 @@ impl Requests {
             final_wanted: false,
             held,
             found: m.found(),
+            found_by: None,
+            pace: Default::default(),
         };
         Ok((job, m.password().clone()))
     }

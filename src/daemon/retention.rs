@@ -108,6 +108,7 @@ mod tests {
                 port: 993,
                 security: Security::Tls,
                 user: format!("u{id}@old.example"),
+                login: Default::default(),
             },
             destination: format!("u{id}@new.example"),
             schedule: None,
@@ -121,6 +122,8 @@ mod tests {
             final_wanted: false,
             held: false,
             found: None,
+            found_by: None,
+            pace: Default::default(),
         }
     }
 

@@ -4,13 +4,15 @@
 //! - [`endpoint`]: where each server is and who logs in there, built from the config;
 //! - [`open()`]: TCP to checked addresses, TLS or STARTTLS, the [`guard`], the greeting, each
 //!   step with its timeout and its own kind of failure ([`OpenError`]);
-//! - [`login()`]: password, master user, SASL PLAIN with an authorization id (OAuth next);
+//! - [`login()`]: password, master user, SASL PLAIN with an authorization id, and OAuth 2.0
+//!   bearer tokens (XOAUTH2, OAUTHBEARER) from a [`TokenSource`], renewed once when refused;
 //! - [`redact`]: a server's words never carry what we sent (an echoed LOGIN line or password);
 //! - [`wire`]: the quoted strings, literals and response lines of the commands we send by hand;
 //! - certificate problems in one wording ([`CertificateRefused`]).
 //!
 //! Every connection to a customer's server goes to addresses checked by [`crate::net`]; the
-//! password is handed to the server and nowhere else. Never knows a job, a ticket or a request.
+//! password (or token) is handed to the server and nowhere else. Never knows a job, a ticket or
+//! a request.
 
 use crate::config::AdminLogin;
 use crate::model::Security;
@@ -26,6 +28,7 @@ mod login;
 mod open;
 pub mod redact;
 mod stream;
+pub mod tokens;
 pub mod wire;
 
 pub use certificate::{problem as certificate_problem, words as certificate_words, CertificateRefused};
@@ -34,6 +37,7 @@ pub use login::{login, server_text, LoginBroken, LoginRefused};
 pub use open::{open, Greeted, OpenError, Steps};
 pub use redact::Redactor;
 pub use stream::{ImapStream, Throttle};
+pub use tokens::{BearerMechanism, FixedToken, TokenError, TokenSource, Tokens};
 
 /// An authenticated IMAP session.
 pub type Session = async_imap::Session<ImapStream>;
@@ -78,14 +82,29 @@ pub enum Credentials {
         /// Separator for master-user logins.
         separator: String,
     },
+    /// An OAuth 2.0 bearer token for `user` (the customer's consent, or an app's grant for the
+    /// mailbox).
+    Oauth {
+        /// The mailbox to log in to.
+        user: String,
+        /// Where the tokens come from.
+        tokens: Tokens,
+        /// XOAUTH2 or OAUTHBEARER.
+        mechanism: BearerMechanism,
+    },
 }
 
 impl Credentials {
     /// The mailbox this session is for, for messages and logs.
     pub fn mailbox(&self) -> &str {
         match self {
-            Credentials::User { user, .. } | Credentials::Admin { user, .. } => user,
+            Credentials::User { user, .. } | Credentials::Admin { user, .. } | Credentials::Oauth { user, .. } => user,
         }
+    }
+
+    /// True for an OAuth login (a refusal means the consent, not a password, is wrong).
+    pub fn is_oauth(&self) -> bool {
+        matches!(self, Credentials::Oauth { .. })
     }
 }
 

@@ -26,6 +26,7 @@ impl Redactor {
     pub fn new(creds: &Credentials) -> Redactor {
         let (login, password, plain) = match creds {
             Credentials::User { user, password } => (user.clone(), password.expose(), None),
+            Credentials::Oauth { user, .. } => (user.clone(), "", None),
             Credentials::Admin {
                 user,
                 admin,
@@ -38,9 +39,21 @@ impl Redactor {
                 (format!("{user}{separator}{admin}"), password.expose(), Some(plain))
             }
         };
-        let mut secrets = vec![zeroize::Zeroizing::new(password.to_string())];
+        let mut secrets: Vec<zeroize::Zeroizing<String>> = Some(password)
+            .filter(|p| !p.is_empty())
+            .map(|p| zeroize::Zeroizing::new(p.to_string()))
+            .into_iter()
+            .collect();
         secrets.extend(plain.map(zeroize::Zeroizing::new));
         Redactor { secrets, login }
+    }
+
+    /// Also withholds text carrying `secret` (a token, or a SASL response we sent).
+    pub fn with_secret(mut self, secret: &str) -> Redactor {
+        if !secret.is_empty() {
+            self.secrets.push(zeroize::Zeroizing::new(secret.to_string()));
+        }
+        self
     }
 
     /// `text`, or [`WITHHELD`] when it carries the password, the SASL response or a LOGIN
@@ -89,6 +102,27 @@ mod tests {
         assert_eq!(r.clean("bad login hunter2 for x"), WITHHELD);
         // The login line without the password (a server that cut it) is withheld all the same.
         assert_eq!(r.clean("a1 login anna@old.example ..."), WITHHELD);
+    }
+
+    #[test]
+    fn an_echoed_token_or_bearer_response_is_withheld() {
+        use base64::Engine;
+        let creds = Credentials::Oauth {
+            user: "anna@old.example".into(),
+            tokens: crate::imapconn::Tokens(std::sync::Arc::new(crate::imapconn::FixedToken(Secret::new(
+                "ya29.tok",
+            )))),
+            mechanism: crate::imapconn::BearerMechanism::Xoauth2,
+        };
+        let sasl =
+            base64::engine::general_purpose::STANDARD.encode("user=anna@old.example\x01auth=Bearer ya29.tok\x01\x01");
+        let r = Redactor::new(&creds).with_secret("ya29.tok").with_secret(&sasl);
+        assert_eq!(r.clean("bad token ya29.tok"), WITHHELD);
+        assert_eq!(r.clean(&format!("unknown {sasl}")), WITHHELD);
+        assert_eq!(
+            r.clean("[AUTHENTICATIONFAILED] Invalid credentials"),
+            "[AUTHENTICATIONFAILED] Invalid credentials"
+        );
     }
 
     #[test]

@@ -7,21 +7,25 @@
 //! job syncing again, a cancelled one resuming) is refused in one place.
 
 mod base_url;
+mod bearer;
 mod checkpoint;
 mod command;
 mod folder_choice;
 mod language;
 mod limits;
+mod pace;
 mod report;
 mod security;
 mod state;
 
 pub use base_url::BaseUrl;
+pub use bearer::BearerMechanism;
 pub use checkpoint::{Checkpoints, FolderCheckpoint, NoProgress, Progress};
 pub use command::Command;
 pub use folder_choice::{glob_match, PlanOptions};
 pub use language::Language;
 pub use limits::Limits;
+pub use pace::{expected_duration, throttle_hint, Admit, PaceLimits, PaceState, Throttle};
 pub use report::{FolderReport, MigrationReport};
 pub use security::Security;
 pub use state::JobState;
@@ -98,6 +102,25 @@ pub struct SourceSpec {
     pub security: Security,
     /// Login name at the old provider.
     pub user: String,
+    /// How the login there is proven (a password unless it says otherwise).
+    #[serde(default)]
+    pub login: SourceLogin,
+}
+
+/// How mailferry proves who it is at a customer's old server; the job's sealed secret is the
+/// password, or the OAuth grant (tokens) of the operator's app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum SourceLogin {
+    /// The customer's password (or app password), with LOGIN.
+    #[default]
+    Password,
+    /// An OAuth 2.0 access token of the operator's app `[oauth.<app>]` (XOAUTH2 or
+    /// OAUTHBEARER); the sealed secret holds the grant it is refreshed from.
+    Oauth {
+        /// The config section of the app: `google`, `microsoft`.
+        app: String,
+    },
 }
 
 /// One mailbox to migrate.
@@ -138,6 +161,13 @@ pub struct Job {
     /// What the probe found at the old provider when the request came in.
     #[serde(default)]
     pub found: Option<Found>,
+    /// How the old server was found, for the customer ("named in your request", "found in
+    /// the domain's SRV records", …).
+    #[serde(default)]
+    pub found_by: Option<String>,
+    /// How much of the provider's download quota this job has used in its current window.
+    #[serde(default)]
+    pub pace: PaceState,
 }
 
 /// What the old mailbox held when it was probed.

@@ -272,6 +272,7 @@ mod tests {
                 port: 993,
                 security: crate::model::Security::Tls,
                 user: "anna@old.example".into(),
+                login: Default::default(),
             },
             destination: "anna@new.example".into(),
             schedule: None,
@@ -289,6 +290,8 @@ mod tests {
                 messages: found,
                 bytes: None,
             }),
+            found_by: None,
+            pace: Default::default(),
         }
     }
 
