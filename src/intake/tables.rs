@@ -190,7 +190,7 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
         // "m.weber.example" where the address belongs: an error of this row, no mailbox. In the
         // body only a cell written like an address is one (a note under a table is not).
         let looks_like_address = mb.email.contains('@') || (!mb.email.contains(' ') && mb.email.contains('.'));
-        if !mb.email.is_empty() && !crate::validate::is_address(&mb.email) && (!in_body || looks_like_address) {
+        if !mb.email.is_empty() && !crate::model::address::is_address(&mb.email) && (!in_body || looks_like_address) {
             out.errors.push(FieldError {
                 row: mb.row,
                 field: "email".into(),

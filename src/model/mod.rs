@@ -6,6 +6,7 @@
 //! I/O. State changes go through [`JobState::can_move_to`], so an impossible transition (a done
 //! job syncing again, a cancelled one resuming) is refused in one place.
 
+pub mod address;
 mod base_url;
 mod bearer;
 mod checkpoint;

@@ -18,6 +18,7 @@ use std::net::IpAddr;
 pub mod online;
 pub mod stage;
 
+pub use crate::model::address::{is_address, is_host_name};
 pub use online::{probe_mailbox, probe_mailbox_with, EffectiveSource, ProbeOptions, ProbeReport};
 pub use stage::{Checked, ValidMailbox, ValidatedRequest};
 
@@ -160,41 +161,6 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         }
     }
     errors
-}
-
-/// A plausible address: one "@", a non-empty local part, a host name with a dot.
-pub fn is_address(a: &str) -> bool {
-    match a.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && local.len() <= 64
-                && !local.contains(char::is_whitespace)
-                && !local.starts_with('.')
-                && !local.ends_with('.')
-                && !local.contains("..")
-                && !domain.contains('@')
-                && domain.contains('.')
-                && is_host_name(domain)
-        }
-        None => false,
-    }
-}
-
-/// A syntactically valid DNS host name (letters, digits, hyphens, dots; labels of 1-63).
-pub fn is_host_name(h: &str) -> bool {
-    let h = h.strip_suffix('.').unwrap_or(h);
-    !h.is_empty()
-        && h.len() <= 253
-        && h.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        && h.rsplit('.')
-            .next()
-            .is_some_and(|tld| tld.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// What is wrong with a server value, or None.
