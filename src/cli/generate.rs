@@ -53,7 +53,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Writes the shell completions into `dir`.
 pub fn completions(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut cmd = super::command();
+    let mut cmd = without_hidden(super::command());
     [Shell::Bash, Shell::Zsh, Shell::Fish]
         .into_iter()
         .map(|shell| {
@@ -61,6 +61,21 @@ pub fn completions(dir: &Path) -> Result<Vec<PathBuf>> {
                 .with_context(|| format!("cannot write the {shell} completions into {}", dir.display()))
         })
         .collect()
+}
+
+/// The command tree as people see it: clap_complete writes hidden subcommands too, and
+/// `generate` is for packaging, not something a TAB should offer.
+fn without_hidden(cmd: clap::Command) -> clap::Command {
+    let visible: Vec<clap::Command> = cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned().collect();
+    let args: Vec<clap::Arg> = cmd.get_arguments().cloned().collect();
+    let mut out = clap::Command::new("mailferry").args(args).subcommands(visible);
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if cmd.get_version().is_some() {
+        out = out.version(env!("CARGO_PKG_VERSION"));
+    }
+    out
 }
 
 /// Writes one man page per visible command into `dir`.
@@ -246,6 +261,7 @@ mod tests {
         ] {
             let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
             assert!(text.contains(must) && text.contains("migrate"), "{file}");
+            assert!(!text.contains("generate"), "{file} offers the hidden generate command");
         }
     }
 }
