@@ -413,6 +413,43 @@ pub struct Config {
     /// The operator's OAuth apps at Google and Microsoft (absent: passwords only).
     #[serde(default)]
     pub oauth: OauthConfig,
+    /// The settings customers' mail programs use at the new provider, told in the last reply
+    /// (absent: the last reply has no settings block).
+    #[serde(default)]
+    pub clients: Option<ClientsConfig>,
+}
+
+/// `[clients]`: the servers customers set up in their mail programs once the move is done, as
+/// the Internet sees them (not how mailferry reaches them).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientsConfig {
+    /// The IMAP server's public host name.
+    pub imap_host: String,
+    /// Its port: 993 (TLS) or 143 (STARTTLS).
+    #[serde(default = "default_client_imap_port")]
+    pub imap_port: u16,
+    /// The SMTP submission server's public host name.
+    pub smtp_host: String,
+    /// Its port: 465 (TLS) or 587 (STARTTLS).
+    #[serde(default = "default_client_smtp_port")]
+    pub smtp_port: u16,
+    /// The CardDAV address for contacts (absent: not mentioned).
+    pub carddav_url: Option<String>,
+    /// The CalDAV address for calendars (absent: not mentioned).
+    pub caldav_url: Option<String>,
+    /// Whether the provider publishes autoconfig/autodiscover for customers' domains, so that
+    /// mail programs find these settings from the address alone.
+    #[serde(default)]
+    pub autoconfig: bool,
+}
+
+fn default_client_imap_port() -> u16 {
+    993
+}
+
+fn default_client_smtp_port() -> u16 {
+    587
 }
 
 /// `[discovery]`: how a customer's old server is looked for (SRV, autoconfig, autodiscover,

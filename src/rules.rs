@@ -19,7 +19,7 @@ pub use fields::{CsvRules, Field, Labels};
 pub use intent::Intent;
 pub use policy::Policy;
 pub use providers::{LoginMethod, Provider, Providers};
-pub use replies::{Template, Templates};
+pub use replies::{Settings, Template, Templates, Words};
 
 /// Built-in reply templates.
 const REPLIES: &str = include_str!("../rules/replies.toml");

@@ -54,9 +54,19 @@ async fn both_passes_end_in_done_with_every_reply_in_one_thread() {
         "the last reply says it is safe to leave:\n{done}"
     );
     assert!(
-        done.contains("Total") && done.contains("15"),
+        done.contains("Total: 15"),
         "per-folder totals include the new mail:\n{done}"
     );
+    // The last reply completes the manual: the settings for the customer's mail programs,
+    // from the config's [clients].
+    for setting in [
+        "Incoming mail (IMAP): imap.new.example, port 993, SSL/TLS",
+        "Outgoing mail (SMTP): smtp.new.example, port 587, STARTTLS",
+        "Contacts (CardDAV): https://dav.new.example/",
+        "find these settings by themselves",
+    ] {
+        assert!(done.contains(setting), "the last reply says {setting:?}:\n{done}");
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(c.replies().await.len(), 4, "no further reply");
 
@@ -528,7 +538,7 @@ async fn a_wrong_password_is_answered_at_once_and_a_corrected_reply_goes_ahead()
     c.reply_to(&replies[0], fields, None).await;
     let replies = c.wait_replies(3, LIMIT, &daemon).await;
     assert!(
-        body_of(&replies[1]).contains("found 3 messages"),
+        body_of(&replies[1]).contains("Found: 3 messages"),
         "{}",
         body_of(&replies[1])
     );

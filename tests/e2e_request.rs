@@ -136,16 +136,33 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         .to_string();
         assert!(!raw.contains(&old_pass), "a reply must never carry the password");
     }
-    let ack_text = ack.body_text(0).unwrap();
+    // Both replies read on a phone: plain text of at most 72 columns (only a fixed line such as
+    // a DNS record may be wider) and an HTML part that says the same words.
+    for m in [&ack, &done] {
+        let plain = m.body_text(0).unwrap();
+        for line in plain.lines() {
+            assert!(
+                line.chars().count() <= 72 || line.starts_with("     "),
+                "a line wider than 72 columns:\n{line}\nin:\n{plain}"
+            );
+        }
+        let html = m.body_html(0).expect("an HTML alternative");
+        assert_eq!(
+            mailferry::reply::layout::visible_words(&html),
+            mailferry::reply::layout::visible_words(&plain),
+            "the HTML part says what the plain part says:\n{html}\n---\n{plain}"
+        );
+    }
+    let ack_text = support::flow::unflow(&ack.body_text(0).unwrap());
     assert!(
-        ack_text.contains("found 10 messages in 3 folders"),
+        ack_text.contains("Found: 10 messages in 3 folders"),
         "the acknowledgement says what the old mailbox holds:\n{ack_text}"
     );
     assert!(
         ack_text.contains("MIG-000001") && ack_text.contains(&new),
         "ack names ticket and mailbox:\n{ack_text}"
     );
-    let done_text = done.body_text(0).unwrap();
+    let done_text = support::flow::unflow(&done.body_text(0).unwrap());
     for line in ["INBOX", "Sent", "Archive/2024"] {
         assert!(
             done_text.contains(line),
@@ -153,10 +170,11 @@ async fn a_request_by_mail_is_acknowledged_migrated_and_reported_in_the_thread()
         );
     }
     let counts_line = |folder: &str| {
+        let prefix = format!("{folder}: ");
         done_text
             .lines()
-            .find(|l| l.split_whitespace().next() == Some(folder))
-            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+            .find_map(|l| l.trim_start().strip_prefix(prefix.as_str()))
+            .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
     };
     assert_eq!(counts_line("INBOX").as_deref(), Some("6"), "{done_text}");
     assert_eq!(counts_line("Sent").as_deref(), Some("3"), "{done_text}");

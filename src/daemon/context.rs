@@ -88,7 +88,7 @@ impl Context {
     /// Standard placeholders for a ticket's replies.
     pub(super) fn reply_body(&self, template: &str, ticket: &Ticket, jobs: &[Job], extra: &[(&str, &str)]) -> String {
         let id = ticket.id.to_string();
-        let table = compose::mailbox_table(jobs);
+        let table = compose::mailbox_blocks(jobs, &self.rules().replies.words);
         let state = compose::overall_state(jobs);
         let mut vars: Vec<(&str, &str)> = vec![("ticket", &id), ("table", &table), ("state", &state)];
         vars.extend_from_slice(extra);
@@ -139,6 +139,7 @@ impl Context {
             sent_at: None,
             in_flight: false,
             filed: false,
+            language: None,
         })
     }
 

@@ -17,7 +17,7 @@ use crate::inbox;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
 use crate::observe::metrics::{Pass, PassOutcome};
-use crate::reply::compose;
+use crate::reply::compose::{self, render};
 use crate::store::Change;
 use anyhow::{Context as _, Result};
 use std::collections::HashMap;
@@ -267,10 +267,11 @@ impl Jobs {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, text);
                 let jobs = self.ctx.jobs_with(&ticket, &job)?;
-                let mut folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
+                let words = self.ctx.rules().replies.words.clone();
+                let mut folders = compose::folder_lines(job.report.as_ref().unwrap_or(&report), &words);
                 if let Some(text) = self.import_groupware(&job).await {
                     crate::failpoint::hit("job.groupware_imported");
-                    folders.push_str("\nContacts and calendars:\n");
+                    folders.push_str(&format!("\n{}\n", words.groupware));
                     folders.push_str(&text);
                     change.event(job.ticket, Some(job.id), now, "contacts and calendars imported");
                 }
@@ -282,15 +283,17 @@ impl Jobs {
                             .filter_map(|j| {
                                 j.report
                                     .as_ref()
-                                    .map(|r| format!("{}:\n{}", j.destination, compose::folder_table(r)))
+                                    .map(|r| format!("{}\n{}", j.destination, compose::folder_lines(r, &words)))
                             })
                             .collect::<Vec<_>>()
                             .join("\n");
+                        let settings =
+                            compose::client_settings(self.ctx.cfg.clients.as_ref(), &self.ctx.rules().replies.settings);
                         self.ctx.reply_body(
                             &self.ctx.rules().replies.done.text,
                             &ticket,
                             &jobs,
-                            &[("folders", &all_folders)],
+                            &[("folders", &all_folders), ("settings", &settings)],
                         )
                     })
                 } else if job.state == JobState::Synced {
@@ -377,7 +380,7 @@ impl Jobs {
             .map(|(name, data)| migrate::dav::GroupwareFileInput { name, data })
             .collect();
         match migrate::dav::import_groupware(&target, &job.destination, &inputs).await {
-            Ok(report) => Some(migrate::dav::groupware_table(&report)),
+            Ok(report) => Some(groupware_lines(&report, &self.ctx.rules().replies.words)),
             Err(e) => {
                 tracing::warn!(error = %e, "contacts and calendars not imported; will try again with the final copy");
                 Some(format!("  not imported yet ({e}); we try again with the final copy\n"))
@@ -395,7 +398,7 @@ impl Jobs {
             .dns
             .records
             .iter()
-            .map(|r| format!("  {}", r.replace("{domain}", domain)))
+            .map(|r| format!("    {}", r.replace("{domain}", domain)))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -483,6 +486,35 @@ impl<C: Checkpoints> Checkpoints for Advancing<'_, C> {
         }
         Ok(())
     }
+}
+
+/// The contacts and calendars of a reply: one detail line per file, then one per object that
+/// could not be imported, and why.
+fn groupware_lines(report: &migrate::dav::GroupwareReport, w: &crate::rules::Words) -> String {
+    let mut out = String::new();
+    for f in &report.files {
+        let line = render(
+            &w.groupware_file,
+            &[
+                ("file", &f.file),
+                ("objects", &f.objects.to_string()),
+                ("imported", &f.imported.to_string()),
+                ("already", &f.already_there.to_string()),
+                ("failed", &f.failed.to_string()),
+            ],
+        );
+        out.push_str(&format!("  {line}\n"));
+    }
+    for f in &report.files {
+        for x in &f.failures {
+            let uid = x.uid.as_deref().map(|u| format!(" (UID {u})")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {}: \u{201c}{}\u{201d}{uid}: {}\n",
+                f.file, x.label, x.reason
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -386,6 +386,7 @@ impl Outages {
                 sent_at: None,
                 in_flight: false,
                 filed: false,
+                language: None,
             };
             change.outgoing(&mail)?;
         }

@@ -270,6 +270,9 @@ pub struct OutgoingMail {
     /// as filed: they were copied at once, best effort).
     #[serde(default = "filed_before")]
     pub filed: bool,
+    /// The language the reply is written in (its HTML part says so); None: the default.
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 fn filed_before() -> bool {

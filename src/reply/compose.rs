@@ -2,9 +2,10 @@
 //! that carry the ticket and an HMAC. Pure: no I/O, no clock. Never puts a password in a reply
 //! (nothing here ever receives one).
 
+use crate::config::ClientsConfig;
 use crate::model::{Job, MigrationReport, TicketId};
 
-pub use crate::rules::{Template, Templates};
+pub use crate::rules::{Settings, Template, Templates, Words};
 
 /// Fills `{name}` placeholders; unknown ones stay as written.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
@@ -110,6 +111,113 @@ pub fn mailbox_table(jobs: &[Job]) -> String {
         })
         .collect();
     table(&["Mailbox", "State", "Detail"], &rows)
+}
+
+/// The per-mailbox blocks of a reply (`{table}`): the address on its own line, then one
+/// detail line each for the state, the old server and what was found, copied or went wrong.
+/// Narrow by construction: nothing is aligned in columns, so it reads on a phone.
+pub fn mailbox_blocks(jobs: &[Job], w: &Words) -> String {
+    let mut out = String::new();
+    for (i, j) in jobs.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&j.destination);
+        out.push('\n');
+        out.push_str(&format!("  {}: {}\n", w.state, j.state.label()));
+        out.push_str(&format!("  {}: {}\n", w.old_server, j.source.host));
+        let failed = !j.state.is_final() || j.state == crate::model::JobState::Failed;
+        match (&j.report, &j.last_error) {
+            (_, Some(e)) if failed => out.push_str(&format!("  {}: {e}\n", w.problem)),
+            (Some(r), _) => {
+                let copied = render(
+                    &w.copied,
+                    &[
+                        ("messages", &r.total_messages().to_string()),
+                        ("folders", &r.folders.len().to_string()),
+                        ("copied", &r.total_copied().to_string()),
+                    ],
+                );
+                out.push_str(&format!("  {}: {copied}\n", w.copied_label));
+            }
+            _ => {
+                if let Some(f) = j.found {
+                    let size = f.bytes.map(human_bytes).unwrap_or_default();
+                    let found = render(
+                        &w.found,
+                        &[
+                            ("messages", &f.messages.to_string()),
+                            ("folders", &f.folders.to_string()),
+                            ("size", &size),
+                        ],
+                    );
+                    let found = found.trim_end_matches([',', ' ']).to_string();
+                    out.push_str(&format!("  {}: {found}\n", w.found_label));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The per-folder lines of a finished copy (`{folders}`): one detail line per folder, then
+/// the total, then what could not be copied and why.
+pub fn folder_lines(report: &MigrationReport, w: &Words) -> String {
+    let line = |name: &str, messages: u64, failed: u64| {
+        let vars = [
+            ("folder", name.to_string()),
+            ("messages", messages.to_string()),
+            ("failed", failed.to_string()),
+        ];
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let template = if failed > 0 { &w.folder_failed } else { &w.folder };
+        format!("  {}\n", render(template, &vars))
+    };
+    let mut out = String::new();
+    for f in &report.folders {
+        out.push_str(&line(&f.destination, f.messages, f.failed));
+    }
+    out.push_str(&line(&w.total, report.total_messages(), report.total_failed()));
+    for f in &report.folders {
+        for e in &f.errors {
+            out.push_str(&format!("  {}: {e}\n", f.destination));
+        }
+    }
+    out
+}
+
+/// The settings block of the last reply (`{settings}`): the servers to set up in mail
+/// programs, each on a fixed line, and whether they are found by themselves. Empty when the
+/// operator configured no `[clients]`.
+pub fn client_settings(clients: Option<&ClientsConfig>, s: &Settings) -> String {
+    let Some(c) = clients else {
+        return String::new();
+    };
+    let security = |port: u16, implicit: u16| if port == implicit { &s.tls } else { &s.starttls };
+    let server = |template: &str, host: &str, port: u16, implicit: u16| {
+        render(
+            template,
+            &[
+                ("host", host),
+                ("port", &port.to_string()),
+                ("security", security(port, implicit)),
+            ],
+        )
+    };
+    let mut out = format!("{}\n\n", s.intro.trim());
+    out.push_str(&format!("    {}\n", server(&s.imap, &c.imap_host, c.imap_port, 993)));
+    out.push_str(&format!("    {}\n", server(&s.smtp, &c.smtp_host, c.smtp_port, 465)));
+    if let Some(url) = &c.carddav_url {
+        out.push_str(&format!("    {}\n", render(&s.carddav, &[("url", url)])));
+    }
+    if let Some(url) = &c.caldav_url {
+        out.push_str(&format!("    {}\n", render(&s.caldav, &[("url", url)])));
+    }
+    out.push_str(&format!("\n{}\n", s.login.trim()));
+    if c.autoconfig {
+        out.push_str(&format!("\n{}\n", s.automatic.trim()));
+    }
+    out
 }
 
 /// Bytes as people read them: 512 bytes, 3.4 MB, 1.2 GB.

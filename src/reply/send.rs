@@ -1,11 +1,12 @@
 //! Sending composed replies through the SMTP server (lettre). Errors are classified by SMTP
 //! class, not by text: a 4xx or a lost connection is worth retrying, a 5xx is final.
 
+use super::layout;
 use crate::config::{Config, Security};
 use crate::model::OutgoingMail;
 use anyhow::{Context, Result};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -105,9 +106,19 @@ impl Mailer {
             let refs: Vec<String> = m.references.iter().map(|r| format!("<{r}>")).collect();
             b = b.references(refs.join(" "));
         }
-        b.header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())
-            .map_err(|e| bad("building the reply", &e))
+        // The same lines twice: plain text for every client (72 columns, flowed) and HTML that
+        // fits a phone (reply::layout).
+        let flowed =
+            ContentType::parse("text/plain; charset=utf-8; format=flowed").map_err(|e| bad("content type", &e))?;
+        let lang = m.language.map(|l| l.code()).unwrap_or("en");
+        let parts = MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(flowed).body(layout::plain(&m.body)))
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(layout::html(&m.body, lang)),
+            );
+        b.multipart(parts).map_err(|e| bad("building the reply", &e))
     }
 
     /// Connects to the SMTP server and says NOOP, to check that replies can leave.

@@ -130,7 +130,7 @@ key_file = "{dir}/store.key"
 
 [log]
 level = "mailferry=debug,info"
-{auth}{senders}{extra}
+{auth}{senders}{clients}{extra}
 "#,
         // The bed's Postfix has no DKIM/DMARC and its customers write from other domains than
         // the mailboxes they move: tests that check these set the tables themselves.
@@ -143,6 +143,13 @@ level = "mailferry=debug,info"
             ""
         } else {
             "[support.senders]\npolicy = \"any\"\n"
+        },
+        // What the last reply tells customers to set up in their mail programs.
+        clients = if extra.contains("[clients]") {
+            ""
+        } else {
+            "[clients]\nimap_host = \"imap.new.example\"\nsmtp_host = \"smtp.new.example\"\n\
+             carddav_url = \"https://dav.new.example/\"\nautoconfig = true\n"
         },
         // A test that sets its own [source] table must allow private addresses itself.
         source = if extra.contains("[source]") {

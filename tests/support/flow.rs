@@ -202,10 +202,29 @@ impl Customer {
     }
 }
 
-/// The plain-text body of a raw reply.
+/// The plain-text body of a raw reply, as a format=flowed reader shows it: soft line breaks
+/// (a line ending in a space) joined and space-stuffing undone, so a sentence reads as one line.
 pub fn body_of(raw: &[u8]) -> String {
-    mail_parser::MessageParser::default()
+    let text = mail_parser::MessageParser::default()
         .parse(raw)
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    unflow(&text)
+}
+
+/// Undoes format=flowed (RFC 3676): space-stuffing removed, soft breaks joined; the signature
+/// separator "-- " stays a line of its own.
+pub fn unflow(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut soft = false;
+    for raw in text.lines() {
+        let line = raw.strip_prefix(' ').unwrap_or(raw);
+        // A continuation's hanging indent is layout, not text.
+        out.push_str(if soft { line.trim_start() } else { line });
+        soft = line.ends_with(' ') && line != "-- ";
+        if !soft {
+            out.push('\n');
+        }
+    }
+    out
 }
