@@ -171,6 +171,13 @@ pub struct SmtpConfig {
     /// Password for `user`.
     #[serde(flatten)]
     pub password: SecretSource,
+    /// How many replies are handed to SMTP at once, each over its own connection.
+    #[serde(default = "default_smtp_connections")]
+    pub connections: usize,
+}
+
+fn default_smtp_connections() -> usize {
+    4
 }
 
 /// How mailferry logs in to customers' mailboxes on our side.
