@@ -428,6 +428,8 @@ impl Requests {
             found: m.found(),
             found_by: None,
             pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
         };
         Ok((job, m.password().clone()))
     }

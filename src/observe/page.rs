@@ -292,6 +292,8 @@ mod tests {
             }),
             found_by: None,
             pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
         }
     }
 
