@@ -71,6 +71,8 @@ fn fill(store: &Store) {
                 found: None,
                 found_by: None,
                 pace: Default::default(),
+                eta: None,
+                actual: Default::default(),
             };
             change.job(&job).unwrap();
         }
