@@ -327,6 +327,22 @@ pub struct WorkerConfig {
     /// Replies to one recipient per hour, beyond which replies are held for staff (stops loops).
     #[serde(default = "default_rate")]
     pub max_replies_per_hour: usize,
+    /// Copy speed in bytes per second assumed for a source host no finished job measured yet
+    /// (the customer's estimate).
+    #[serde(default = "default_speed")]
+    pub default_bytes_per_second: u64,
+    /// How long a job ahead in the queue is assumed to hold a worker, in minutes (the
+    /// customer's estimate of when a copy starts).
+    #[serde(default = "default_typical_job")]
+    pub typical_job_minutes: u64,
+}
+
+fn default_speed() -> u64 {
+    crate::model::DEFAULT_SPEED
+}
+
+fn default_typical_job() -> u64 {
+    30
 }
 
 impl Default for WorkerConfig {
@@ -335,6 +351,8 @@ impl Default for WorkerConfig {
             max_jobs: default_workers(),
             require_approval: false,
             max_replies_per_hour: default_rate(),
+            default_bytes_per_second: default_speed(),
+            typical_job_minutes: default_typical_job(),
         }
     }
 }
