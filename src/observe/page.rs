@@ -115,6 +115,31 @@ fn bar(done: u64, total: u64) -> String {
     )
 }
 
+fn hm(t: DateTime<Utc>) -> String {
+    t.format("%m-%d %H:%M").to_string()
+}
+
+/// The first copy's estimate (as told to the customer) next to what really happened, for
+/// staff; None when the job has neither.
+fn eta_line(j: &Job) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(e) = &j.eta {
+        parts.push(format!(
+            "estimate: start {}–{}, end {}–{} UTC",
+            hm(e.start_from),
+            hm(e.start_to),
+            hm(e.end_from),
+            hm(e.end_to)
+        ));
+    }
+    match (j.actual.started, j.actual.ended) {
+        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {} UTC", hm(s), hm(e))),
+        (Some(s), None) => parts.push(format!("actual: started {} UTC", hm(s))),
+        _ => {}
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 fn jobs_of(store: &Store, ids: &[crate::model::JobId]) -> Vec<Job> {
     ids.iter().filter_map(|j| store.job(*j).ok().flatten()).collect()
 }
@@ -208,6 +233,12 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
             pass_of(j),
             bar(p.done, p.total),
         );
+        if let Some(line) = eta_line(j) {
+            let _ = writeln!(
+                body,
+                "<tr class=\"eta\"><td></td><td colspan=\"5\" class=\"muted\">{line}</td></tr>"
+            );
+        }
         if let Some(e) = &j.last_error {
             let _ = writeln!(
                 body,
@@ -332,6 +363,28 @@ mod tests {
         );
         let p = progress(&job(None, 42), None);
         assert_eq!((p.done, p.total, p.running), (0, 42, false));
+    }
+
+    #[test]
+    fn the_estimate_stands_next_to_what_happened() {
+        use chrono::TimeZone;
+        let t = |h, m| Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap();
+        let mut j = job(None, 10);
+        assert_eq!(eta_line(&j), None);
+        j.eta = Some(crate::model::Estimate {
+            made: t(10, 0),
+            start_from: t(10, 0),
+            start_to: t(10, 5),
+            end_from: t(10, 13),
+            end_to: t(10, 35),
+        });
+        j.actual.started = Some(t(10, 1));
+        assert_eq!(
+            eta_line(&j).as_deref(),
+            Some("estimate: start 12-01 10:00–12-01 10:05, end 12-01 10:13–12-01 10:35 UTC · actual: started 12-01 10:01 UTC")
+        );
+        j.actual.ended = Some(t(10, 40));
+        assert!(eta_line(&j).is_some_and(|l| l.ends_with("ended 12-01 10:40 UTC")));
     }
 
     #[test]
