@@ -96,7 +96,14 @@ impl Web {
                 },
                 Err(e) => failed(e),
             },
-            "/" => match page::ticket_list(&self.ctx.store, &self.ctx.live) {
+            "/" => match page::ticket_list(
+                &self.ctx.store,
+                &self.ctx.live,
+                &page::ListFilter {
+                    q: req.param("q").map(str::to_string),
+                    state: req.param("state").map(str::to_string),
+                },
+            ) {
                 Ok(body) => html(200, body),
                 Err(e) => failed(e),
             },

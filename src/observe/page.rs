@@ -144,11 +144,67 @@ fn jobs_of(store: &Store, ids: &[crate::model::JobId]) -> Vec<Job> {
     ids.iter().filter_map(|j| store.job(*j).ok().flatten()).collect()
 }
 
-/// The ticket list, newest first.
-pub fn ticket_list(store: &Store, live: &LiveJobs) -> Result<String> {
-    let mut tickets = store.tickets()?;
+/// What the ticket list shows: `?q=` (a ticket number, or part of an address or the
+/// customer's sender, any case) and `?state=` (a mailbox state label, e.g. `failed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Search text.
+    pub q: Option<String>,
+    /// A job state label.
+    pub state: Option<String>,
+}
+
+impl ListFilter {
+    /// True when the ticket (with its jobs) is to be listed.
+    pub fn keeps(&self, t: &crate::model::Ticket, jobs: &[Job]) -> bool {
+        let found = self.q.as_deref().is_none_or(|q| {
+            let q = q.to_lowercase();
+            let has = |s: &str| s.to_lowercase().contains(&q);
+            TicketId::parse(&q) == Some(t.id)
+                || has(&t.id.to_string())
+                || has(&t.thread.customer)
+                || jobs
+                    .iter()
+                    .any(|j| has(&j.destination) || has(&j.email) || has(&j.source.user))
+        });
+        let in_state = self
+            .state
+            .as_deref()
+            .is_none_or(|s| jobs.iter().any(|j| j.state.label().eq_ignore_ascii_case(s)));
+        found && in_state
+    }
+
+    fn form(&self) -> String {
+        let mut states = String::from("<option value=\"\">any state</option>");
+        for s in JobState::ALL {
+            let label = s.label();
+            let sel = if self.state.as_deref() == Some(label) {
+                " selected"
+            } else {
+                ""
+            };
+            let _ = write!(states, "<option{sel}>{}</option>", escape(label));
+        }
+        format!(
+            "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"search\" name=\"q\" \
+             placeholder=\"address, ticket or sender\" value=\"{}\"> <select name=\"state\">{states}</select> \
+             <button>Search</button></form>\n",
+            escape(self.q.as_deref().unwrap_or(""))
+        )
+    }
+}
+
+/// The ticket list, newest first, as `filter` narrows it.
+pub fn ticket_list(store: &Store, live: &LiveJobs, filter: &ListFilter) -> Result<String> {
+    let mut tickets: Vec<_> = store
+        .tickets()?
+        .into_iter()
+        .filter(|t| filter.keeps(t, &jobs_of(store, &t.jobs)))
+        .collect();
     tickets.reverse();
-    let mut body = format!(
+    let mut body = filter.form();
+    let _ = write!(
+        body,
         "<h2>Tickets ({})</h2>\n<table><tr><th>Ticket</th><th>Customer</th><th>Subject</th><th>State</th>\
          <th>Mailboxes</th><th>Last change</th></tr>\n",
         tickets.len()
@@ -385,6 +441,35 @@ mod tests {
         );
         j.actual.ended = Some(t(10, 40));
         assert!(eta_line(&j).is_some_and(|l| l.ends_with("ended 12-01 10:40 UTC")));
+    }
+
+    #[test]
+    fn the_list_filter_finds_by_ticket_address_or_sender_and_by_state() {
+        let t = crate::model::Ticket {
+            id: TicketId(7),
+            created: Utc::now(),
+            thread: crate::model::Thread {
+                customer: "Boss@Customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![crate::model::JobId(1)],
+        };
+        let jobs = [job(None, 1)];
+        let f = |q: Option<&str>, state: Option<&str>| ListFilter {
+            q: q.map(str::to_string),
+            state: state.map(str::to_string),
+        };
+        assert!(f(None, None).keeps(&t, &jobs));
+        assert!(f(Some("mig-000007"), None).keeps(&t, &jobs));
+        assert!(f(Some("7"), None).keeps(&t, &jobs));
+        assert!(f(Some("ANNA@new"), None).keeps(&t, &jobs));
+        assert!(f(Some("boss@customer"), None).keeps(&t, &jobs));
+        assert!(!f(Some("bert@"), None).keeps(&t, &jobs));
+        assert!(f(None, Some(JobState::Syncing.label())).keeps(&t, &jobs));
+        assert!(!f(None, Some(JobState::Failed.label())).keeps(&t, &jobs));
+        assert!(!f(Some("anna"), Some(JobState::Failed.label())).keeps(&t, &jobs));
+        assert!(f(Some("\"><b>"), None).form().contains("value=\"&quot;&gt;&lt;b&gt;\""));
     }
 
     #[test]
