@@ -152,6 +152,14 @@ pub struct DnsConfig {
     /// The records customers set, one per line, `{domain}` replaced by their domain.
     #[serde(default)]
     pub records: Vec<String>,
+    /// Days a copied mailbox may wait for the DNS change before the staff page lists its
+    /// ticket under "needs a person".
+    #[serde(default = "default_dns_wait_days")]
+    pub staff_after_days: u64,
+}
+
+fn default_dns_wait_days() -> u64 {
+    7
 }
 
 /// The SMTP server replies are sent through.

@@ -194,8 +194,43 @@ impl ListFilter {
     }
 }
 
-/// The ticket list, newest first, as `filter` narrows it.
-pub fn ticket_list(store: &Store, live: &LiveJobs, filter: &ListFilter) -> Result<String> {
+/// Why a ticket needs a person, if it does: a failed or held mailbox, or a copied one that
+/// has waited for the DNS change longer than `dns_wait` at `now`.
+pub fn needs_person(jobs: &[Job], now: DateTime<Utc>, dns_wait: chrono::Duration) -> Option<&'static str> {
+    if jobs.iter().any(|j| j.state == JobState::Failed) {
+        Some("a mailbox failed")
+    } else if jobs.iter().any(|j| j.held && !j.state.is_final()) {
+        Some("held for approval")
+    } else if jobs
+        .iter()
+        .any(|j| j.state == JobState::Synced && j.actual.ended.is_some_and(|e| now - e > dns_wait))
+    {
+        Some("waiting too long for the DNS change")
+    } else {
+        None
+    }
+}
+
+/// The ticket list, newest first, as `filter` narrows it, under the tickets that need a
+/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change).
+pub fn ticket_list(
+    store: &Store,
+    live: &LiveJobs,
+    filter: &ListFilter,
+    now: DateTime<Utc>,
+    dns_wait: chrono::Duration,
+) -> Result<String> {
+    let mut attention = String::new();
+    for t in store.tickets()?.iter().rev() {
+        if let Some(why) = needs_person(&jobs_of(store, &t.jobs), now, dns_wait) {
+            let _ = write!(
+                attention,
+                "<li><a href=\"/tickets/{id}\">{id}</a> {}: {why}</li>",
+                escape(&t.thread.customer),
+                id = t.id
+            );
+        }
+    }
     let mut tickets: Vec<_> = store
         .tickets()?
         .into_iter()
@@ -203,6 +238,12 @@ pub fn ticket_list(store: &Store, live: &LiveJobs, filter: &ListFilter) -> Resul
         .collect();
     tickets.reverse();
     let mut body = filter.form();
+    if !attention.is_empty() {
+        let _ = writeln!(
+            body,
+            "<h2>Needs a person</h2>\n<ul class=\"needs-person\">{attention}</ul>"
+        );
+    }
     let _ = write!(
         body,
         "<h2>Tickets ({})</h2>\n<table><tr><th>Ticket</th><th>Customer</th><th>Subject</th><th>State</th>\
@@ -470,6 +511,25 @@ mod tests {
         assert!(!f(None, Some(JobState::Failed.label())).keeps(&t, &jobs));
         assert!(!f(Some("anna"), Some(JobState::Failed.label())).keeps(&t, &jobs));
         assert!(f(Some("\"><b>"), None).form().contains("value=\"&quot;&gt;&lt;b&gt;\""));
+    }
+
+    #[test]
+    fn failed_held_and_long_dns_waits_need_a_person() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap();
+        let week = chrono::Duration::days(7);
+        let mut j = job(None, 1);
+        assert_eq!(needs_person(std::slice::from_ref(&j), now, week), None);
+        j.state = JobState::Synced;
+        j.actual.ended = Some(now - chrono::Duration::days(2));
+        assert_eq!(needs_person(std::slice::from_ref(&j), now, week), None);
+        j.actual.ended = Some(now - chrono::Duration::days(8));
+        assert_eq!(
+            needs_person(std::slice::from_ref(&j), now, week),
+            Some("waiting too long for the DNS change")
+        );
+        j.state = JobState::Failed;
+        assert_eq!(needs_person(&[j], now, week), Some("a mailbox failed"));
     }
 
     #[test]
