@@ -138,7 +138,7 @@ impl Default for FoldersConfig {
 }
 
 /// The DNS facts customers set, and how mailferry sees that they did.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DnsConfig {
     /// The resolver asked for MX records, as `ip:port`; default: /etc/resolv.conf.
@@ -160,6 +160,20 @@ pub struct DnsConfig {
 
 fn default_dns_wait_days() -> u64 {
     7
+}
+
+impl Default for DnsConfig {
+    /// What a config without `[dns]` gets: as before, `check_seconds` 0 (unlike an empty
+    /// `[dns]` section); the staff page's DNS wait its usual default.
+    fn default() -> Self {
+        DnsConfig {
+            resolver: None,
+            mx_hosts: Vec::new(),
+            check_seconds: 0,
+            records: Vec::new(),
+            staff_after_days: default_dns_wait_days(),
+        }
+    }
 }
 
 /// The SMTP server replies are sent through.

@@ -258,6 +258,10 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
     );
     let synced = list_dom("state=copied%2C+waiting+for+the+DNS+change");
     assert!(synced.contains(listed), "its mailbox is synced:\n{synced}");
+    assert!(
+        !by_ticket.contains("Needs a person"),
+        "a ticket that copied fine needs nobody:\n{by_ticket}"
+    );
     let failed = list_dom("state=failed");
     assert!(!failed.contains(listed), "nothing failed:\n{failed}");
 
