@@ -71,6 +71,8 @@ fn fill(store: &Store) {
                 found: None,
                 found_by: None,
                 pace: Default::default(),
+                eta: None,
+                actual: Default::default(),
             };
             change.job(&job).unwrap();
         }
@@ -112,7 +114,14 @@ fn bench(c: &mut Criterion) {
         async move {
             let body = match req.path.as_str() {
                 "/metrics" => metrics.render(&StoreFigures::from_store(&store, 0).unwrap()),
-                "/" => page::ticket_list(&store, &live).unwrap(),
+                "/" => page::ticket_list(
+                    &store,
+                    &live,
+                    &page::ListFilter::default(),
+                    chrono::Utc::now(),
+                    chrono::Duration::days(7),
+                )
+                .unwrap(),
                 p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"))
                     .unwrap()
                     .unwrap(),

@@ -138,7 +138,7 @@ impl Default for FoldersConfig {
 }
 
 /// The DNS facts customers set, and how mailferry sees that they did.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DnsConfig {
     /// The resolver asked for MX records, as `ip:port`; default: /etc/resolv.conf.
@@ -152,6 +152,28 @@ pub struct DnsConfig {
     /// The records customers set, one per line, `{domain}` replaced by their domain.
     #[serde(default)]
     pub records: Vec<String>,
+    /// Days a copied mailbox may wait for the DNS change before the staff page lists its
+    /// ticket under "needs a person".
+    #[serde(default = "default_dns_wait_days")]
+    pub staff_after_days: u64,
+}
+
+fn default_dns_wait_days() -> u64 {
+    7
+}
+
+impl Default for DnsConfig {
+    /// What a config without `[dns]` gets: as before, `check_seconds` 0 (unlike an empty
+    /// `[dns]` section); the staff page's DNS wait its usual default.
+    fn default() -> Self {
+        DnsConfig {
+            resolver: None,
+            mx_hosts: Vec::new(),
+            check_seconds: 0,
+            records: Vec::new(),
+            staff_after_days: default_dns_wait_days(),
+        }
+    }
 }
 
 /// The SMTP server replies are sent through.
@@ -334,6 +356,22 @@ pub struct WorkerConfig {
     /// Replies to one recipient per hour, beyond which replies are held for staff (stops loops).
     #[serde(default = "default_rate")]
     pub max_replies_per_hour: usize,
+    /// Copy speed in bytes per second assumed for a source host no finished job measured yet
+    /// (the customer's estimate).
+    #[serde(default = "default_speed")]
+    pub default_bytes_per_second: u64,
+    /// How long a job ahead in the queue is assumed to hold a worker, in minutes (the
+    /// customer's estimate of when a copy starts).
+    #[serde(default = "default_typical_job")]
+    pub typical_job_minutes: u64,
+}
+
+fn default_speed() -> u64 {
+    crate::model::DEFAULT_SPEED
+}
+
+fn default_typical_job() -> u64 {
+    30
 }
 
 impl Default for WorkerConfig {
@@ -342,6 +380,8 @@ impl Default for WorkerConfig {
             max_jobs: default_workers(),
             require_approval: false,
             max_replies_per_hour: default_rate(),
+            default_bytes_per_second: default_speed(),
+            typical_job_minutes: default_typical_job(),
         }
     }
 }

@@ -230,6 +230,40 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
     assert!(!dom.contains("<script"), "no script element reached the page:\n{dom}");
     assert!(dom.contains("first copy done"), "the event log is there:\n{dom}");
     assert!(!dom.contains(&c.old_pass), "never a password");
+    assert!(
+        dom.contains("estimate: start") && dom.contains("actual: started") && dom.contains(", ended "),
+        "the estimate stands next to the first copy's real start and end:\n{dom}"
+    );
+
+    // Search and filter, as the browser renders the list.
+    let list_dom = |query: &str| {
+        run_bounded(
+            browser(&bin, profile.path())
+                .arg("--dump-dom")
+                .arg(format!("http://127.0.0.1:{port}/?{query}")),
+            Duration::from_secs(60),
+        )
+    };
+    let listed = "href=\"/tickets/MIG-000001\"";
+    let by_address = list_dom(&format!("q={}", c.new.replace('@', "%40")));
+    assert!(by_address.contains(listed), "found by its mailbox:\n{by_address}");
+    assert!(by_address.contains("Tickets (1)"), "{by_address}");
+    let by_ticket = list_dom("q=mig-000001");
+    assert!(by_ticket.contains(listed), "found by its number:\n{by_ticket}");
+    let nobody = list_dom("q=nobody%40nowhere.example");
+    assert!(!nobody.contains(listed) && nobody.contains("Tickets (0)"), "{nobody}");
+    assert!(
+        nobody.contains("value=\"nobody@nowhere.example\""),
+        "the search box keeps the search:\n{nobody}"
+    );
+    let synced = list_dom("state=copied%2C+waiting+for+the+DNS+change");
+    assert!(synced.contains(listed), "its mailbox is synced:\n{synced}");
+    assert!(
+        !by_ticket.contains("Needs a person"),
+        "a ticket that copied fine needs nobody:\n{by_ticket}"
+    );
+    let failed = list_dom("state=failed");
+    assert!(!failed.contains(listed), "nothing failed:\n{failed}");
 
     let shot = profile.path().join("staff-page.png");
     run_bounded(

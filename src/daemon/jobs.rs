@@ -192,6 +192,10 @@ impl Jobs {
             JobState::Syncing
         });
         job.attempts += 1;
+        // The first copy's real start, kept to compare with the estimate the customer got.
+        if !final_pass && job.actual.started.is_none() {
+            job.actual.started = Some(self.ctx.clock.now());
+        }
         let mut change = Change::new();
         change.job(&job)?;
         let pass = if final_pass { "final copy" } else { "first copy" };
@@ -255,6 +259,9 @@ impl Jobs {
                 job.last_error = None;
                 job.attempts = 0;
                 job.report = Some(merge_reports(job.report.take(), report.clone(), final_pass));
+                if !final_pass && job.actual.ended.is_none() {
+                    job.actual.ended = Some(now);
+                }
                 if final_pass {
                     job.move_to(JobState::Done);
                     self.ctx.store.wipe_secret(&mut change, job.id);

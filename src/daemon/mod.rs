@@ -28,6 +28,7 @@
 mod admin;
 mod commands;
 mod context;
+mod eta;
 mod guard;
 mod handles;
 mod jobs;

@@ -303,8 +303,9 @@ impl Requests {
                         job.destination
                     ));
                 }
-                Ok((job, password)) => {
+                Ok((mut job, password)) => {
                     self.ctx.store.seal_secret(change, job.id, &password)?;
+                    job.eta = Some(self.ctx.estimate_for(&job, now)?);
                     change.job(&job)?;
                     change.event(
                         ticket.id,
@@ -428,6 +429,8 @@ impl Requests {
             found: m.found(),
             found_by: None,
             pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
         };
         Ok((job, m.password().clone()))
     }

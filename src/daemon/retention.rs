@@ -124,6 +124,8 @@ mod tests {
             found: None,
             found_by: None,
             pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
         }
     }
 

@@ -96,7 +96,16 @@ impl Web {
                 },
                 Err(e) => failed(e),
             },
-            "/" => match page::ticket_list(&self.ctx.store, &self.ctx.live) {
+            "/" => match page::ticket_list(
+                &self.ctx.store,
+                &self.ctx.live,
+                &page::ListFilter {
+                    q: req.param("q").map(str::to_string),
+                    state: req.param("state").map(str::to_string),
+                },
+                self.ctx.clock.now(),
+                chrono::Duration::days(self.ctx.cfg.dns.staff_after_days.min(36_500) as i64),
+            ) {
                 Ok(body) => html(200, body),
                 Err(e) => failed(e),
             },

@@ -11,6 +11,7 @@ mod base_url;
 mod bearer;
 mod checkpoint;
 mod command;
+mod eta;
 mod folder_choice;
 mod language;
 mod limits;
@@ -23,10 +24,11 @@ pub use base_url::BaseUrl;
 pub use bearer::BearerMechanism;
 pub use checkpoint::{Checkpoints, FolderCheckpoint, NoProgress, Progress};
 pub use command::Command;
+pub use eta::{estimate, measured_speed, median_error, size_of, span, Actual, Estimate, EtaInput, Span, SpanUnit};
 pub use folder_choice::{glob_match, PlanOptions};
 pub use language::Language;
 pub use limits::Limits;
-pub use pace::{expected_duration, throttle_hint, Admit, PaceLimits, PaceState, Throttle};
+pub use pace::{expected_duration, throttle_hint, Admit, PaceLimits, PaceState, Throttle, DEFAULT_SPEED};
 pub use report::{FolderReport, MigrationReport};
 pub use security::Security;
 pub use state::JobState;
@@ -169,6 +171,12 @@ pub struct Job {
     /// How much of the provider's download quota this job has used in its current window.
     #[serde(default)]
     pub pace: PaceState,
+    /// The estimated start and end of the first copy, as told to the customer.
+    #[serde(default)]
+    pub eta: Option<Estimate>,
+    /// When the first copy really started and ended, to compare with the estimate.
+    #[serde(default)]
+    pub actual: Actual,
 }
 
 /// What the old mailbox held when it was probed.

@@ -34,6 +34,57 @@ pub struct Request {
     pub head: bool,
     /// The path without the query string, e.g. `/tickets/MIG-000001`.
     pub path: String,
+    /// The query string's parameters, decoded (`?q=anna%40example.com` gives `q`,
+    /// `anna@example.com`).
+    pub query: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The first value of the query parameter `name`, if given and not blank.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` part: `+` is a space, `%XX` a byte; a
+/// malformed escape stays as written and invalid UTF-8 is replaced.
+fn decode(part: &str) -> String {
+    let bytes = part.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            {
+                Some(b) => {
+                    out.push(b);
+                    i += 2;
+                }
+                None => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The parameters of a query string.
+fn query_of(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 /// The handler's answer.
@@ -201,8 +252,13 @@ pub fn parse(head: &[u8], hostnames: &[String]) -> Result<Request, Response> {
         None if version == "HTTP/1.0" => {}
         _ => return Err(Response::text(403, "this Host is not allowed here\n")),
     }
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
-    Ok(Request { head: head_only, path })
+    let target = target.split('#').next().unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    Ok(Request {
+        head: head_only,
+        path: path.to_string(),
+        query: query_of(query),
+    })
 }
 
 /// An IP literal, `localhost` or a configured name (with any port).
@@ -261,9 +317,14 @@ mod tests {
             req("GET /tickets/MIG-000001?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9187"),
             Ok(Request {
                 head: false,
-                path: "/tickets/MIG-000001".into()
+                path: "/tickets/MIG-000001".into(),
+                query: vec![("x".into(), "1".into())],
             })
         );
+        let r = req("GET /?q=anna%40example.com+x&state=&bad=%zz%4 HTTP/1.1\r\nHost: localhost").unwrap();
+        assert_eq!(r.param("q"), Some("anna@example.com x"));
+        assert_eq!(r.param("state"), None, "blank means not given");
+        assert_eq!(r.param("bad"), Some("%zz%4"));
         assert!(req("HEAD / HTTP/1.1\r\nHost: [::1]:9187").unwrap().head);
         assert!(req("GET / HTTP/1.1\r\nHost: localhost:9187").is_ok());
         assert!(req("GET / HTTP/1.1\r\nhost: MF.internal").is_ok());

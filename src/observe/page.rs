@@ -115,15 +115,137 @@ fn bar(done: u64, total: u64) -> String {
     )
 }
 
+fn hm(t: DateTime<Utc>) -> String {
+    t.format("%m-%d %H:%M").to_string()
+}
+
+/// The first copy's estimate (as told to the customer) next to what really happened, for
+/// staff; None when the job has neither.
+fn eta_line(j: &Job) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(e) = &j.eta {
+        parts.push(format!(
+            "estimate: start {}–{}, end {}–{} UTC",
+            hm(e.start_from),
+            hm(e.start_to),
+            hm(e.end_from),
+            hm(e.end_to)
+        ));
+    }
+    match (j.actual.started, j.actual.ended) {
+        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {} UTC", hm(s), hm(e))),
+        (Some(s), None) => parts.push(format!("actual: started {} UTC", hm(s))),
+        _ => {}
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 fn jobs_of(store: &Store, ids: &[crate::model::JobId]) -> Vec<Job> {
     ids.iter().filter_map(|j| store.job(*j).ok().flatten()).collect()
 }
 
-/// The ticket list, newest first.
-pub fn ticket_list(store: &Store, live: &LiveJobs) -> Result<String> {
-    let mut tickets = store.tickets()?;
+/// What the ticket list shows: `?q=` (a ticket number, or part of an address or the
+/// customer's sender, any case) and `?state=` (a mailbox state label, e.g. `failed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Search text.
+    pub q: Option<String>,
+    /// A job state label.
+    pub state: Option<String>,
+}
+
+impl ListFilter {
+    /// True when the ticket (with its jobs) is to be listed.
+    pub fn keeps(&self, t: &crate::model::Ticket, jobs: &[Job]) -> bool {
+        let found = self.q.as_deref().is_none_or(|q| {
+            let q = q.to_lowercase();
+            let has = |s: &str| s.to_lowercase().contains(&q);
+            TicketId::parse(&q) == Some(t.id)
+                || has(&t.id.to_string())
+                || has(&t.thread.customer)
+                || jobs
+                    .iter()
+                    .any(|j| has(&j.destination) || has(&j.email) || has(&j.source.user))
+        });
+        let in_state = self
+            .state
+            .as_deref()
+            .is_none_or(|s| jobs.iter().any(|j| j.state.label().eq_ignore_ascii_case(s)));
+        found && in_state
+    }
+
+    fn form(&self) -> String {
+        let mut states = String::from("<option value=\"\">any state</option>");
+        for s in JobState::ALL {
+            let label = s.label();
+            let sel = if self.state.as_deref() == Some(label) {
+                " selected"
+            } else {
+                ""
+            };
+            let _ = write!(states, "<option{sel}>{}</option>", escape(label));
+        }
+        format!(
+            "<form class=\"search\" method=\"get\" action=\"/\"><input type=\"search\" name=\"q\" \
+             placeholder=\"address, ticket or sender\" value=\"{}\"> <select name=\"state\">{states}</select> \
+             <button>Search</button></form>\n",
+            escape(self.q.as_deref().unwrap_or(""))
+        )
+    }
+}
+
+/// Why a ticket needs a person, if it does: a failed or held mailbox, or a copied one that
+/// has waited for the DNS change longer than `dns_wait` at `now`.
+pub fn needs_person(jobs: &[Job], now: DateTime<Utc>, dns_wait: chrono::Duration) -> Option<&'static str> {
+    if jobs.iter().any(|j| j.state == JobState::Failed) {
+        Some("a mailbox failed")
+    } else if jobs.iter().any(|j| j.held && !j.state.is_final()) {
+        Some("held for approval")
+    } else if jobs
+        .iter()
+        .any(|j| j.state == JobState::Synced && j.actual.ended.is_some_and(|e| now - e > dns_wait))
+    {
+        Some("waiting too long for the DNS change")
+    } else {
+        None
+    }
+}
+
+/// The ticket list, newest first, as `filter` narrows it, under the tickets that need a
+/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change).
+pub fn ticket_list(
+    store: &Store,
+    live: &LiveJobs,
+    filter: &ListFilter,
+    now: DateTime<Utc>,
+    dns_wait: chrono::Duration,
+) -> Result<String> {
+    let mut attention = String::new();
+    for t in store.tickets()?.iter().rev() {
+        if let Some(why) = needs_person(&jobs_of(store, &t.jobs), now, dns_wait) {
+            let _ = write!(
+                attention,
+                "<li><a href=\"/tickets/{id}\">{id}</a> {}: {why}</li>",
+                escape(&t.thread.customer),
+                id = t.id
+            );
+        }
+    }
+    let mut tickets: Vec<_> = store
+        .tickets()?
+        .into_iter()
+        .filter(|t| filter.keeps(t, &jobs_of(store, &t.jobs)))
+        .collect();
     tickets.reverse();
-    let mut body = format!(
+    let mut body = filter.form();
+    if !attention.is_empty() {
+        let _ = writeln!(
+            body,
+            "<h2>Needs a person</h2>\n<ul class=\"needs-person\">{attention}</ul>"
+        );
+    }
+    let _ = write!(
+        body,
         "<h2>Tickets ({})</h2>\n<table><tr><th>Ticket</th><th>Customer</th><th>Subject</th><th>State</th>\
          <th>Mailboxes</th><th>Last change</th></tr>\n",
         tickets.len()
@@ -208,6 +330,12 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
             pass_of(j),
             bar(p.done, p.total),
         );
+        if let Some(line) = eta_line(j) {
+            let _ = writeln!(
+                body,
+                "<tr class=\"eta\"><td></td><td colspan=\"5\" class=\"muted\">{line}</td></tr>"
+            );
+        }
         if let Some(e) = &j.last_error {
             let _ = writeln!(
                 body,
@@ -292,6 +420,8 @@ mod tests {
             }),
             found_by: None,
             pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
         }
     }
 
@@ -330,6 +460,76 @@ mod tests {
         );
         let p = progress(&job(None, 42), None);
         assert_eq!((p.done, p.total, p.running), (0, 42, false));
+    }
+
+    #[test]
+    fn the_estimate_stands_next_to_what_happened() {
+        use chrono::TimeZone;
+        let t = |h, m| Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap();
+        let mut j = job(None, 10);
+        assert_eq!(eta_line(&j), None);
+        j.eta = Some(crate::model::Estimate {
+            made: t(10, 0),
+            start_from: t(10, 0),
+            start_to: t(10, 5),
+            end_from: t(10, 13),
+            end_to: t(10, 35),
+        });
+        j.actual.started = Some(t(10, 1));
+        assert_eq!(
+            eta_line(&j).as_deref(),
+            Some("estimate: start 12-01 10:00–12-01 10:05, end 12-01 10:13–12-01 10:35 UTC · actual: started 12-01 10:01 UTC")
+        );
+        j.actual.ended = Some(t(10, 40));
+        assert!(eta_line(&j).is_some_and(|l| l.ends_with("ended 12-01 10:40 UTC")));
+    }
+
+    #[test]
+    fn the_list_filter_finds_by_ticket_address_or_sender_and_by_state() {
+        let t = crate::model::Ticket {
+            id: TicketId(7),
+            created: Utc::now(),
+            thread: crate::model::Thread {
+                customer: "Boss@Customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![crate::model::JobId(1)],
+        };
+        let jobs = [job(None, 1)];
+        let f = |q: Option<&str>, state: Option<&str>| ListFilter {
+            q: q.map(str::to_string),
+            state: state.map(str::to_string),
+        };
+        assert!(f(None, None).keeps(&t, &jobs));
+        assert!(f(Some("mig-000007"), None).keeps(&t, &jobs));
+        assert!(f(Some("7"), None).keeps(&t, &jobs));
+        assert!(f(Some("ANNA@new"), None).keeps(&t, &jobs));
+        assert!(f(Some("boss@customer"), None).keeps(&t, &jobs));
+        assert!(!f(Some("bert@"), None).keeps(&t, &jobs));
+        assert!(f(None, Some(JobState::Syncing.label())).keeps(&t, &jobs));
+        assert!(!f(None, Some(JobState::Failed.label())).keeps(&t, &jobs));
+        assert!(!f(Some("anna"), Some(JobState::Failed.label())).keeps(&t, &jobs));
+        assert!(f(Some("\"><b>"), None).form().contains("value=\"&quot;&gt;&lt;b&gt;\""));
+    }
+
+    #[test]
+    fn failed_held_and_long_dns_waits_need_a_person() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 10, 0, 0, 0).unwrap();
+        let week = chrono::Duration::days(7);
+        let mut j = job(None, 1);
+        assert_eq!(needs_person(std::slice::from_ref(&j), now, week), None);
+        j.state = JobState::Synced;
+        j.actual.ended = Some(now - chrono::Duration::days(2));
+        assert_eq!(needs_person(std::slice::from_ref(&j), now, week), None);
+        j.actual.ended = Some(now - chrono::Duration::days(8));
+        assert_eq!(
+            needs_person(std::slice::from_ref(&j), now, week),
+            Some("waiting too long for the DNS change")
+        );
+        j.state = JobState::Failed;
+        assert_eq!(needs_person(&[j], now, week), Some("a mailbox failed"));
     }
 
     #[test]

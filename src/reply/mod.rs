@@ -2,4 +2,5 @@
 
 pub mod compose;
 pub mod layout;
+pub mod eta;
 pub mod send;

@@ -31,6 +31,10 @@ pub struct Templates {
     pub words: Words,
     /// The settings for the customer's mail programs, in the last reply (`{settings}`).
     pub settings: Settings,
+    /// The words of the per-mailbox estimate (`{eta}`); None in an operator's older copy of
+    /// the file, and then no estimate is shown.
+    #[serde(default)]
+    pub eta: Option<EtaWords>,
 }
 
 /// The words of the per-mailbox blocks (`{table}`) and per-folder lines (`{folders}`); each
@@ -86,4 +90,24 @@ pub struct Settings {
     pub tls: String,
     /// The name of STARTTLS (port 143/587).
     pub starttls: String,
+}
+
+/// The words of an estimate: `text` holds `{start}` and `{takes}`; the unit lines hold
+/// `{from}` and `{to}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EtaWords {
+    /// The whole estimate, with `{start}` and `{takes}`.
+    pub text: String,
+    /// A start within minutes from now, with `{to}`.
+    pub start_soon: String,
+    /// A later start, with `{range}`.
+    pub start_later: String,
+    /// A range in minutes.
+    pub minutes: String,
+    /// A range in hours.
+    pub hours: String,
+    /// A range in days.
+    pub days: String,
+    /// Said when nothing is known of the mailbox's size.
+    pub unknown: String,
 }
