@@ -267,10 +267,12 @@ impl Jobs {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, text);
                 let jobs = self.ctx.jobs_with(&ticket, &job)?;
-                let mut folders = compose::folder_table(job.report.as_ref().unwrap_or(&report));
+                let rules = self.ctx.rules();
+                let words = rules.replies.get(ticket.language);
+                let mut folders = compose::folder_table_in(job.report.as_ref().unwrap_or(&report), words);
                 if let Some(text) = self.import_groupware(&job).await {
                     crate::failpoint::hit("job.groupware_imported");
-                    folders.push_str("\nContacts and calendars:\n");
+                    folders.push_str(&format!("\n{}\n", words.phrases.contacts_and_calendars));
                     folders.push_str(&text);
                     change.event(job.ticket, Some(job.id), now, "contacts and calendars imported");
                 }
@@ -282,21 +284,17 @@ impl Jobs {
                             .filter_map(|j| {
                                 j.report
                                     .as_ref()
-                                    .map(|r| format!("{}:\n{}", j.destination, compose::folder_table(r)))
+                                    .map(|r| format!("{}:\n{}", j.destination, compose::folder_table_in(r, words)))
                             })
                             .collect::<Vec<_>>()
                             .join("\n");
-                        self.ctx.reply_body(
-                            &self.ctx.rules().replies.done.text,
-                            &ticket,
-                            &jobs,
-                            &[("folders", &all_folders)],
-                        )
+                        self.ctx
+                            .reply_body(&words.done.text, &ticket, &jobs, &[("folders", &all_folders)])
                     })
                 } else if job.state == JobState::Synced {
                     let dns = self.dns_records(job.mail_domain());
                     Some(self.ctx.reply_body(
-                        &self.ctx.rules().replies.first_sync_done.text,
+                        &words.first_sync_done.text,
                         &ticket,
                         &jobs,
                         &[("folders", &folders), ("dns", &dns)],
@@ -331,9 +329,12 @@ impl Jobs {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, format!("copy failed: {reason}"));
                 let jobs = self.ctx.jobs_with(&ticket, &job)?;
-                let body = self
-                    .ctx
-                    .reply_body(&self.ctx.rules().replies.failed.text, &ticket, &jobs, &[]);
+                let body = self.ctx.reply_body(
+                    &self.ctx.rules().replies.get(ticket.language).failed.text,
+                    &ticket,
+                    &jobs,
+                    &[],
+                );
                 let last = ticket.thread.references.last().cloned().unwrap_or_default();
                 let reply = self.ctx.outgoing(&ticket, &last, body, "auto-replied")?;
                 self.ctx.queue_reply(&mut change, &mut ticket, reply)?;

@@ -8,7 +8,7 @@ use super::handles::{JobsHandle, OutboxHandle};
 use super::{dedup, Disposition};
 use crate::inbox::IncomingMail;
 use crate::intake::{self, FieldError, Kind};
-use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::model::{Job, JobState, Language, SourceSpec, Thread, Ticket, TicketId};
 use crate::observe::metrics::RequestKind;
 use crate::reply::send::LOOP_HEADER;
 use crate::secret::Secret;
@@ -174,6 +174,27 @@ impl Requests {
         Ok(disposition)
     }
 
+    /// The language of a new ticket's replies: the request's, else that of the sender's latest
+    /// earlier ticket, else the operator's default (`support.language`).
+    fn language_for(&self, detected: Option<Language>, customer: &str) -> Result<Language> {
+        let earlier = if detected.is_some() {
+            None
+        } else {
+            self.ctx
+                .store
+                .tickets()?
+                .into_iter()
+                .filter(|t| t.thread.customer.eq_ignore_ascii_case(customer))
+                .max_by_key(|t| t.id)
+                .map(|t| t.language)
+        };
+        Ok(crate::model::choose_language(
+            detected,
+            earlier,
+            self.ctx.cfg.support.language,
+        ))
+    }
+
     async fn open_ticket(&self, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
         let now = self.ctx.clock.now();
         let parsed = request.parsed();
@@ -195,6 +216,7 @@ impl Requests {
                 references,
             },
             jobs: Vec::new(),
+            language: self.language_for(parsed.language, &customer)?,
         };
         let mut change = Change::new();
         self.validate_online(request).await;
@@ -359,7 +381,8 @@ impl Requests {
         problems: &[String],
         msgid: &str,
     ) -> Result<Disposition> {
-        let templates = &self.ctx.rules().replies;
+        let rules = self.ctx.rules();
+        let templates = rules.replies.get(ticket.language);
         let problems_text = listed_problems(problems);
         let (body, disposition) = if jobs.is_empty() {
             let body = self.ctx.reply_body(
@@ -373,7 +396,7 @@ impl Requests {
             let block = if problems.is_empty() {
                 String::new()
             } else {
-                format!("\nThese entries could not be accepted; please reply with corrections:\n{problems_text}\n")
+                format!("\n{}\n{problems_text}\n", templates.phrases.problems_block)
             };
             let body = self.ctx.reply_body(
                 &templates.acknowledgement.text,
