@@ -129,7 +129,7 @@ impl Requests {
             _ => render(
                 &words.phrases.command_answer,
                 &[
-                    ("command", command_word(command)),
+                    ("command", command_word(&words.phrases, command)),
                     ("who", &who_for_customer),
                     ("changes", &done.join("\n")),
                 ],
@@ -157,13 +157,14 @@ impl Requests {
     }
 }
 
-fn command_word(c: Command) -> &'static str {
+/// The command's word as the answer quotes it, in the ticket's language.
+fn command_word(p: &Phrases, c: Command) -> &str {
     match c {
-        Command::Status => "status",
-        Command::Cancel => "cancel",
-        Command::DnsChanged => "DNS changed",
-        Command::Approve => "approve",
-        Command::Retry => "retry",
+        Command::Status => &p.word_status,
+        Command::Cancel => &p.word_cancel,
+        Command::DnsChanged => &p.word_dns_changed,
+        Command::Approve => &p.word_approve,
+        Command::Retry => &p.word_retry,
     }
 }
 

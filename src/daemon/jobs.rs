@@ -292,7 +292,7 @@ impl Jobs {
                             .reply_body(&words.done.text, &ticket, &jobs, &[("folders", &all_folders)])
                     })
                 } else if job.state == JobState::Synced {
-                    let dns = self.dns_records(job.mail_domain());
+                    let dns = self.dns_records(job.mail_domain(), &words.phrases.dns_records_follow);
                     Some(self.ctx.reply_body(
                         &words.first_sync_done.text,
                         &ticket,
@@ -387,9 +387,9 @@ impl Jobs {
     }
 
     /// The DNS records the customer of `domain` must set, from the config.
-    pub(super) fn dns_records(&self, domain: &str) -> String {
+    pub(super) fn dns_records(&self, domain: &str, none_configured: &str) -> String {
         if self.ctx.cfg.dns.records.is_empty() {
-            return "  (your support team will send you the DNS records)".into();
+            return format!("  ({none_configured})");
         }
         self.ctx
             .cfg

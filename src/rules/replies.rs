@@ -76,6 +76,18 @@ pub struct Phrases {
     pub retried: String,
     /// Any other change to a mailbox.
     pub updated: String,
+    /// The word "status" as a command answer quotes it.
+    pub word_status: String,
+    /// The word "cancel" as a command answer quotes it.
+    pub word_cancel: String,
+    /// The words "DNS changed" as a command answer quotes them.
+    pub word_dns_changed: String,
+    /// The word "approve" as a command answer quotes it.
+    pub word_approve: String,
+    /// The word "retry" as a command answer quotes it.
+    pub word_retry: String,
+    /// Stands for the DNS records when the operator configured none.
+    pub dns_records_follow: String,
     /// Heads the contacts and calendars copied with a mailbox.
     pub contacts_and_calendars: String,
 }
