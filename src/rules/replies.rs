@@ -111,15 +111,15 @@ pub struct Templates {
     pub command: Template,
     /// Words and phrases replies are built from.
     pub phrases: Phrases,
-    /// A job state's name as customers read it, keyed by its machine name (`synced`, ...).
+    /// A job state's name as customers read it, keyed by its machine name (`synced`, `final_sync`, ...).
     pub states: BTreeMap<String, String>,
 }
 
 impl Templates {
-    /// A job state's name in this language (its machine name if the file lacks it).
+    /// A job state's name in this language (the English label if the file lacks it).
     pub fn state_name(&self, state: JobState) -> &str {
         self.states
-            .get(state.label())
+            .get(state.name())
             .map(String::as_str)
             .unwrap_or(state.label())
     }
