@@ -88,6 +88,18 @@ pub struct Phrases {
     pub word_retry: String,
     /// Stands for the DNS records when the operator configured none.
     pub dns_records_follow: String,
+    /// A problem in a CSV row: `{row}`, `{field}`, `{message}`.
+    pub problem_in_row: String,
+    /// A problem in the mail's text: `{field}`, `{message}`.
+    pub problem: String,
+    /// The list of problems was cut: `{count}` more.
+    pub more_problems: String,
+    /// A mailbox the thread already has: `{mailbox}`.
+    pub already_in_ticket: String,
+    /// Contacts or calendars sent where they cannot be imported yet: `{file}`.
+    pub groupware_not_here: String,
+    /// Contacts or calendars that name no mailbox of the request: `{file}`.
+    pub groupware_no_mailbox: String,
     /// Heads the contacts and calendars copied with a mailbox.
     pub contacts_and_calendars: String,
 }
