@@ -32,6 +32,7 @@ fn fill(store: &Store) {
                 references: vec![format!("req-{t}@example.com")],
             },
             jobs: vec![JobId(2 * t - 1), JobId(2 * t)],
+            language: mailferry::model::Language::En,
         };
         for id in &ticket.jobs {
             let folders = ["INBOX", "Sent", "Drafts", "Archive/2024", "Archive/2025"]

@@ -74,6 +74,10 @@ pub struct SupportConfig {
     /// Staff addresses put in Cc on every reply.
     #[serde(default)]
     pub staff: Vec<String>,
+    /// The language of replies when neither the request nor the sender's earlier tickets tell
+    /// one (`en`, `de`, `fr`, `es`, `it`, `nl`).
+    #[serde(default)]
+    pub language: crate::model::Language,
     /// The IMAP server holding the support mailbox.
     pub imap: ImapServer,
     /// The login name of the support mailbox.

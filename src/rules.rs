@@ -2,6 +2,7 @@
 //! templates, as TOML in `rules/`. The built-in files are compiled in; an operator's folder
 //! (config `rules_dir`) is read over them file by file.
 
+use crate::model::Language;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -19,10 +20,26 @@ pub use fields::{CsvRules, Field, Labels};
 pub use intent::Intent;
 pub use policy::Policy;
 pub use providers::{LoginMethod, Provider, Providers};
-pub use replies::{Settings, Template, Templates, Words};
+pub use replies::{EtaWords, Phrases, Replies, Settings, Template, Templates, Words};
 
-/// Built-in reply templates.
-const REPLIES: &str = include_str!("../rules/replies.toml");
+/// Built-in reply templates, one file per language.
+const REPLIES: [(Language, &str); 6] = [
+    (Language::En, include_str!("../rules/replies/en.toml")),
+    (Language::De, include_str!("../rules/replies/de.toml")),
+    (Language::Fr, include_str!("../rules/replies/fr.toml")),
+    (Language::Es, include_str!("../rules/replies/es.toml")),
+    (Language::It, include_str!("../rules/replies/it.toml")),
+    (Language::Nl, include_str!("../rules/replies/nl.toml")),
+];
+
+/// The built-in reply file of `language`.
+pub fn builtin_reply_file(language: Language) -> &'static str {
+    REPLIES
+        .iter()
+        .find(|(l, _)| *l == language)
+        .map(|(_, text)| *text)
+        .unwrap_or(REPLIES[0].1)
+}
 /// Built-in body labels.
 const LABELS: &str = include_str!("../rules/labels.toml");
 /// Built-in CSV header aliases.
@@ -41,8 +58,8 @@ const PROVIDERS: &str = include_str!("../rules/providers.toml");
 /// All rules in force.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    /// Reply templates.
-    pub replies: Templates,
+    /// Reply templates, per language.
+    pub replies: Replies,
     /// Body field labels and free-sentence phrases.
     pub labels: Labels,
     /// CSV header aliases.
@@ -67,7 +84,17 @@ impl Rules {
 
     /// The built-in rules, with an operator's folder read over them.
     pub fn load(dir: Option<&Path>) -> Result<Rules> {
-        let replies = read_override(dir, "replies.toml", REPLIES)?;
+        let mut replies = Vec::new();
+        for (language, builtin) in REPLIES {
+            let name = format!("replies/{}.toml", language.code());
+            // An operator's folder from before replies had languages holds `replies.toml`: it
+            // stays the English file unless `replies/en.toml` is there.
+            let text = match (language, dir) {
+                (Language::En, Some(d)) if !d.join(&name).exists() => read_override(dir, "replies.toml", builtin)?,
+                _ => read_override(dir, &name, builtin)?,
+            };
+            replies.push((language, text));
+        }
         let labels = read_override(dir, "labels.toml", LABELS)?;
         let csv = read_override(dir, "csv.toml", CSV)?;
         let classify = read_override(dir, "classify.toml", CLASSIFY)?;
@@ -76,7 +103,7 @@ impl Rules {
         let intent = read_override(dir, "intent.toml", INTENT)?;
         let providers = read_override(dir, "providers.toml", PROVIDERS)?;
         Ok(Rules {
-            replies: toml::from_str(&replies).context("rules/replies.toml")?,
+            replies: Replies::parse(&replies)?,
             labels: Labels::parse(&labels).context("rules/labels.toml")?,
             csv: CsvRules::parse(&csv).context("rules/csv.toml")?,
             classify: Classify::parse(&classify).context("rules/classify.toml")?,
@@ -152,5 +179,39 @@ mod tests {
         std::fs::write(dir.path().join("labels.toml"), "not toml [").unwrap();
         let err = format!("{:#}", Rules::load(Some(dir.path())).unwrap_err());
         assert!(err.contains("rules/labels.toml"), "{err}");
+    }
+
+    #[test]
+    fn every_shipped_reply_file_has_every_english_key() {
+        let keys = |l: Language| {
+            let table: toml::Table = toml::from_str(builtin_reply_file(l)).unwrap();
+            let mut k = replies::key_paths(&table);
+            k.sort();
+            k
+        };
+        let english = keys(Language::En);
+        assert!(english.iter().any(|k| k == "phrases.total"), "{english:?}");
+        for l in Language::ALL {
+            assert_eq!(keys(l), english, "rules/replies/{}.toml", l.code());
+        }
+    }
+
+    #[test]
+    fn an_operator_may_override_one_language_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("replies")).unwrap();
+        std::fs::write(dir.path().join("replies/fr.toml"), "[done]\ntext = \"C'est fait.\"\n").unwrap();
+        let rules = Rules::load(Some(dir.path())).unwrap();
+        assert_eq!(rules.replies.get(Language::Fr).done.text, "C'est fait.");
+        let builtin = Rules::builtin().unwrap();
+        // The operator's file replaces the built-in French one whole: what it lacks is English.
+        assert_eq!(
+            rules.replies.get(Language::Fr).failed.text,
+            builtin.replies.english().failed.text
+        );
+        assert_eq!(
+            rules.replies.get(Language::De).done.text,
+            builtin.replies.get(Language::De).done.text
+        );
     }
 }

@@ -483,7 +483,7 @@ async fn sighup_rereads_the_rules_and_keeps_the_old_ones_when_a_file_is_broken()
     let c = Customer::new("hup", 1).await;
     let rules = c.dir.path().join("rules");
     std::fs::create_dir_all(&rules).unwrap();
-    let builtin = std::fs::read_to_string(root_dir().join("rules/replies.toml")).unwrap();
+    let builtin = std::fs::read_to_string(root_dir().join("rules/replies/en.toml")).unwrap();
     let with_team = |team: &str| builtin.replace("{display_name}\nThis message", &format!("{team}\nThis message"));
     std::fs::write(rules.join("replies.toml"), with_team("Team Alpha")).unwrap();
     let config = c.config(SMTP_PORT, "");

@@ -6,6 +6,8 @@ use super::requests::Requests;
 use super::Disposition;
 use crate::intake::{Command, ParsedMail};
 use crate::model::{JobState, TicketId};
+use crate::reply::compose::render;
+use crate::rules::Phrases;
 use crate::store::Change;
 use anyhow::Result;
 
@@ -53,6 +55,13 @@ impl Requests {
             format!("staff ({sender})")
         } else {
             "the customer".to_string()
+        };
+        let rules = self.ctx.rules();
+        let words = rules.replies.get(ticket.language);
+        let who_for_customer = if staff {
+            render(&words.phrases.by_staff, &[("sender", &sender)])
+        } else {
+            words.phrases.by_customer.clone()
         };
         let mut jobs = self.ctx.ticket_jobs(&ticket)?;
         let mut done: Vec<String> = Vec::new();
@@ -108,27 +117,27 @@ impl Requests {
                 done.push(format!(
                     "- {}: {}",
                     job.destination,
-                    describe(command, job.state, job.final_wanted)
+                    describe(&words.phrases, command, job.state, job.final_wanted)
                 ));
             }
         }
         if command != Command::Status && done.is_empty() {
-            done.push("- nothing to change: no mailbox of this ticket is in a state where that applies".into());
+            done.push(format!("- {}", words.phrases.nothing_to_change));
         }
         let answer = match command {
-            Command::Status => "Here is where your request stands.".to_string(),
-            _ => format!(
-                "We received \"{}\" from {who}:\n\n{}",
-                command_word(command),
-                done.join("\n")
+            Command::Status => words.phrases.status_answer.clone(),
+            _ => render(
+                &words.phrases.command_answer,
+                &[
+                    ("command", command_word(&words.phrases, command)),
+                    ("who", &who_for_customer),
+                    ("changes", &done.join("\n")),
+                ],
             ),
         };
-        let body = self.ctx.reply_body(
-            &self.ctx.rules().replies.command.text,
-            &ticket,
-            &jobs,
-            &[("answer", &answer)],
-        );
+        let body = self
+            .ctx
+            .reply_body(&words.command.text, &ticket, &jobs, &[("answer", &answer)]);
         let reply = self.ctx.outgoing(&ticket, msgid, body, "auto-replied")?;
         self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
         change.handled(msgid, &format!("command on {ticket_id}"));
@@ -148,23 +157,26 @@ impl Requests {
     }
 }
 
-fn command_word(c: Command) -> &'static str {
+/// The command's word as the answer quotes it, in the ticket's language.
+fn command_word(p: &Phrases, c: Command) -> &str {
     match c {
-        Command::Status => "status",
-        Command::Cancel => "cancel",
-        Command::DnsChanged => "DNS changed",
-        Command::Approve => "approve",
-        Command::Retry => "retry",
+        Command::Status => &p.word_status,
+        Command::Cancel => &p.word_cancel,
+        Command::DnsChanged => &p.word_dns_changed,
+        Command::Approve => &p.word_approve,
+        Command::Retry => &p.word_retry,
     }
 }
 
-fn describe(c: Command, state: JobState, final_wanted: bool) -> &'static str {
-    match (c, state) {
-        (Command::Cancel, _) => "cancelled; its stored password is deleted",
-        (Command::DnsChanged, JobState::FinalSync) => "the final copy starts now",
-        (Command::DnsChanged, _) if final_wanted => "the final copy follows right after the first one",
-        (Command::Approve, _) => "approved; the copy starts at its time",
-        (Command::Retry, _) => "will be tried again now",
-        _ => "updated",
-    }
+/// What a command did to one mailbox, in the words of the ticket's language.
+fn describe(p: &Phrases, c: Command, state: JobState, final_wanted: bool) -> String {
+    let text = match (c, state) {
+        (Command::Cancel, _) => &p.cancelled,
+        (Command::DnsChanged, JobState::FinalSync) => &p.final_copy_now,
+        (Command::DnsChanged, _) if final_wanted => &p.final_copy_follows,
+        (Command::Approve, _) => &p.approved,
+        (Command::Retry, _) => &p.retried,
+        _ => &p.updated,
+    };
+    text.clone()
 }

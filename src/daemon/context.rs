@@ -88,8 +88,10 @@ impl Context {
     /// Standard placeholders for a ticket's replies.
     pub(super) fn reply_body(&self, template: &str, ticket: &Ticket, jobs: &[Job], extra: &[(&str, &str)]) -> String {
         let id = ticket.id.to_string();
-        let table = compose::mailbox_blocks(jobs, &self.rules().replies.words);
-        let state = compose::overall_state(jobs);
+        let rules = self.rules();
+        let words = rules.replies.get(ticket.language);
+        let table = compose::mailbox_blocks(jobs, words, self.clock.now());
+        let state = compose::overall_state_in(jobs, words);
         let mut vars: Vec<(&str, &str)> = vec![("ticket", &id), ("table", &table), ("state", &state)];
         vars.extend_from_slice(extra);
         render(template, &vars)
@@ -113,7 +115,7 @@ impl Context {
         let key = self.store.key();
         let message_id = compose::message_id(ticket.id, rand::thread_rng().gen(), |s| key.token(s), &domain);
         let signature = render(
-            &self.rules().replies.signature,
+            &self.rules().replies.get(ticket.language).signature,
             &[("display_name", &self.cfg.support.display_name)],
         );
         let body = render(&body, &[("signature", &signature)]);
@@ -139,7 +141,7 @@ impl Context {
             sent_at: None,
             in_flight: false,
             filed: false,
-            language: None,
+            language: Some(ticket.language),
         })
     }
 

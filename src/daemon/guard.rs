@@ -181,6 +181,7 @@ mod tests {
                 references: vec![],
             },
             jobs: vec![],
+            language: crate::model::Language::En,
         };
         let mut change = Change::new();
         change.ticket(&t).unwrap();

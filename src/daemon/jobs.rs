@@ -274,11 +274,12 @@ impl Jobs {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, text);
                 let jobs = self.ctx.jobs_with(&ticket, &job)?;
-                let words = self.ctx.rules().replies.words.clone();
-                let mut folders = compose::folder_lines(job.report.as_ref().unwrap_or(&report), &words);
-                if let Some(text) = self.import_groupware(&job).await {
+                let rules = self.ctx.rules();
+                let words = rules.replies.get(ticket.language);
+                let mut folders = compose::folder_lines(job.report.as_ref().unwrap_or(&report), &words.words);
+                if let Some(text) = self.import_groupware(&job, &words.words).await {
                     crate::failpoint::hit("job.groupware_imported");
-                    folders.push_str(&format!("\n{}\n", words.groupware));
+                    folders.push_str(&format!("\n{}\n", words.words.groupware));
                     folders.push_str(&text);
                     change.event(job.ticket, Some(job.id), now, "contacts and calendars imported");
                 }
@@ -290,23 +291,22 @@ impl Jobs {
                             .filter_map(|j| {
                                 j.report
                                     .as_ref()
-                                    .map(|r| format!("{}\n{}", j.destination, compose::folder_lines(r, &words)))
+                                    .map(|r| format!("{}\n{}", j.destination, compose::folder_lines(r, &words.words)))
                             })
                             .collect::<Vec<_>>()
                             .join("\n");
-                        let settings =
-                            compose::client_settings(self.ctx.cfg.clients.as_ref(), &self.ctx.rules().replies.settings);
+                        let settings = compose::client_settings(self.ctx.cfg.clients.as_ref(), &words.settings);
                         self.ctx.reply_body(
-                            &self.ctx.rules().replies.done.text,
+                            &words.done.text,
                             &ticket,
                             &jobs,
                             &[("folders", &all_folders), ("settings", &settings)],
                         )
                     })
                 } else if job.state == JobState::Synced {
-                    let dns = self.dns_records(job.mail_domain());
+                    let dns = self.dns_records(job.mail_domain(), &words.phrases.dns_records_follow);
                     Some(self.ctx.reply_body(
-                        &self.ctx.rules().replies.first_sync_done.text,
+                        &words.first_sync_done.text,
                         &ticket,
                         &jobs,
                         &[("folders", &folders), ("dns", &dns)],
@@ -341,9 +341,12 @@ impl Jobs {
                 change.job(&job)?;
                 change.event(job.ticket, Some(job.id), now, format!("copy failed: {reason}"));
                 let jobs = self.ctx.jobs_with(&ticket, &job)?;
-                let body = self
-                    .ctx
-                    .reply_body(&self.ctx.rules().replies.failed.text, &ticket, &jobs, &[]);
+                let body = self.ctx.reply_body(
+                    &self.ctx.rules().replies.get(ticket.language).failed.text,
+                    &ticket,
+                    &jobs,
+                    &[],
+                );
                 let last = ticket.thread.references.last().cloned().unwrap_or_default();
                 let reply = self.ctx.outgoing(&ticket, &last, body, "auto-replied")?;
                 self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
@@ -371,7 +374,7 @@ impl Jobs {
 
     /// Imports the job's contact and calendar files (again on the final pass: what is there
     /// already is skipped); the text for the reply, or None when there is nothing to import.
-    async fn import_groupware(&self, job: &Job) -> Option<String> {
+    async fn import_groupware(&self, job: &Job, words: &crate::rules::Words) -> Option<String> {
         let files = match self.ctx.store.groupware(job.id) {
             Ok(f) if !f.is_empty() => f,
             Ok(_) => return None,
@@ -387,7 +390,7 @@ impl Jobs {
             .map(|(name, data)| migrate::dav::GroupwareFileInput { name, data })
             .collect();
         match migrate::dav::import_groupware(&target, &job.destination, &inputs).await {
-            Ok(report) => Some(groupware_lines(&report, &self.ctx.rules().replies.words)),
+            Ok(report) => Some(groupware_lines(&report, words)),
             Err(e) => {
                 tracing::warn!(error = %e, "contacts and calendars not imported; will try again with the final copy");
                 Some(format!("  not imported yet ({e}); we try again with the final copy\n"))
@@ -396,9 +399,9 @@ impl Jobs {
     }
 
     /// The DNS records the customer of `domain` must set, from the config.
-    pub(super) fn dns_records(&self, domain: &str) -> String {
+    pub(super) fn dns_records(&self, domain: &str, none_configured: &str) -> String {
         if self.ctx.cfg.dns.records.is_empty() {
-            return "  (your support team will send you the DNS records)".into();
+            return format!("  ({none_configured})");
         }
         self.ctx
             .cfg

@@ -8,9 +8,11 @@ use super::handles::{JobsHandle, OutboxHandle};
 use super::{dedup, Disposition};
 use crate::inbox::IncomingMail;
 use crate::intake::{self, FieldError, Kind};
-use crate::model::{Job, JobState, SourceSpec, Thread, Ticket, TicketId};
+use crate::model::{Job, JobState, Language, SourceSpec, Thread, Ticket, TicketId};
 use crate::observe::metrics::RequestKind;
+use crate::reply::compose::render;
 use crate::reply::send::LOOP_HEADER;
+use crate::rules::Phrases;
 use crate::secret::Secret;
 use crate::store::Change;
 use crate::validate;
@@ -174,6 +176,27 @@ impl Requests {
         Ok(disposition)
     }
 
+    /// The language of a new ticket's replies: the request's, else that of the sender's latest
+    /// earlier ticket, else the operator's default (`support.language`).
+    fn language_for(&self, detected: Option<Language>, customer: &str) -> Result<Language> {
+        let earlier = if detected.is_some() {
+            None
+        } else {
+            self.ctx
+                .store
+                .tickets()?
+                .into_iter()
+                .filter(|t| t.thread.customer.eq_ignore_ascii_case(customer))
+                .max_by_key(|t| t.id)
+                .map(|t| t.language)
+        };
+        Ok(crate::model::choose_language(
+            detected,
+            earlier,
+            self.ctx.cfg.support.language,
+        ))
+    }
+
     async fn open_ticket(&self, request: &mut ValidatedRequest, msgid: &str) -> Result<Disposition> {
         let now = self.ctx.clock.now();
         let parsed = request.parsed();
@@ -195,6 +218,7 @@ impl Requests {
                 references,
             },
             jobs: Vec::new(),
+            language: self.language_for(parsed.language, &customer)?,
         };
         let mut change = Change::new();
         self.validate_online(request).await;
@@ -277,6 +301,9 @@ impl Requests {
         now: DateTime<Utc>,
     ) -> Result<(Vec<Job>, Vec<String>)> {
         let parsed = request.parsed();
+        let rules = self.ctx.rules();
+        let words = &rules.replies.get(ticket.language).phrases;
+        let describe_error = |e: &FieldError| describe_error(words, e);
         let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
         let mut seen = HashSet::new();
         let mut jobs = Vec::new();
@@ -299,8 +326,8 @@ impl Requests {
             match self.job_from(valid, ticket.id) {
                 Ok((job, _)) if skip.contains(&job.destination) => {
                     problems.push(format!(
-                        "- {}: already in this ticket; nothing changed",
-                        job.destination
+                        "- {}",
+                        render(&words.already_in_ticket, &[("mailbox", &job.destination)])
                     ));
                 }
                 Ok((mut job, password)) => {
@@ -337,14 +364,10 @@ impl Requests {
                         format!("{} ({} objects) kept for import", g.file, g.items),
                     );
                 }
-                Some(_) => problems.push(format!(
-                    "- {}: contacts and calendars cannot be imported here yet; support staff will take care of it",
-                    g.file
-                )),
+                Some(_) => problems.push(format!("- {}", render(&words.groupware_not_here, &[("file", &g.file)]))),
                 None => problems.push(format!(
-                    "- {}: no mailbox of this request to put it in; write the mailbox's address in the file name \
-                     (e.g. anna@example.com.vcf) or in the mail",
-                    g.file
+                    "- {}",
+                    render(&words.groupware_no_mailbox, &[("file", &g.file)])
                 )),
             }
         }
@@ -360,8 +383,9 @@ impl Requests {
         problems: &[String],
         msgid: &str,
     ) -> Result<Disposition> {
-        let templates = &self.ctx.rules().replies;
-        let problems_text = listed_problems(problems);
+        let rules = self.ctx.rules();
+        let templates = rules.replies.get(ticket.language);
+        let problems_text = listed_problems(&templates.phrases, problems);
         let (body, disposition) = if jobs.is_empty() {
             let body = self.ctx.reply_body(
                 &templates.needs_info.text,
@@ -374,7 +398,7 @@ impl Requests {
             let block = if problems.is_empty() {
                 String::new()
             } else {
-                format!("\nThese entries could not be accepted; please reply with corrections:\n{problems_text}\n")
+                format!("\n{}\n{problems_text}\n", templates.phrases.problems_block)
             };
             let body = self.ctx.reply_body(
                 &templates.acknowledgement.text,
@@ -442,11 +466,16 @@ fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
 }
 
 /// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.
-fn describe_error(e: &FieldError) -> String {
-    match e.row {
-        Some(r) => format!("- CSV row {r}, {}: {}", e.field, e.message),
-        None => format!("- {}: {}", e.field, e.message),
-    }
+/// One problem line of a reply, framed in the ticket's language.
+fn describe_error(words: &Phrases, e: &FieldError) -> String {
+    let line = match e.row {
+        Some(r) => render(
+            &words.problem_in_row,
+            &[("row", &r.to_string()), ("field", &e.field), ("message", &e.message)],
+        ),
+        None => render(&words.problem, &[("field", &e.field), ("message", &e.message)]),
+    };
+    format!("- {line}")
 }
 
 /// Where a mail handled before (by a process that may have died before filing it) is filed,
@@ -492,7 +521,7 @@ mod disposition_tests {
 const MAX_PROBLEMS_LISTED: usize = 200;
 
 /// The problem lines of a reply: at most [`MAX_PROBLEMS_LISTED`], then how many more there are.
-fn listed_problems(problems: &[String]) -> String {
+fn listed_problems(words: &Phrases, problems: &[String]) -> String {
     let mut text = problems
         .iter()
         .take(MAX_PROBLEMS_LISTED)
@@ -500,10 +529,11 @@ fn listed_problems(problems: &[String]) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     if problems.len() > MAX_PROBLEMS_LISTED {
-        text.push_str(&format!(
-            "\n- … and {} more problems of the same kinds; please fix the ones above and check the rest the same way",
-            problems.len() - MAX_PROBLEMS_LISTED
-        ));
+        let more = render(
+            &words.more_problems,
+            &[("count", &(problems.len() - MAX_PROBLEMS_LISTED).to_string())],
+        );
+        text.push_str(&format!("\n- {more}"));
     }
     text
 }
@@ -517,10 +547,14 @@ mod listed_problems_tests {
         let many: Vec<String> = (0..5000)
             .map(|i| format!("- CSV row {i}, email: not an address"))
             .collect();
-        let text = listed_problems(&many);
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let words = &rules.replies.english().phrases;
+        let text = listed_problems(words, &many);
         assert_eq!(text.lines().count(), MAX_PROBLEMS_LISTED + 1);
         assert!(text.ends_with("check the rest the same way"), "{text}");
         assert!(text.contains("and 4800 more problems"));
-        assert_eq!(listed_problems(&many[..3]).lines().count(), 3);
+        assert_eq!(listed_problems(words, &many[..3]).lines().count(), 3);
+        let german = listed_problems(&rules.replies.get(Language::De).phrases, &many);
+        assert!(german.contains("4800") && !german.contains("more problems"), "{german}");
     }
 }

@@ -159,6 +159,7 @@ mod tests {
                 references: vec![],
             },
             jobs: vec![JobId(1), JobId(2), JobId(3)],
+            language: crate::model::Language::En,
         };
         change.ticket(&ticket).unwrap();
         for (id, state, failed_days_ago) in [

@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 /// The languages replies can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
-    /// English.
+    /// English (also the language of tickets stored before tickets had one).
+    #[default]
     En,
     /// German.
     De,
@@ -52,5 +53,44 @@ impl Language {
             return None;
         }
         Language::ALL.into_iter().find(|l| l.code() == primary)
+    }
+}
+
+/// The language a new ticket's replies are written in: the one detected in the request, else
+/// that of the same sender's latest earlier ticket, else the operator's default.
+pub fn choose(detected: Option<Language>, earlier: Option<Language>, default: Language) -> Language {
+    detected.or(earlier).unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detected_language_wins_over_earlier_tickets_and_the_default() {
+        assert_eq!(
+            choose(Some(Language::Fr), Some(Language::De), Language::Nl),
+            Language::Fr
+        );
+    }
+
+    #[test]
+    fn without_detection_the_senders_earlier_ticket_decides() {
+        assert_eq!(choose(None, Some(Language::De), Language::Nl), Language::De);
+    }
+
+    #[test]
+    fn without_anything_known_the_operators_default_is_used() {
+        assert_eq!(choose(None, None, Language::It), Language::It);
+        assert_eq!(choose(None, None, Language::En), Language::En);
+    }
+
+    #[test]
+    fn codes_name_the_six_languages_only() {
+        assert_eq!(Language::from_code("de-CH"), Some(Language::De));
+        assert_eq!(Language::from_code("pt"), None);
+        for l in Language::ALL {
+            assert_eq!(Language::from_code(l.code()), Some(l));
+        }
     }
 }

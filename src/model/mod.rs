@@ -26,7 +26,7 @@ pub use checkpoint::{Checkpoints, FolderCheckpoint, NoProgress, Progress};
 pub use command::Command;
 pub use eta::{estimate, measured_speed, median_error, size_of, span, Actual, Estimate, EtaInput, Span, SpanUnit};
 pub use folder_choice::{glob_match, PlanOptions};
-pub use language::Language;
+pub use language::{choose as choose_language, Language};
 pub use limits::Limits;
 pub use pace::{expected_duration, throttle_hint, Admit, PaceLimits, PaceState, Throttle, DEFAULT_SPEED};
 pub use report::{FolderReport, MigrationReport};
@@ -82,6 +82,9 @@ pub struct Ticket {
     pub thread: Thread,
     /// The jobs of this ticket, in the order the request listed them.
     pub jobs: Vec<JobId>,
+    /// The language every reply in the thread is written in (English for older stores).
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// A mailbox job's number, unique across tickets.

@@ -495,6 +495,7 @@ mod tests {
                 references: vec![],
             },
             jobs: vec![crate::model::JobId(1)],
+            language: crate::model::Language::En,
         };
         let jobs = [job(None, 1)];
         let f = |q: Option<&str>, state: Option<&str>| ListFilter {

@@ -4,6 +4,7 @@
 
 use crate::config::ClientsConfig;
 use crate::model::{Job, MigrationReport, TicketId};
+use chrono::{DateTime, Utc};
 
 pub use crate::rules::{Settings, Template, Templates, Words};
 
@@ -83,40 +84,68 @@ pub fn ticket_from_message_id(id: &str, token: impl Fn(&str) -> String) -> Optio
     num.parse().ok().map(TicketId)
 }
 
-/// The per-mailbox table: mailbox, old server, state, detail.
+/// The per-mailbox table for staff views (English): mailbox, state, detail.
 pub fn mailbox_table(jobs: &[Job]) -> String {
+    mailbox_table_in(jobs, staff_words())
+}
+
+/// The per-mailbox table in the words of `t`: mailbox, state, detail.
+pub fn mailbox_table_in(jobs: &[Job], t: &Templates) -> String {
+    let p = &t.phrases;
     let rows: Vec<[String; 3]> = jobs
         .iter()
         .map(|j| {
             let detail = match (&j.report, &j.last_error) {
                 (_, Some(e)) if !j.state.is_final() || j.state == crate::model::JobState::Failed => e.clone(),
-                (Some(r), _) => format!(
-                    "{} messages in {} folders, {} copied",
-                    r.total_messages(),
-                    r.folders.len(),
-                    r.total_copied()
+                (Some(r), _) => render(
+                    &p.copied_detail,
+                    &[
+                        ("messages", &r.total_messages().to_string()),
+                        ("folders", &r.folders.len().to_string()),
+                        ("copied", &r.total_copied().to_string()),
+                    ],
                 ),
                 _ => match j.found {
-                    Some(f) => format!(
-                        "found {} messages in {} folders{} at {}",
-                        f.messages,
-                        f.folders,
-                        f.bytes.map(|b| format!(", {}", human_bytes(b))).unwrap_or_default(),
-                        j.source.host
+                    Some(f) => render(
+                        &p.found_detail,
+                        &[
+                            ("messages", &f.messages.to_string()),
+                            ("folders", &f.folders.to_string()),
+                            (
+                                "size",
+                                &f.bytes.map(|b| format!(", {}", human_bytes(b))).unwrap_or_default(),
+                            ),
+                            ("host", &j.source.host),
+                        ],
                     ),
-                    None => format!("from {}", j.source.host),
+                    None => render(&p.from_detail, &[("host", &j.source.host)]),
                 },
             };
-            [j.destination.clone(), j.state.label().to_string(), detail]
+            [j.destination.clone(), t.state_name(j.state).to_string(), detail]
         })
         .collect();
-    table(&["Mailbox", "State", "Detail"], &rows)
+    table(&[p.mailbox.as_str(), p.state.as_str(), p.detail.as_str()], &rows)
+}
+
+/// The built-in English words, for the staff views (the staff page and the CLI stay English).
+fn staff_words() -> &'static Templates {
+    static WORDS: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let en = crate::rules::builtin_reply_file(crate::model::Language::En);
+        let replies = crate::rules::Replies::parse(&[(crate::model::Language::En, en.to_string())])
+            .expect("the built-in rules/replies/en.toml parses (a unit test checks it)");
+        replies.english().clone()
+    })
 }
 
 /// The per-mailbox blocks of a reply (`{table}`): the address on its own line, then one
 /// detail line each for the state, the old server and what was found, copied or went wrong.
 /// Narrow by construction: nothing is aligned in columns, so it reads on a phone.
-pub fn mailbox_blocks(jobs: &[Job], w: &Words) -> String {
+///
+/// A mailbox whose copy has not started yet also gets the estimate of when it starts and how
+/// long it takes, seen from `now` (always "about" and a range).
+pub fn mailbox_blocks(jobs: &[Job], t: &Templates, now: DateTime<Utc>) -> String {
+    let w = &t.words;
     let mut out = String::new();
     for (i, j) in jobs.iter().enumerate() {
         if i > 0 {
@@ -124,8 +153,16 @@ pub fn mailbox_blocks(jobs: &[Job], w: &Words) -> String {
         }
         out.push_str(&j.destination);
         out.push('\n');
-        out.push_str(&format!("  {}: {}\n", w.state, j.state.label()));
+        out.push_str(&format!("  {}: {}\n", w.state, t.state_name(j.state)));
         out.push_str(&format!("  {}: {}\n", w.old_server, j.source.host));
+        let not_started = matches!(
+            j.state,
+            crate::model::JobState::Received | crate::model::JobState::Waiting | crate::model::JobState::Retrying
+        );
+        if let (true, Some(words)) = (not_started && j.report.is_none(), &t.eta) {
+            let eta = super::eta::eta_text(words, j.eta.as_ref(), now);
+            out.push_str(&format!("  {}: {eta}\n", w.estimate));
+        }
         let failed = !j.state.is_final() || j.state == crate::model::JobState::Failed;
         match (&j.report, &j.last_error) {
             (_, Some(e)) if failed => out.push_str(&format!("  {}: {e}\n", w.problem)),
@@ -230,19 +267,25 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
-/// The per-folder figures of a finished copy.
+/// The per-folder figures of a finished copy, for staff views (English).
 pub fn folder_table(report: &MigrationReport) -> String {
+    folder_table_in(report, staff_words())
+}
+
+/// The per-folder figures of a finished copy in the words of `t`.
+pub fn folder_table_in(report: &MigrationReport, t: &Templates) -> String {
+    let p = &t.phrases;
     let mut rows: Vec<[String; 3]> = report
         .folders
         .iter()
         .map(|f| [f.destination.clone(), f.messages.to_string(), f.failed.to_string()])
         .collect();
     rows.push([
-        "Total".into(),
+        p.total.clone(),
         report.total_messages().to_string(),
         report.total_failed().to_string(),
     ]);
-    let mut out = table(&["Folder", "Messages", "Not copied"], &rows);
+    let mut out = table(&[p.folder.as_str(), p.messages.as_str(), p.not_copied.as_str()], &rows);
     for f in &report.folders {
         for e in &f.errors {
             out.push_str(&format!("  {}: {e}\n", f.destination));
@@ -251,26 +294,40 @@ pub fn folder_table(report: &MigrationReport) -> String {
     out
 }
 
-/// The one-line overall state of a ticket.
+/// The one-line overall state of a ticket, for staff views (English).
 pub fn overall_state(jobs: &[Job]) -> String {
+    overall_state_in(jobs, staff_words())
+}
+
+/// The one-line overall state of a ticket in the words of `t`.
+pub fn overall_state_in(jobs: &[Job], t: &Templates) -> String {
+    let p = &t.phrases;
+    let n = |template: &str, count: usize| render(template, &[("count", &count.to_string())]);
     let total = jobs.len();
     let count = |f: fn(&Job) -> bool| jobs.iter().filter(|j| f(j)).count();
     let done = count(|j| j.state == crate::model::JobState::Done);
     let synced = count(|j| j.state == crate::model::JobState::Synced);
     let failed = count(|j| j.state == crate::model::JobState::Failed);
-    let mut parts = vec![format!("{total} mailbox{}", if total == 1 { "" } else { "es" })];
+    let mut parts = vec![n(
+        if total == 1 {
+            &p.mailboxes_one
+        } else {
+            &p.mailboxes_many
+        },
+        total,
+    )];
     if synced > 0 {
-        parts.push(format!("{synced} copied"));
+        parts.push(n(&p.count_copied, synced));
     }
     if done > 0 {
-        parts.push(format!("{done} done"));
+        parts.push(n(&p.count_done, done));
     }
     if failed > 0 {
-        parts.push(format!("{failed} failed"));
+        parts.push(n(&p.count_failed, failed));
     }
     let running = total - synced - done - failed;
     if running > 0 {
-        parts.push(format!("{running} in progress"));
+        parts.push(n(&p.count_running, running));
     }
     parts.join(", ")
 }
@@ -339,6 +396,8 @@ mod tests {
     #[test]
     fn builtin_templates_parse() {
         let rules = crate::rules::Rules::builtin().unwrap();
-        assert!(rules.replies.acknowledgement.text.contains("{ticket}"));
+        for l in crate::model::Language::ALL {
+            assert!(rules.replies.get(l).acknowledgement.text.contains("{ticket}"), "{l:?}");
+        }
     }
 }

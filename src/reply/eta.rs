@@ -52,6 +52,7 @@ mod tests {
         crate::rules::Rules::builtin()
             .unwrap()
             .replies
+            .english()
             .eta
             .clone()
             .expect("the shipped rules have [eta]")

@@ -1,7 +1,12 @@
-//! Reply templates as the rules files write them (`rules/replies.toml`): plain text with
-//! `{placeholders}`. Filling them in is `reply::compose`'s job; this never renders or sends.
+//! Reply templates as the rules files write them (`rules/replies/<language>.toml`, one file per
+//! language): plain text with `{placeholders}`, plus the words and phrases the reply's tables and
+//! state line are built from. A key a language file leaves out is taken from English. Filling
+//! them in is `reply::compose`'s job; this never renders or sends.
 
+use crate::model::{JobState, Language};
+use anyhow::{Context, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// One template.
 #[derive(Debug, Clone, Deserialize)]
@@ -10,7 +15,96 @@ pub struct Template {
     pub text: String,
 }
 
-/// Reply templates from `rules/replies.toml`.
+/// The words and short phrases replies are assembled from (table headers, state names, the
+/// overall state line, detail cells), in one language.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Phrases {
+    /// Header of the mailbox column.
+    pub mailbox: String,
+    /// Header of the state column.
+    pub state: String,
+    /// Header of the detail column.
+    pub detail: String,
+    /// Header of the folder column.
+    pub folder: String,
+    /// Header of the message-count column.
+    pub messages: String,
+    /// Header of the not-copied column.
+    pub not_copied: String,
+    /// The total row's name.
+    pub total: String,
+    /// Detail of a copied mailbox: `{messages}`, `{folders}`, `{copied}`.
+    pub copied_detail: String,
+    /// Detail of a mailbox looked at: `{messages}`, `{folders}`, `{size}` (", 3.4 MB" or
+    /// nothing), `{host}`.
+    pub found_detail: String,
+    /// Detail of a mailbox not looked at yet: `{host}`.
+    pub from_detail: String,
+    /// The number of mailboxes: `{count}` for one.
+    pub mailboxes_one: String,
+    /// The number of mailboxes: `{count}` for several.
+    pub mailboxes_many: String,
+    /// Part of the state line: `{count}` copied once.
+    pub count_copied: String,
+    /// Part of the state line: `{count}` done.
+    pub count_done: String,
+    /// Part of the state line: `{count}` failed.
+    pub count_failed: String,
+    /// Part of the state line: `{count}` in progress.
+    pub count_running: String,
+    /// Introduces the entries of a request that could not be accepted (`{problems}` follow).
+    pub problems_block: String,
+    /// The answer to "status".
+    pub status_answer: String,
+    /// The answer to another command: `{command}`, `{who}`, `{changes}`.
+    pub command_answer: String,
+    /// A command that changed nothing.
+    pub nothing_to_change: String,
+    /// Who sent a command, when staff did: `{sender}`.
+    pub by_staff: String,
+    /// Who sent a command, when the customer did.
+    pub by_customer: String,
+    /// "cancel" done to a mailbox.
+    pub cancelled: String,
+    /// "DNS changed" on a mailbox waiting for it.
+    pub final_copy_now: String,
+    /// "DNS changed" on a mailbox still in its first copy.
+    pub final_copy_follows: String,
+    /// "approve" done to a mailbox.
+    pub approved: String,
+    /// "retry" done to a mailbox.
+    pub retried: String,
+    /// Any other change to a mailbox.
+    pub updated: String,
+    /// The word "status" as a command answer quotes it.
+    pub word_status: String,
+    /// The word "cancel" as a command answer quotes it.
+    pub word_cancel: String,
+    /// The words "DNS changed" as a command answer quotes them.
+    pub word_dns_changed: String,
+    /// The word "approve" as a command answer quotes it.
+    pub word_approve: String,
+    /// The word "retry" as a command answer quotes it.
+    pub word_retry: String,
+    /// Stands for the DNS records when the operator configured none.
+    pub dns_records_follow: String,
+    /// A problem in a CSV row: `{row}`, `{field}`, `{message}`.
+    pub problem_in_row: String,
+    /// A problem in the mail's text: `{field}`, `{message}`.
+    pub problem: String,
+    /// The list of problems was cut: `{count}` more.
+    pub more_problems: String,
+    /// A mailbox the thread already has: `{mailbox}`.
+    pub already_in_ticket: String,
+    /// Contacts or calendars sent where they cannot be imported yet: `{file}`.
+    pub groupware_not_here: String,
+    /// Contacts or calendars that name no mailbox of the request: `{file}`.
+    pub groupware_no_mailbox: String,
+    /// Heads the contacts and calendars copied with a mailbox.
+    pub contacts_and_calendars: String,
+}
+
+/// Reply templates of one language.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Templates {
     /// Appended as `{signature}`.
@@ -35,6 +129,10 @@ pub struct Templates {
     /// the file, and then no estimate is shown.
     #[serde(default)]
     pub eta: Option<EtaWords>,
+    /// Words and phrases replies are built from.
+    pub phrases: Phrases,
+    /// A job state's name as customers read it, keyed by its machine name (`synced`, `final_sync`, ...).
+    pub states: BTreeMap<String, String>,
 }
 
 /// The words of the per-mailbox blocks (`{table}`) and per-folder lines (`{folders}`); each
@@ -66,6 +164,8 @@ pub struct Words {
     /// One contacts or calendar file: `{file}`, `{objects}`, `{imported}`, `{already}`,
     /// `{failed}`.
     pub groupware_file: String,
+    /// Label of the line with the estimate of when the copy starts and how long it takes.
+    pub estimate: String,
 }
 
 /// The settings block of the last reply: how to set up mail programs at the new provider,
@@ -110,4 +210,103 @@ pub struct EtaWords {
     pub days: String,
     /// Said when nothing is known of the mailbox's size.
     pub unknown: String,
+}
+
+impl Templates {
+    /// A job state's name in this language (the English label if the file lacks it).
+    pub fn state_name(&self, state: JobState) -> &str {
+        self.states
+            .get(state.name())
+            .map(String::as_str)
+            .unwrap_or(state.label())
+    }
+}
+
+/// The reply templates of all six languages.
+#[derive(Debug, Clone)]
+pub struct Replies {
+    by_language: BTreeMap<Language, Templates>,
+}
+
+impl Replies {
+    /// Parses the six files (English first, in full); every other language's file is read over
+    /// English, so a key it lacks is the English one.
+    pub fn parse(files: &[(Language, String)]) -> Result<Replies> {
+        let english = files
+            .iter()
+            .find(|(l, _)| *l == Language::En)
+            .context("rules/replies/en.toml is missing")?;
+        let english: toml::Table = toml::from_str(&english.1).context("rules/replies/en.toml")?;
+        let mut by_language = BTreeMap::new();
+        for (language, text) in files {
+            let name = format!("rules/replies/{}.toml", language.code());
+            let own: toml::Table = toml::from_str(text).with_context(|| name.clone())?;
+            let mut merged = english.clone();
+            merge(&mut merged, own);
+            let templates: Templates = toml::Value::Table(merged).try_into().with_context(|| name.clone())?;
+            by_language.insert(*language, templates);
+        }
+        Ok(Replies { by_language })
+    }
+
+    /// The templates of `language` (English if that language was not loaded).
+    pub fn get(&self, language: Language) -> &Templates {
+        match self.by_language.get(&language) {
+            Some(t) => t,
+            None => self.english(),
+        }
+    }
+
+    /// The English templates.
+    pub fn english(&self) -> &Templates {
+        // `parse` refuses to build without English, so the entry is always there.
+        match self.by_language.get(&Language::En) {
+            Some(t) => t,
+            None => unreachable!("Replies::parse requires English"),
+        }
+    }
+}
+
+/// Reads `over` into `base`, table by table; values of `over` win.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// Every key path of a TOML table (`phrases.total`, `done.text`), for checking that a language
+/// file is complete.
+pub fn key_paths(table: &toml::Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, value) in table {
+        match value {
+            toml::Value::Table(t) => out.extend(key_paths(t).into_iter().map(|k| format!("{key}.{k}"))),
+            _ => out.push(key.clone()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_key_falls_back_to_english() {
+        let en = crate::rules::builtin_reply_file(Language::En).to_string();
+        let replies = Replies::parse(&[
+            (Language::En, en),
+            (Language::De, "[done]\ntext = \"Fertig.\"\n".into()),
+        ])
+        .unwrap();
+        let de = replies.get(Language::De);
+        assert_eq!(de.done.text, "Fertig.");
+        assert_eq!(de.failed.text, replies.english().failed.text);
+        assert_eq!(replies.get(Language::Nl).done.text, replies.english().done.text);
+    }
 }
