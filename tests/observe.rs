@@ -6,9 +6,8 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::browser::{browser, chromium, run_bounded};
 use support::flow::Customer;
 use support::*;
 
@@ -41,68 +40,6 @@ fn http_get(port: u16, path: &str) -> (u16, String) {
     s.read_to_string(&mut out).expect("read the answer");
     let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
     (status, out)
-}
-
-/// Runs a command with a deadline; its stdout, or a panic with what it said.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
-    let mut child = cmd
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{cmd:?} did not finish within {limit:?}:\n{}",
-                std::fs::read_to_string(&err_path).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = std::fs::read_to_string(&out_path).unwrap_or_default();
-    assert!(
-        status.success(),
-        "{cmd:?} failed ({status}):\n{out}\n{}",
-        std::fs::read_to_string(&err_path).unwrap_or_default()
-    );
-    out
-}
-
-/// Debian's chromium, installed when missing; the test fails (never skips) without it.
-fn chromium() -> PathBuf {
-    let out = run_bounded(
-        &mut Command::new(root_dir().join("scripts/ensure-chromium")),
-        Duration::from_secs(600),
-    );
-    PathBuf::from(out.lines().last().unwrap_or_default().trim())
-}
-
-/// Headless chromium with a throwaway profile and nothing that reaches the network.
-fn browser(bin: &Path, profile: &Path) -> Command {
-    let mut c = Command::new(bin);
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,800",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    c
 }
 
 /// The value of one sample line (`name{labels} value`) in a /metrics text.

@@ -452,3 +452,67 @@ async fn the_fault_proxy_forwards_refuses_and_stalls_like_a_server() {
     // The connection cut by down() may not have been accepted yet (it was still in the backlog).
     assert!(proxy.accepted() >= 3, "{}", proxy.accepted());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_requests_is_answered_over_several_smtp_connections_each_once() {
+    // Twelve customers write while SMTP is down; when it is back, their answers leave over
+    // more than one connection at a time (smtp.connections, default 4), one answer each.
+    const SENDERS: usize = 12;
+    let c = Customer::new("burst", 1).await;
+    let smtp = FaultProxy::start(SMTP_PORT).await;
+    smtp.down().await;
+    let config = c.config(smtp.port(), FAST);
+    let daemon = Daemon::start(&config, c.dir.path());
+    let senders: Vec<String> = (0..SENDERS).map(|i| format!("{}-{i}@customer.example", c.id)).collect();
+    for (i, from) in senders.iter().enumerate() {
+        // A migration request without a password: each gets one "details missing" answer.
+        let raw = format!(
+            "From: {from}\r\nTo: {s}\r\nSubject: Mailbox move {i}\r\nMessage-ID: <burst-{i}-{id}@customer.example>\r\n\
+             Date: Tue, 24 Nov 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Hello,\r\n\r\nplease migrate {old} from localhost.\r\n\r\nThanks\r\n",
+            s = c.support,
+            id = c.id,
+            old = c.old,
+        );
+        send_mail(from, &[&c.support], raw.as_bytes()).await;
+    }
+    let t0 = Instant::now();
+    while daemon.log_text().matches("ticket opened").count() < SENDERS {
+        assert!(
+            t0.elapsed() < LIMIT,
+            "the requests were not all handled:\n{}",
+            daemon.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    smtp.up().await;
+    let mut catchall = login_dst("catchall@new.example").await;
+    let t0 = Instant::now();
+    loop {
+        let mut answered = 0;
+        for from in &senders {
+            answered += usize::from(!messages_to(&mut catchall, from).await.is_empty());
+        }
+        if answered == SENDERS {
+            break;
+        }
+        assert!(
+            t0.elapsed() < LIMIT,
+            "{answered} of {SENDERS} answered:\n{}",
+            daemon.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for from in &senders {
+        let got = messages_to(&mut catchall, from).await;
+        assert_eq!(got.len(), 1, "{from} got exactly one answer");
+        assert!(body_of(&got[0]).contains("Password"), "{}", body_of(&got[0]));
+    }
+    let _ = catchall.logout().await;
+    assert!(
+        smtp.most_open() >= 2,
+        "the answers went out over {} connection(s) at a time",
+        smtp.most_open()
+    );
+}

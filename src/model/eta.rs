@@ -64,7 +64,7 @@ pub struct Actual {
     pub ended: Option<DateTime<Utc>>,
 }
 
-/// A unit a range is told in; the reply's words for it are in rules/replies.toml.
+/// A unit a range is told in; the reply's words for it are in rules/replies/<language>.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpanUnit {
     /// Minutes.

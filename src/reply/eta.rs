@@ -1,6 +1,6 @@
 //! The per-mailbox estimate as the customer reads it (`{eta}`): "starts within about 5
 //! minutes, takes about 20–40 minutes". Pure: the caller passes the estimate and "now"; the
-//! words come from rules/replies.toml. It must never state a precise time it cannot keep.
+//! words come from rules/replies/<language>.toml. It must never state a precise time it cannot keep.
 
 use crate::model::{span, Estimate, Span, SpanUnit};
 use crate::rules::replies::EtaWords;

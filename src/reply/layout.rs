@@ -174,7 +174,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "body{margin:0;padding:12px;font:16px/1.45 -apple-system,Segoe UI,Roboto,Arial,sans-serif;\
 color:#1b1b1b;overflow-wrap:anywhere;word-break:break-word}\
 p{margin:0 0 12px}ul{margin:0 0 12px;padding-left:20px}li{margin:0 0 4px}\
-.d{margin:0 0 2px 14px}\
+.d{margin:0 0 2px 14px}.g{height:10px}\
 .f{margin:0 0 6px;padding:6px 8px;background:#f3f4f6;border-radius:4px;\
 font:14px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere}\
 .s{margin-top:16px;padding-top:8px;border-top:1px solid #ddd;color:#555;font-size:14px}";
@@ -206,7 +206,13 @@ pub fn html(body: &str, lang: &str) -> String {
         }
         match line {
             Line::Prose(p) => prose.push(p),
-            Line::Blank => close_prose(&mut prose, &mut out),
+            Line::Blank => {
+                close_prose(&mut prose, &mut out);
+                // Detail lines end their block with the same space a paragraph leaves.
+                if out.ends_with("</div>\n") && !in_signature {
+                    out.push_str("<div class=\"g\"></div>\n");
+                }
+            }
             Line::Item(t) => {
                 close_prose(&mut prose, &mut out);
                 if !open_list {

@@ -5,10 +5,11 @@
 //! skips: when the bed cannot start, the test fails with the script's own words.
 //!
 //! By concern: [`bed`] (ports, start, users, logins), [`seeding`] (folders and messages over
-//! IMAP), [`daemon`] (a `mailferry serve` process and its config), [`dav`] (Radicale); [`flow`]
+//! IMAP), [`daemon`] (a `mailferry serve` process and its config), [`dav`] (Radicale), [`browser`] (headless chromium); [`flow`]
 //! is one customer's migration for the daemon's tests, [`proxy`] a TCP fault proxy.
 
 pub mod bed;
+pub mod browser;
 pub mod daemon;
 pub mod dav;
 pub mod flow;

@@ -33,6 +33,7 @@ pub enum Mode {
 struct Counters {
     listening: AtomicBool,
     open: AtomicUsize,
+    most_open: AtomicUsize,
     accepted: AtomicU64,
 }
 
@@ -63,6 +64,11 @@ impl FaultProxy {
     /// Connections accepted so far.
     pub fn accepted(&self) -> u64 {
         self.counters.accepted.load(Ordering::SeqCst)
+    }
+
+    /// The most connections that were open through the proxy at the same time.
+    pub fn most_open(&self) -> usize {
+        self.counters.most_open.load(Ordering::SeqCst)
     }
 
     /// Stops "the server": closes the listener and drops every open connection; returns once
@@ -169,7 +175,8 @@ async fn supervise(
         };
         if let Some((inbound, _)) = accepted {
             counters.accepted.fetch_add(1, Ordering::SeqCst);
-            counters.open.fetch_add(1, Ordering::SeqCst);
+            let now_open = counters.open.fetch_add(1, Ordering::SeqCst) + 1;
+            counters.most_open.fetch_max(now_open, Ordering::SeqCst);
             let (rx, c) = (mode.clone(), counters.clone());
             tokio::spawn(async move {
                 connection(inbound, target, rx).await;
