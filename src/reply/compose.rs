@@ -388,6 +388,76 @@ mod tests {
         assert_eq!(ticket_from_message_id(&forged, token), None);
     }
 
+    fn waiting_job() -> Job {
+        Job {
+            id: crate::model::JobId(1),
+            ticket: TicketId(1),
+            source: crate::model::SourceSpec {
+                host: "imap.old.example".into(),
+                port: 993,
+                security: crate::model::Security::Tls,
+                user: "anna@old.example".into(),
+                login: Default::default(),
+            },
+            destination: "anna@new.example".into(),
+            schedule: None,
+            state: crate::model::JobState::Waiting,
+            attempts: 0,
+            last_error: None,
+            report: None,
+            not_before: None,
+            email: "anna@old.example".into(),
+            final_pass: false,
+            final_wanted: false,
+            held: false,
+            found: Some(crate::model::Found {
+                folders: 7,
+                messages: 300,
+                bytes: Some(33_000_000),
+            }),
+            found_by: None,
+            pace: Default::default(),
+            eta: None,
+            actual: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_mailbox_block_is_narrow_and_in_the_tickets_language_with_its_estimate() {
+        use chrono::TimeZone;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
+        let mut job = waiting_job();
+        job.eta = Some(crate::model::Estimate {
+            made: now,
+            start_from: now,
+            start_to: now + chrono::Duration::minutes(5),
+            end_from: now + chrono::Duration::minutes(20),
+            end_to: now + chrono::Duration::minutes(45),
+        });
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let german = rules.replies.get(crate::model::Language::De);
+        let block = mailbox_blocks(std::slice::from_ref(&job), german, now);
+        assert!(block.starts_with("anna@new.example\n"), "{block}");
+        assert!(block.contains("\n  Stand: "), "{block}");
+        assert!(block.contains("\n  Alter Server: imap.old.example\n"), "{block}");
+        assert!(
+            block.contains("\n  Gefunden: 300 Nachrichten in 7 Ordnern, 33.0 MB\n"),
+            "{block}"
+        );
+        assert!(
+            block.contains("\n  Schätzung: beginnt in etwa 5 Minuten, dauert etwa "),
+            "{block}"
+        );
+        for line in block.lines() {
+            assert!(line.chars().count() <= 72, "{line}");
+        }
+        // Once the copy has started, the estimate is no longer shown.
+        job.state = crate::model::JobState::Synced;
+        let english = rules.replies.get(crate::model::Language::En);
+        let block = mailbox_blocks(&[job], english, now);
+        assert!(!block.contains("Estimate"), "{block}");
+    }
+
     #[test]
     fn render_fills_known_placeholders_only() {
         assert_eq!(render("a {x} {y} {", &[("x", "1")]), "a 1 {y} {");
