@@ -56,8 +56,10 @@ pub fn parse_job(s: &str) -> Option<JobId> {
 /// Every ticket with its age, customer and one-line state.
 pub fn ticket_list(store: &Store, now: DateTime<Utc>) -> Result<String> {
     let mut out = format!("{:<11}  {:>6}  {:<32}  STATE\n", "TICKET", "AGE", "CUSTOMER");
+    let mut estimated = Vec::new();
     for t in store.tickets()? {
         let jobs: Vec<_> = t.jobs.iter().filter_map(|j| store.job(*j).ok().flatten()).collect();
+        estimated.extend(jobs.iter().filter_map(|j| j.eta.map(|e| (e, j.actual))));
         let age = now - t.created;
         let age = if age.num_hours() >= 48 {
             format!("{}d", age.num_days())
@@ -75,7 +77,23 @@ pub fn ticket_list(store: &Store, now: DateTime<Utc>) -> Result<String> {
             compose::overall_state(&jobs)
         );
     }
+    out.push_str(&estimate_summary(&estimated));
     Ok(out)
+}
+
+/// How the estimates given to customers held up: of the first copies that ended, how many
+/// ended inside the estimated range, and the median distance of the ends from it.
+fn estimate_summary(jobs: &[(crate::model::Estimate, crate::model::Actual)]) -> String {
+    let ended: Vec<_> = jobs.iter().filter_map(|(e, a)| crate::model::end_error(e, a)).collect();
+    let Some(median) = crate::model::median_error(jobs) else {
+        return String::new();
+    };
+    let inside = ended.iter().filter(|d| d.is_zero()).count();
+    format!(
+        "estimates: {} first copies ended, {inside} inside the estimated range; median error {} s\n",
+        ended.len(),
+        median.as_secs()
+    )
 }
 
 /// One ticket: its mailboxes, per-folder figures and event log.
@@ -212,5 +230,38 @@ pub async fn answer(store: &Store, req: &Request, now: DateTime<Utc>) -> Respons
             ok: false,
             text: format!("{}\n", termsafe::text(&format!("{e:#}"))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Actual, Estimate};
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_list_ends_with_how_the_estimates_held_up() {
+        let at = |m: i64| Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap() + chrono::Duration::minutes(m);
+        let e = Estimate {
+            made: at(0),
+            start_from: at(0),
+            start_to: at(5),
+            end_from: at(20),
+            end_to: at(40),
+        };
+        let ended = |m| Actual {
+            started: Some(at(1)),
+            ended: Some(at(m)),
+        };
+        let running = Actual {
+            started: Some(at(1)),
+            ended: None,
+        };
+        assert_eq!(estimate_summary(&[(e, running)]), "");
+        let text = estimate_summary(&[(e, ended(30)), (e, ended(50)), (e, running)]);
+        assert_eq!(
+            text,
+            "estimates: 2 first copies ended, 1 inside the estimated range; median error 300 s\n"
+        );
     }
 }

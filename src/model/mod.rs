@@ -24,7 +24,9 @@ pub use base_url::BaseUrl;
 pub use bearer::BearerMechanism;
 pub use checkpoint::{Checkpoints, FolderCheckpoint, NoProgress, Progress};
 pub use command::Command;
-pub use eta::{estimate, measured_speed, median_error, size_of, span, Actual, Estimate, EtaInput, Span, SpanUnit};
+pub use eta::{
+    end_error, estimate, measured_speed, median_error, size_of, span, Actual, Estimate, EtaInput, Span, SpanUnit,
+};
 pub use folder_choice::{glob_match, PlanOptions};
 pub use language::{choose as choose_language, Language};
 pub use limits::Limits;
