@@ -123,7 +123,7 @@ fn bench(c: &mut Criterion) {
                     chrono::Duration::days(7),
                 )
                 .unwrap(),
-                p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"))
+                p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"), chrono::Utc::now())
                     .unwrap()
                     .unwrap(),
             };

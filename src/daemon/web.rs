@@ -110,7 +110,7 @@ impl Web {
                 Err(e) => failed(e),
             },
             p => match p.strip_prefix("/tickets/") {
-                Some(id) => match page::ticket_page(&self.ctx.store, &self.ctx.live, id) {
+                Some(id) => match page::ticket_page(&self.ctx.store, &self.ctx.live, id, self.ctx.clock.now()) {
                     Ok(Some(body)) => html(200, body),
                     Ok(None) => html(404, page::not_found(&format!("No ticket {id}."))),
                     Err(e) => failed(e),

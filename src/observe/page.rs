@@ -47,8 +47,36 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+/// How far `t` lies from `now`, in words a person reads at a glance: "just now", "3 min ago",
+/// "about 2 h ago", "4 days ago", "in 5 min", "in about 2 h".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (t - now).num_seconds();
+    let past = secs < 0;
+    let s = secs.unsigned_abs();
+    let span = if s < 60 {
+        return "just now".to_string();
+    } else if s < 3570 {
+        format!("{} min", (s + 30) / 60)
+    } else if s < 36 * 3600 {
+        format!("about {} h", (s + 1800) / 3600)
+    } else {
+        format!("{} days", (s + 43_200) / 86_400)
+    };
+    if past {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
+}
+
+/// A time on the page: relative to `now`, the absolute UTC time in its title.
+fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "<time datetime=\"{}\" title=\"{}\">{}</time>",
+        t.format("%Y-%m-%dT%H:%M:%SZ"),
+        t.format("%Y-%m-%d %H:%M:%S UTC"),
+        relative(t, now)
+    )
 }
 
 /// Messages handled of messages found, for one mailbox, and per folder.
@@ -115,26 +143,23 @@ fn bar(done: u64, total: u64) -> String {
     )
 }
 
-fn hm(t: DateTime<Utc>) -> String {
-    t.format("%m-%d %H:%M").to_string()
-}
-
 /// The first copy's estimate (as told to the customer) next to what really happened, for
-/// staff; None when the job has neither.
-fn eta_line(j: &Job) -> Option<String> {
+/// staff, each time relative to `now`; None when the job has neither.
+fn eta_line(j: &Job, now: DateTime<Utc>) -> Option<String> {
+    let w = |t| when(t, now);
     let mut parts = Vec::new();
     if let Some(e) = &j.eta {
         parts.push(format!(
-            "estimate: start {}–{}, end {}–{} UTC",
-            hm(e.start_from),
-            hm(e.start_to),
-            hm(e.end_from),
-            hm(e.end_to)
+            "estimate: start {} – {}, end {} – {}",
+            w(e.start_from),
+            w(e.start_to),
+            w(e.end_from),
+            w(e.end_to)
         ));
     }
     match (j.actual.started, j.actual.ended) {
-        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {} UTC", hm(s), hm(e))),
-        (Some(s), None) => parts.push(format!("actual: started {} UTC", hm(s))),
+        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {}", w(s), w(e))),
+        (Some(s), None) => parts.push(format!("actual: started {}", w(s))),
         _ => {}
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
@@ -271,7 +296,7 @@ pub fn ticket_list(
             escape(&t.thread.customer),
             escape(&t.thread.subject),
             escape(&compose::overall_state(&jobs)),
-            when(last),
+            when(last, now),
             id = t.id,
         );
     }
@@ -292,8 +317,8 @@ fn pass_of(j: &Job) -> &'static str {
     }
 }
 
-/// One ticket in full; None when there is no such ticket.
-pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<String>> {
+/// One ticket in full, its times relative to `now`; None when there is no such ticket.
+pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
     let Some(tid) = TicketId::parse(id) else {
         return Ok(None);
     };
@@ -307,7 +332,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
         id = t.id,
         subject = escape(&t.thread.subject),
         customer = escape(&t.thread.customer),
-        opened = when(t.created),
+        opened = when(t.created, now),
         state = escape(&compose::overall_state(&jobs)),
     );
     body.push_str(
@@ -330,7 +355,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
             pass_of(j),
             bar(p.done, p.total),
         );
-        if let Some(line) = eta_line(j) {
+        if let Some(line) = eta_line(j, now) {
             let _ = writeln!(
                 body,
                 "<tr class=\"eta\"><td></td><td colspan=\"5\" class=\"muted\">{line}</td></tr>"
@@ -359,7 +384,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
         let _ = writeln!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            when(e.at),
+            when(e.at, now),
             e.job.map(|j| j.to_string()).unwrap_or_default(),
             escape(&e.text)
         );
@@ -467,21 +492,44 @@ mod tests {
         use chrono::TimeZone;
         let t = |h, m| Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap();
         let mut j = job(None, 10);
-        assert_eq!(eta_line(&j), None);
+        let now = t(12, 0);
+        assert_eq!(eta_line(&j, now), None);
         j.eta = Some(crate::model::Estimate {
             made: t(10, 0),
             start_from: t(10, 0),
             start_to: t(10, 5),
-            end_from: t(10, 13),
-            end_to: t(10, 35),
+            end_from: t(13, 0),
+            end_to: t(14, 35),
         });
         j.actual.started = Some(t(10, 1));
+        let line = eta_line(&j, now).unwrap_or_default();
+        assert!(line.starts_with("estimate: start <time datetime=\"2026-12-01T10:00:00Z\" title=\"2026-12-01 10:00:00 UTC\">about 2 h ago</time>"), "{line}");
+        assert!(line.contains(">in about 1 h</time> – <time"), "{line}");
+        assert!(line.contains("actual: started <time datetime=\"2026-12-01T10:01:00Z\" title=\"2026-12-01 10:01:00 UTC\">about 2 h ago</time>"), "{line}");
+        j.actual.ended = Some(t(11, 57));
+        assert!(eta_line(&j, now).is_some_and(|l| l.ends_with(
+            ", ended <time datetime=\"2026-12-01T11:57:00Z\" title=\"2026-12-01 11:57:00 UTC\">3 min ago</time>"
+        )));
+    }
+
+    #[test]
+    fn times_read_as_relative_to_the_clock_given() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let at = |secs: i64| now + chrono::Duration::seconds(secs);
+        assert_eq!(relative(at(-20), now), "just now");
+        assert_eq!(relative(at(30), now), "just now");
+        assert_eq!(relative(at(-180), now), "3 min ago");
+        assert_eq!(relative(at(600), now), "in 10 min");
+        assert_eq!(relative(at(3600), now), "in about 1 h");
+        assert_eq!(relative(at(-2 * 3600 - 600), now), "about 2 h ago");
+        assert_eq!(relative(at(2 * 3600), now), "in about 2 h");
+        assert_eq!(relative(at(-4 * 86_400), now), "4 days ago");
+        assert_eq!(relative(at(3 * 86_400), now), "in 3 days");
         assert_eq!(
-            eta_line(&j).as_deref(),
-            Some("estimate: start 12-01 10:00–12-01 10:05, end 12-01 10:13–12-01 10:35 UTC · actual: started 12-01 10:01 UTC")
+            when(at(-180), now),
+            "<time datetime=\"2026-12-03T11:57:00Z\" title=\"2026-12-03 11:57:00 UTC\">3 min ago</time>"
         );
-        j.actual.ended = Some(t(10, 40));
-        assert!(eta_line(&j).is_some_and(|l| l.ends_with("ended 12-01 10:40 UTC")));
     }
 
     #[test]
