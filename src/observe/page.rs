@@ -6,7 +6,7 @@
 //! [`escape`]; passwords are never read here (the store keeps them sealed apart from jobs).
 
 use super::live::{FolderProgress, LiveJobs};
-use crate::model::{Job, JobState, TicketId};
+use crate::model::{Job, JobState, OutboxState, OutgoingMail, TicketId};
 use crate::reply::compose;
 use crate::store::Store;
 use anyhow::Result;
@@ -34,7 +34,8 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}\
 th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 progress{width:10em;height:1.1em;vertical-align:middle}.bar{white-space:nowrap}.state{font-weight:bold}.err{color:#a00}\
-.muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}";
+.muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}\
+pre.body{white-space:pre-wrap;margin:.3em 0;max-width:60em}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -317,6 +318,36 @@ fn pass_of(j: &Job) -> &'static str {
     }
 }
 
+fn outbox_label(s: OutboxState) -> &'static str {
+    match s {
+        OutboxState::Pending => "pending",
+        OutboxState::Sent => "sent",
+        OutboxState::Failed => "failed",
+    }
+}
+
+/// A reply in the event log, at the time the SMTP server took it (or, not sent yet, its next
+/// try), with its text folded away in a `<details>` block.
+fn reply_row(m: &OutgoingMail, now: DateTime<Utc>) -> (DateTime<Utc>, String) {
+    let at = m.sent_at.unwrap_or(m.next_try);
+    let error = m
+        .last_error
+        .as_deref()
+        .map(|e| format!(" <span class=\"err\">{}</span>", escape(e)))
+        .unwrap_or_default();
+    let row = format!(
+        "<tr class=\"reply\"><td>{}</td><td></td><td>reply to {}: <b>{}</b> \
+         <span class=\"state\">{}</span>{error}<details><summary>text</summary><pre class=\"body\">{}</pre>\
+         </details></td></tr>",
+        when(at, now),
+        escape(&m.to),
+        escape(&m.subject),
+        outbox_label(m.state),
+        escape(&m.body)
+    );
+    (at, row)
+}
+
 /// One ticket in full, its times relative to `now`; None when there is no such ticket.
 pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
     let Some(tid) = TicketId::parse(id) else {
@@ -380,14 +411,25 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str, now: DateTime<Utc>)
     body.push_str(
         "</table>\n<h3>Events</h3>\n<table class=\"events\"><tr><th>When</th><th>Job</th><th>What</th></tr>\n",
     );
-    for e in store.events(tid)? {
-        let _ = writeln!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            when(e.at, now),
-            e.job.map(|j| j.to_string()).unwrap_or_default(),
-            escape(&e.text)
-        );
+    let mut rows: Vec<(DateTime<Utc>, String)> = store
+        .events(tid)?
+        .into_iter()
+        .map(|e| {
+            let row = format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                when(e.at, now),
+                e.job.map(|j| j.to_string()).unwrap_or_default(),
+                escape(&e.text)
+            );
+            (e.at, row)
+        })
+        .collect();
+    rows.extend(store.outbox_of(tid)?.iter().map(|m| reply_row(m, now)));
+    // Stable: a reply queued in the same instant as its event stays after it.
+    rows.sort_by_key(|r| r.0);
+    for (_, row) in rows {
+        body.push_str(&row);
+        body.push('\n');
     }
     body.push_str("</table>");
     Ok(Some(page(&format!("{} {}", t.id, t.thread.subject), &body)))
@@ -579,6 +621,86 @@ mod tests {
         );
         j.state = JobState::Failed;
         assert_eq!(needs_person(&[j], now, week), Some("a mailbox failed"));
+    }
+
+    #[test]
+    fn the_ticket_page_shows_each_reply_with_its_text_escaped() {
+        use chrono::TimeZone;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store"), &dir.path().join("store.key")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let ticket = crate::model::Ticket {
+            id: TicketId(3),
+            created: now - chrono::Duration::minutes(10),
+            thread: crate::model::Thread {
+                customer: "boss@customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![],
+            language: crate::model::Language::En,
+        };
+        let mail = |id, state, sent_at, body: &str| OutgoingMail {
+            id,
+            ticket: TicketId(3),
+            to: "boss@customer.example".into(),
+            cc: vec![],
+            subject: format!("[MIG-000003] reply {id}"),
+            body: body.into(),
+            message_id: format!("m{id}@mailferry.example"),
+            in_reply_to: None,
+            references: vec![],
+            auto_submitted: "auto-replied".into(),
+            state,
+            attempts: 1,
+            next_try: now - chrono::Duration::minutes(1),
+            last_error: None,
+            sent_at,
+            in_flight: false,
+            filed: true,
+            language: None,
+        };
+        let mut change = crate::store::Change::new();
+        change.ticket(&ticket).unwrap();
+        change.event(
+            TicketId(3),
+            None,
+            now - chrono::Duration::minutes(9),
+            "acknowledgement queued",
+        );
+        change
+            .outgoing(&mail(
+                1,
+                OutboxState::Sent,
+                Some(now - chrono::Duration::minutes(8)),
+                "Hello,\nthank you for your request <b>now</b>.",
+            ))
+            .unwrap();
+        change.outgoing(&mail(2, OutboxState::Pending, None, "second")).unwrap();
+        store.apply(change).unwrap();
+        let html = ticket_page(&store, &LiveJobs::default(), "MIG-000003", now)
+            .unwrap()
+            .unwrap_or_default();
+        let first = html.find("reply 1").unwrap_or(usize::MAX);
+        let second = html.find("reply 2").unwrap_or(usize::MAX);
+        let event = html.find("acknowledgement queued").unwrap_or(usize::MAX);
+        assert!(
+            event < first && first < second && second < usize::MAX,
+            "in time order:\n{html}"
+        );
+        assert!(
+            html.contains(
+                "<span class=\"state\">sent</span><details><summary>text</summary><pre class=\"body\">Hello,\n\
+             thank you for your request &lt;b&gt;now&lt;/b&gt;.</pre>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(">8 min ago</time></td><td></td><td>reply to boss@customer.example"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"state\">pending</span>"), "{html}");
+        assert!(!html.contains("<b>now</b>"), "{html}");
     }
 
     #[test]
