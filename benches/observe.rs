@@ -121,6 +121,7 @@ fn bench(c: &mut Criterion) {
                     &page::ListFilter::default(),
                     chrono::Utc::now(),
                     chrono::Duration::days(7),
+                    chrono::Duration::hours(4),
                 )
                 .unwrap(),
                 p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"), chrono::Utc::now())

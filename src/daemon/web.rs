@@ -105,6 +105,11 @@ impl Web {
                 },
                 self.ctx.clock.now(),
                 chrono::Duration::days(self.ctx.cfg.dns.staff_after_days.min(36_500) as i64),
+                self.ctx
+                    .cfg
+                    .admin
+                    .as_ref()
+                    .map_or(chrono::Duration::hours(4), |a| a.needs_info_wait()),
             ) {
                 Ok(body) => html(200, body),
                 Err(e) => failed(e),

@@ -237,18 +237,42 @@ pub fn needs_person(jobs: &[Job], now: DateTime<Utc>, dns_wait: chrono::Duration
     }
 }
 
+/// Why a ticket waits for its customer, if it has for longer than `grace` at `now`: no mailbox
+/// accepted yet (the reply asked for corrections) or a mailbox that needs information, the
+/// last thing on the ticket at `since`. The reason is HTML (it holds a `<time>`).
+pub fn waits_for_customer(
+    jobs: &[Job],
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    grace: chrono::Duration,
+) -> Option<String> {
+    let waiting = jobs.is_empty() || jobs.iter().any(|j| j.state == JobState::NeedsInfo);
+    (waiting && now - since > grace)
+        .then(|| format!("waiting for information from the customer since {}", when(since, now)))
+}
+
 /// The ticket list, newest first, as `filter` narrows it, under the tickets that need a
-/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change).
+/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change and tickets
+/// `info_wait` for their customer's information).
 pub fn ticket_list(
     store: &Store,
     live: &LiveJobs,
     filter: &ListFilter,
     now: DateTime<Utc>,
     dns_wait: chrono::Duration,
+    info_wait: chrono::Duration,
 ) -> Result<String> {
     let mut attention = String::new();
     for t in store.tickets()?.iter().rev() {
-        if let Some(why) = needs_person(&jobs_of(store, &t.jobs), now, dns_wait) {
+        let jobs = jobs_of(store, &t.jobs);
+        let why = match needs_person(&jobs, now, dns_wait) {
+            Some(why) => Some(why.to_string()),
+            None => {
+                let since = store.events(t.id)?.last().map_or(t.created, |e| e.at);
+                waits_for_customer(&jobs, since, now, info_wait)
+            }
+        };
+        if let Some(why) = why {
             let _ = write!(
                 attention,
                 "<li><a href=\"/tickets/{id}\">{id}</a> {}: {why}</li>",
@@ -701,6 +725,35 @@ mod tests {
         );
         assert!(html.contains("<span class=\"state\">pending</span>"), "{html}");
         assert!(!html.contains("<b>now</b>"), "{html}");
+    }
+
+    #[test]
+    fn tickets_waiting_too_long_for_the_customer_need_a_person() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let grace = chrono::Duration::hours(4);
+        let hours_ago = |h| now - chrono::Duration::hours(h);
+        assert_eq!(
+            waits_for_customer(&[], hours_ago(1), now, grace),
+            None,
+            "still in its grace"
+        );
+        let why = waits_for_customer(&[], hours_ago(5), now, grace).unwrap_or_default();
+        assert!(
+            why.starts_with("waiting for information from the customer since <time")
+                && why.ends_with(">about 5 h ago</time>"),
+            "{why}"
+        );
+        let mut j = job(None, 1);
+        assert_eq!(
+            waits_for_customer(std::slice::from_ref(&j), hours_ago(5), now, grace),
+            None,
+            "a mailbox being copied waits for nobody"
+        );
+        j.state = JobState::NeedsInfo;
+        assert!(
+            waits_for_customer(&[j], hours_ago(30), now, grace).is_some_and(|w| w.ends_with(">about 30 h ago</time>"))
+        );
     }
 
     #[test]
