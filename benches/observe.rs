@@ -121,9 +121,10 @@ fn bench(c: &mut Criterion) {
                     &page::ListFilter::default(),
                     chrono::Utc::now(),
                     chrono::Duration::days(7),
+                    chrono::Duration::hours(4),
                 )
                 .unwrap(),
-                p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"))
+                p => page::ticket_page(&store, &live, p.trim_start_matches("/tickets/"), chrono::Utc::now())
                     .unwrap()
                     .unwrap(),
             };

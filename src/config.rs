@@ -893,9 +893,22 @@ pub struct AdminHttpConfig {
     /// name is refused, which stops DNS-rebinding pages from reading the staff page.
     #[serde(default)]
     pub hostnames: Vec<String>,
+    /// Hours a ticket may wait for information from its customer (nothing accepted yet, or a
+    /// mailbox in NeedsInfo) before the staff page lists it under "needs a person".
+    #[serde(default = "default_needs_info_hours")]
+    pub needs_info_after_hours: u64,
+}
+
+fn default_needs_info_hours() -> u64 {
+    4
 }
 
 impl AdminHttpConfig {
+    /// How long a ticket may wait for its customer's information before staff are shown it.
+    pub fn needs_info_wait(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.needs_info_after_hours.min(876_000) as i64)
+    }
+
     /// The listen address, parsed.
     pub fn listen_addr(&self) -> Result<std::net::SocketAddr> {
         self.listen

@@ -166,6 +166,10 @@ async fn the_staff_page_metrics_health_and_json_logs_follow_one_request() {
     );
     assert!(!dom.contains("<script"), "no script element reached the page:\n{dom}");
     assert!(dom.contains("first copy done"), "the event log is there:\n{dom}");
+    assert!(
+        dom.contains("<details><summary>text</summary>") && dom.contains("thank you for your request"),
+        "the acknowledgement's text is in the event log:\n{dom}"
+    );
     assert!(!dom.contains(&c.old_pass), "never a password");
     assert!(
         dom.contains("estimate: start") && dom.contains("actual: started") && dom.contains(", ended "),

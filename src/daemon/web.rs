@@ -105,12 +105,17 @@ impl Web {
                 },
                 self.ctx.clock.now(),
                 chrono::Duration::days(self.ctx.cfg.dns.staff_after_days.min(36_500) as i64),
+                self.ctx
+                    .cfg
+                    .admin
+                    .as_ref()
+                    .map_or(chrono::Duration::hours(4), |a| a.needs_info_wait()),
             ) {
                 Ok(body) => html(200, body),
                 Err(e) => failed(e),
             },
             p => match p.strip_prefix("/tickets/") {
-                Some(id) => match page::ticket_page(&self.ctx.store, &self.ctx.live, id) {
+                Some(id) => match page::ticket_page(&self.ctx.store, &self.ctx.live, id, self.ctx.clock.now()) {
                     Ok(Some(body)) => html(200, body),
                     Ok(None) => html(404, page::not_found(&format!("No ticket {id}."))),
                     Err(e) => failed(e),

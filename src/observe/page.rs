@@ -6,7 +6,7 @@
 //! [`escape`]; passwords are never read here (the store keeps them sealed apart from jobs).
 
 use super::live::{FolderProgress, LiveJobs};
-use crate::model::{Job, JobState, TicketId};
+use crate::model::{Job, JobState, OutboxState, OutgoingMail, TicketId};
 use crate::reply::compose;
 use crate::store::Store;
 use anyhow::Result;
@@ -34,7 +34,8 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}\
 th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 progress{width:10em;height:1.1em;vertical-align:middle}.bar{white-space:nowrap}.state{font-weight:bold}.err{color:#a00}\
-.muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}";
+.muted{color:#777}h1 a{color:inherit;text-decoration:none}code{font-size:95%}\
+pre.body{white-space:pre-wrap;margin:.3em 0;max-width:60em}";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -47,8 +48,36 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+/// How far `t` lies from `now`, in words a person reads at a glance: "just now", "3 min ago",
+/// "about 2 h ago", "4 days ago", "in 5 min", "in about 2 h".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (t - now).num_seconds();
+    let past = secs < 0;
+    let s = secs.unsigned_abs();
+    let span = if s < 60 {
+        return "just now".to_string();
+    } else if s < 3570 {
+        format!("{} min", (s + 30) / 60)
+    } else if s < 36 * 3600 {
+        format!("about {} h", (s + 1800) / 3600)
+    } else {
+        format!("{} days", (s + 43_200) / 86_400)
+    };
+    if past {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
+}
+
+/// A time on the page: relative to `now`, the absolute UTC time in its title.
+fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "<time datetime=\"{}\" title=\"{}\">{}</time>",
+        t.format("%Y-%m-%dT%H:%M:%SZ"),
+        t.format("%Y-%m-%d %H:%M:%S UTC"),
+        relative(t, now)
+    )
 }
 
 /// Messages handled of messages found, for one mailbox, and per folder.
@@ -115,26 +144,23 @@ fn bar(done: u64, total: u64) -> String {
     )
 }
 
-fn hm(t: DateTime<Utc>) -> String {
-    t.format("%m-%d %H:%M").to_string()
-}
-
 /// The first copy's estimate (as told to the customer) next to what really happened, for
-/// staff; None when the job has neither.
-fn eta_line(j: &Job) -> Option<String> {
+/// staff, each time relative to `now`; None when the job has neither.
+fn eta_line(j: &Job, now: DateTime<Utc>) -> Option<String> {
+    let w = |t| when(t, now);
     let mut parts = Vec::new();
     if let Some(e) = &j.eta {
         parts.push(format!(
-            "estimate: start {}–{}, end {}–{} UTC",
-            hm(e.start_from),
-            hm(e.start_to),
-            hm(e.end_from),
-            hm(e.end_to)
+            "estimate: start {} – {}, end {} – {}",
+            w(e.start_from),
+            w(e.start_to),
+            w(e.end_from),
+            w(e.end_to)
         ));
     }
     match (j.actual.started, j.actual.ended) {
-        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {} UTC", hm(s), hm(e))),
-        (Some(s), None) => parts.push(format!("actual: started {} UTC", hm(s))),
+        (Some(s), Some(e)) => parts.push(format!("actual: started {}, ended {}", w(s), w(e))),
+        (Some(s), None) => parts.push(format!("actual: started {}", w(s))),
         _ => {}
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
@@ -211,18 +237,42 @@ pub fn needs_person(jobs: &[Job], now: DateTime<Utc>, dns_wait: chrono::Duration
     }
 }
 
+/// Why a ticket waits for its customer, if it has for longer than `grace` at `now`: no mailbox
+/// accepted yet (the reply asked for corrections) or a mailbox that needs information, the
+/// last thing on the ticket at `since`. The reason is HTML (it holds a `<time>`).
+pub fn waits_for_customer(
+    jobs: &[Job],
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    grace: chrono::Duration,
+) -> Option<String> {
+    let waiting = jobs.is_empty() || jobs.iter().any(|j| j.state == JobState::NeedsInfo);
+    (waiting && now - since > grace)
+        .then(|| format!("waiting for information from the customer since {}", when(since, now)))
+}
+
 /// The ticket list, newest first, as `filter` narrows it, under the tickets that need a
-/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change).
+/// person (at `now`, with copied mailboxes allowed `dns_wait` for the DNS change and tickets
+/// `info_wait` for their customer's information).
 pub fn ticket_list(
     store: &Store,
     live: &LiveJobs,
     filter: &ListFilter,
     now: DateTime<Utc>,
     dns_wait: chrono::Duration,
+    info_wait: chrono::Duration,
 ) -> Result<String> {
     let mut attention = String::new();
     for t in store.tickets()?.iter().rev() {
-        if let Some(why) = needs_person(&jobs_of(store, &t.jobs), now, dns_wait) {
+        let jobs = jobs_of(store, &t.jobs);
+        let why = match needs_person(&jobs, now, dns_wait) {
+            Some(why) => Some(why.to_string()),
+            None => {
+                let since = store.events(t.id)?.last().map_or(t.created, |e| e.at);
+                waits_for_customer(&jobs, since, now, info_wait)
+            }
+        };
+        if let Some(why) = why {
             let _ = write!(
                 attention,
                 "<li><a href=\"/tickets/{id}\">{id}</a> {}: {why}</li>",
@@ -271,7 +321,7 @@ pub fn ticket_list(
             escape(&t.thread.customer),
             escape(&t.thread.subject),
             escape(&compose::overall_state(&jobs)),
-            when(last),
+            when(last, now),
             id = t.id,
         );
     }
@@ -292,8 +342,38 @@ fn pass_of(j: &Job) -> &'static str {
     }
 }
 
-/// One ticket in full; None when there is no such ticket.
-pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<String>> {
+fn outbox_label(s: OutboxState) -> &'static str {
+    match s {
+        OutboxState::Pending => "pending",
+        OutboxState::Sent => "sent",
+        OutboxState::Failed => "failed",
+    }
+}
+
+/// A reply in the event log, at the time the SMTP server took it (or, not sent yet, its next
+/// try), with its text folded away in a `<details>` block.
+fn reply_row(m: &OutgoingMail, now: DateTime<Utc>) -> (DateTime<Utc>, String) {
+    let at = m.sent_at.unwrap_or(m.next_try);
+    let error = m
+        .last_error
+        .as_deref()
+        .map(|e| format!(" <span class=\"err\">{}</span>", escape(e)))
+        .unwrap_or_default();
+    let row = format!(
+        "<tr class=\"reply\"><td>{}</td><td></td><td>reply to {}: <b>{}</b> \
+         <span class=\"state\">{}</span>{error}<details><summary>text</summary><pre class=\"body\">{}</pre>\
+         </details></td></tr>",
+        when(at, now),
+        escape(&m.to),
+        escape(&m.subject),
+        outbox_label(m.state),
+        escape(&m.body)
+    );
+    (at, row)
+}
+
+/// One ticket in full, its times relative to `now`; None when there is no such ticket.
+pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
     let Some(tid) = TicketId::parse(id) else {
         return Ok(None);
     };
@@ -307,7 +387,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
         id = t.id,
         subject = escape(&t.thread.subject),
         customer = escape(&t.thread.customer),
-        opened = when(t.created),
+        opened = when(t.created, now),
         state = escape(&compose::overall_state(&jobs)),
     );
     body.push_str(
@@ -330,7 +410,7 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
             pass_of(j),
             bar(p.done, p.total),
         );
-        if let Some(line) = eta_line(j) {
+        if let Some(line) = eta_line(j, now) {
             let _ = writeln!(
                 body,
                 "<tr class=\"eta\"><td></td><td colspan=\"5\" class=\"muted\">{line}</td></tr>"
@@ -355,14 +435,25 @@ pub fn ticket_page(store: &Store, live: &LiveJobs, id: &str) -> Result<Option<St
     body.push_str(
         "</table>\n<h3>Events</h3>\n<table class=\"events\"><tr><th>When</th><th>Job</th><th>What</th></tr>\n",
     );
-    for e in store.events(tid)? {
-        let _ = writeln!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            when(e.at),
-            e.job.map(|j| j.to_string()).unwrap_or_default(),
-            escape(&e.text)
-        );
+    let mut rows: Vec<(DateTime<Utc>, String)> = store
+        .events(tid)?
+        .into_iter()
+        .map(|e| {
+            let row = format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                when(e.at, now),
+                e.job.map(|j| j.to_string()).unwrap_or_default(),
+                escape(&e.text)
+            );
+            (e.at, row)
+        })
+        .collect();
+    rows.extend(store.outbox_of(tid)?.iter().map(|m| reply_row(m, now)));
+    // Stable: a reply queued in the same instant as its event stays after it.
+    rows.sort_by_key(|r| r.0);
+    for (_, row) in rows {
+        body.push_str(&row);
+        body.push('\n');
     }
     body.push_str("</table>");
     Ok(Some(page(&format!("{} {}", t.id, t.thread.subject), &body)))
@@ -467,21 +558,44 @@ mod tests {
         use chrono::TimeZone;
         let t = |h, m| Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap();
         let mut j = job(None, 10);
-        assert_eq!(eta_line(&j), None);
+        let now = t(12, 0);
+        assert_eq!(eta_line(&j, now), None);
         j.eta = Some(crate::model::Estimate {
             made: t(10, 0),
             start_from: t(10, 0),
             start_to: t(10, 5),
-            end_from: t(10, 13),
-            end_to: t(10, 35),
+            end_from: t(13, 0),
+            end_to: t(14, 35),
         });
         j.actual.started = Some(t(10, 1));
+        let line = eta_line(&j, now).unwrap_or_default();
+        assert!(line.starts_with("estimate: start <time datetime=\"2026-12-01T10:00:00Z\" title=\"2026-12-01 10:00:00 UTC\">about 2 h ago</time>"), "{line}");
+        assert!(line.contains(">in about 1 h</time> – <time"), "{line}");
+        assert!(line.contains("actual: started <time datetime=\"2026-12-01T10:01:00Z\" title=\"2026-12-01 10:01:00 UTC\">about 2 h ago</time>"), "{line}");
+        j.actual.ended = Some(t(11, 57));
+        assert!(eta_line(&j, now).is_some_and(|l| l.ends_with(
+            ", ended <time datetime=\"2026-12-01T11:57:00Z\" title=\"2026-12-01 11:57:00 UTC\">3 min ago</time>"
+        )));
+    }
+
+    #[test]
+    fn times_read_as_relative_to_the_clock_given() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let at = |secs: i64| now + chrono::Duration::seconds(secs);
+        assert_eq!(relative(at(-20), now), "just now");
+        assert_eq!(relative(at(30), now), "just now");
+        assert_eq!(relative(at(-180), now), "3 min ago");
+        assert_eq!(relative(at(600), now), "in 10 min");
+        assert_eq!(relative(at(3600), now), "in about 1 h");
+        assert_eq!(relative(at(-2 * 3600 - 600), now), "about 2 h ago");
+        assert_eq!(relative(at(2 * 3600), now), "in about 2 h");
+        assert_eq!(relative(at(-4 * 86_400), now), "4 days ago");
+        assert_eq!(relative(at(3 * 86_400), now), "in 3 days");
         assert_eq!(
-            eta_line(&j).as_deref(),
-            Some("estimate: start 12-01 10:00–12-01 10:05, end 12-01 10:13–12-01 10:35 UTC · actual: started 12-01 10:01 UTC")
+            when(at(-180), now),
+            "<time datetime=\"2026-12-03T11:57:00Z\" title=\"2026-12-03 11:57:00 UTC\">3 min ago</time>"
         );
-        j.actual.ended = Some(t(10, 40));
-        assert!(eta_line(&j).is_some_and(|l| l.ends_with("ended 12-01 10:40 UTC")));
     }
 
     #[test]
@@ -531,6 +645,115 @@ mod tests {
         );
         j.state = JobState::Failed;
         assert_eq!(needs_person(&[j], now, week), Some("a mailbox failed"));
+    }
+
+    #[test]
+    fn the_ticket_page_shows_each_reply_with_its_text_escaped() {
+        use chrono::TimeZone;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store"), &dir.path().join("store.key")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let ticket = crate::model::Ticket {
+            id: TicketId(3),
+            created: now - chrono::Duration::minutes(10),
+            thread: crate::model::Thread {
+                customer: "boss@customer.example".into(),
+                subject: "move".into(),
+                references: vec![],
+            },
+            jobs: vec![],
+            language: crate::model::Language::En,
+        };
+        let mail = |id, state, sent_at, body: &str| OutgoingMail {
+            id,
+            ticket: TicketId(3),
+            to: "boss@customer.example".into(),
+            cc: vec![],
+            subject: format!("[MIG-000003] reply {id}"),
+            body: body.into(),
+            message_id: format!("m{id}@mailferry.example"),
+            in_reply_to: None,
+            references: vec![],
+            auto_submitted: "auto-replied".into(),
+            state,
+            attempts: 1,
+            next_try: now - chrono::Duration::minutes(1),
+            last_error: None,
+            sent_at,
+            in_flight: false,
+            filed: true,
+            language: None,
+        };
+        let mut change = crate::store::Change::new();
+        change.ticket(&ticket).unwrap();
+        change.event(
+            TicketId(3),
+            None,
+            now - chrono::Duration::minutes(9),
+            "acknowledgement queued",
+        );
+        change
+            .outgoing(&mail(
+                1,
+                OutboxState::Sent,
+                Some(now - chrono::Duration::minutes(8)),
+                "Hello,\nthank you for your request <b>now</b>.",
+            ))
+            .unwrap();
+        change.outgoing(&mail(2, OutboxState::Pending, None, "second")).unwrap();
+        store.apply(change).unwrap();
+        let html = ticket_page(&store, &LiveJobs::default(), "MIG-000003", now)
+            .unwrap()
+            .unwrap_or_default();
+        let first = html.find("reply 1").unwrap_or(usize::MAX);
+        let second = html.find("reply 2").unwrap_or(usize::MAX);
+        let event = html.find("acknowledgement queued").unwrap_or(usize::MAX);
+        assert!(
+            event < first && first < second && second < usize::MAX,
+            "in time order:\n{html}"
+        );
+        assert!(
+            html.contains(
+                "<span class=\"state\">sent</span><details><summary>text</summary><pre class=\"body\">Hello,\n\
+             thank you for your request &lt;b&gt;now&lt;/b&gt;.</pre>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(">8 min ago</time></td><td></td><td>reply to boss@customer.example"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"state\">pending</span>"), "{html}");
+        assert!(!html.contains("<b>now</b>"), "{html}");
+    }
+
+    #[test]
+    fn tickets_waiting_too_long_for_the_customer_need_a_person() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let grace = chrono::Duration::hours(4);
+        let hours_ago = |h| now - chrono::Duration::hours(h);
+        assert_eq!(
+            waits_for_customer(&[], hours_ago(1), now, grace),
+            None,
+            "still in its grace"
+        );
+        let why = waits_for_customer(&[], hours_ago(5), now, grace).unwrap_or_default();
+        assert!(
+            why.starts_with("waiting for information from the customer since <time")
+                && why.ends_with(">about 5 h ago</time>"),
+            "{why}"
+        );
+        let mut j = job(None, 1);
+        assert_eq!(
+            waits_for_customer(std::slice::from_ref(&j), hours_ago(5), now, grace),
+            None,
+            "a mailbox being copied waits for nobody"
+        );
+        j.state = JobState::NeedsInfo;
+        assert!(
+            waits_for_customer(&[j], hours_ago(30), now, grace).is_some_and(|w| w.ends_with(">about 30 h ago</time>"))
+        );
     }
 
     #[test]

@@ -376,6 +376,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Every reply of one ticket (pending, sent or failed), oldest first.
+    pub fn outbox_of(&self, ticket: TicketId) -> Result<Vec<OutgoingMail>> {
+        let mut out = Vec::new();
+        for r in self.tree.scan_prefix(OUTBOX) {
+            let m: OutgoingMail = decode(&r?.1)?;
+            if m.ticket == ticket {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
     /// Sent replies whose copy is not in the support mailbox's Sent folder yet, oldest first.
     pub fn outbox_unfiled(&self) -> Result<Vec<OutgoingMail>> {
         let mut out = Vec::new();
