@@ -33,7 +33,7 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     let mut errors = Vec::new();
     let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
     if rows > policy.max_rows {
-        errors.push(FieldError {
+        errors.push(FieldError { code: String::new(), values: Vec::new(),
             row: None,
             field: "csv".into(),
             message: format!(
@@ -45,6 +45,8 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     for a in &parsed.attachments {
         if a.bytes > policy.max_attachment_bytes {
             errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: None,
                 field: if a.file.is_empty() {
                     "attachment".into()
@@ -69,6 +71,8 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
         // One lookup per row: the first time an address is seen, or its earlier place.
         match first_seen.entry(m.email.as_str()) {
             std::collections::btree_map::Entry::Occupied(first) => errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: m.row,
                 field: "email".into(),
                 message: format!(
@@ -104,16 +108,20 @@ fn place(row: Option<usize>) -> String {
 /// The offline problems of one mailbox (syntax, password, host, port, schedule).
 pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, message: String| {
+    let mut err = |field: &str, code: &str, values: &[(&str, &str)], message: String| {
         errors.push(FieldError {
             row: m.row,
             field: field.into(),
             message,
+            code: code.into(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         })
     };
     if !is_address(&m.email) {
         err(
             "email",
+            "not_an_address",
+            &[("value", &m.email)],
             format!("{:?} is not an e-mail address; write it as name@example.com", m.email),
         );
     }
@@ -121,6 +129,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         if !is_address(d) {
             err(
                 "destination",
+                "not_an_address",
+                &[("value", d)],
                 format!("{d:?} is not an e-mail address; write it as name@example.com"),
             );
         }
@@ -128,6 +138,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
     if m.password.as_ref().is_none_or(|p| p.is_empty()) {
         err(
             "password",
+            "missing_password",
+            &[("email", &m.email)],
             format!(
                 "no password is given for {}; add the mailbox's current password",
                 m.email
@@ -137,6 +149,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
     match &m.source_host {
         None => err(
             "server",
+            "missing_server",
+            &[("email", &m.email)],
             format!(
                 "no IMAP server is given for {}; add the old provider's IMAP server, e.g. imap.example.com",
                 m.email
@@ -145,19 +159,21 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         Some(h) => {
             let allowed = policy.allow_private_hosts && (is_host_name(h) || h.parse::<IpAddr>().is_ok());
             if let Some(msg) = host_problem(h).filter(|_| !allowed) {
-                err("server", msg);
+                err("server", "", &[], msg);
             }
         }
     }
     if m.source_port == Some(0) {
         err(
             "port",
+            "port_zero",
+            &[],
             "0 is not a port; write a number from 1 to 65535 (IMAP over TLS is usually 993)".into(),
         );
     }
     if let Some(t) = m.schedule {
         if let Some(msg) = schedule_problem(t, policy, now) {
-            err("schedule", msg);
+            err("schedule", "", &[], msg);
         }
     }
     errors

@@ -112,6 +112,8 @@ pub async fn probe_mailbox_with(cfg: &Config, m: &MailboxRequest, opts: &ProbeOp
 
 fn problem(m: &MailboxRequest, field: &str, message: String) -> FieldError {
     FieldError {
+        code: String::new(),
+        values: Vec::new(),
         row: m.row,
         field: field.into(),
         message,

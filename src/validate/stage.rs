@@ -242,6 +242,8 @@ fn not_hosted(cfg: &Config, m: &MailboxRequest) -> Option<FieldError> {
         return None;
     }
     Some(FieldError {
+        code: String::new(),
+        values: Vec::new(),
         row: m.row,
         field: "destination".into(),
         message: format!(
