@@ -634,6 +634,44 @@ mod problem_language_tests {
     }
 
     #[test]
+    fn a_mailbox_asked_for_twice_is_told_in_german_and_french() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let row = |r| MailboxRequest {
+            email: "anna@old.example".into(),
+            row: Some(r),
+            ..Default::default()
+        };
+        let parsed = intake::ParsedMail {
+            kind: Kind::Request,
+            command: None,
+            reason: None,
+            meta: intake::MailMeta::default(),
+            mailboxes: vec![row(2), row(3)],
+            groupware: Vec::new(),
+            errors: Vec::new(),
+            ticket: None,
+            attachments: Vec::new(),
+            automated: false,
+            language: None,
+            author: None,
+            unassigned: None,
+        };
+        let problems = validate::validate_offline(&parsed, &rules.policy, Utc::now());
+        let twice = problems
+            .iter()
+            .find(|p| p.code == "duplicate_mailbox_in_row")
+            .expect("the second row is reported");
+        let de = describe_error(rules.replies.get(Language::De), twice);
+        assert_eq!(
+            de,
+            "- CSV-Zeile 3, E-Mail-Adresse: anna@old.example ist zweimal angegeben (zuerst in CSV-Zeile 2); bitte entfernen Sie einen der beiden Einträge"
+        );
+        let fr = describe_error(rules.replies.get(Language::Fr), twice);
+        assert_no_english(&[de, fr.clone()]);
+        assert!(fr.contains("demandée deux fois"), "{fr}");
+    }
+
+    #[test]
     fn english_problem_lines_keep_their_meaning() {
         let lines = lines_in(Language::En);
         assert!(

@@ -71,8 +71,6 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
         // One lookup per row: the first time an address is seen, or its earlier place.
         match first_seen.entry(m.email.as_str()) {
             std::collections::btree_map::Entry::Occupied(first) => errors.push(FieldError {
-                code: String::new(),
-                values: Vec::new(),
                 row: m.row,
                 field: "email".into(),
                 message: format!(
@@ -80,6 +78,18 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
                     m.email,
                     place(*first.get())
                 ),
+                code: match first.get() {
+                    Some(_) => "duplicate_mailbox_in_row",
+                    None => "duplicate_mailbox_in_text",
+                }
+                .into(),
+                values: vec![
+                    ("email".into(), m.email.clone()),
+                    (
+                        "first_row".into(),
+                        first.get().map_or_else(String::new, |r| r.to_string()),
+                    ),
+                ],
             }),
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(m.row);
