@@ -672,6 +672,43 @@ mod problem_language_tests {
     }
 
     #[test]
+    fn a_schedule_in_the_past_and_a_private_server_are_told_in_german_and_french() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let now = Utc::now();
+        let m = MailboxRequest {
+            email: "anna@old.example".into(),
+            password: Some(Secret::new("pw")),
+            source_host: Some("127.0.0.1".into()),
+            schedule: Some(now - chrono::Duration::hours(1)),
+            ..Default::default()
+        };
+        let problems = validate::mailbox_problems(&m, &rules.policy, now);
+        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["server_private", "schedule_in_past"]);
+        let de: Vec<String> = problems
+            .iter()
+            .map(|p| describe_error(rules.replies.get(Language::De), p))
+            .collect();
+        let fr: Vec<String> = problems
+            .iter()
+            .map(|p| describe_error(rules.replies.get(Language::Fr), p))
+            .collect();
+        assert_no_english(&de);
+        assert_no_english(&fr);
+        assert!(
+            de[0].contains("127.0.0.1 ist eine private, lokale oder reservierte Adresse"),
+            "{}",
+            de[0]
+        );
+        assert!(
+            de[1].starts_with("- Termin: ") && de[1].contains("liegt in der Vergangenheit"),
+            "{}",
+            de[1]
+        );
+        assert!(fr[1].contains("est déjà passé"), "{}", fr[1]);
+    }
+
+    #[test]
     fn english_problem_lines_keep_their_meaning() {
         let lines = lines_in(Language::En);
         assert!(

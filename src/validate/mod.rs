@@ -169,7 +169,7 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         Some(h) => {
             let allowed = policy.allow_private_hosts && (is_host_name(h) || h.parse::<IpAddr>().is_ok());
             if let Some(msg) = host_problem(h).filter(|_| !allowed) {
-                err("server", "", &[], msg);
+                err("server", host_code(h), &[("host", h)], msg);
             }
         }
     }
@@ -183,7 +183,14 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
     }
     if let Some(t) = m.schedule {
         if let Some(msg) = schedule_problem(t, policy, now) {
-            err("schedule", "", &[], msg);
+            let (code, hours, earliest) = schedule_code(t, policy, now);
+            let time = t.format("%Y-%m-%d %H:%M UTC").to_string();
+            err(
+                "schedule",
+                code,
+                &[("time", &time), ("hours", &hours.to_string()), ("earliest", &earliest)],
+                msg,
+            );
         }
     }
     errors
@@ -205,6 +212,39 @@ pub fn host_problem(h: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// The code of the problem [`host_problem`] finds with a server value.
+fn host_code(h: &str) -> &'static str {
+    if h.parse::<IpAddr>().is_ok() {
+        "server_private"
+    } else if !is_host_name(h) {
+        "server_malformed"
+    } else {
+        "server_not_public"
+    }
+}
+
+/// The code of the problem [`schedule_problem`] finds, the lead time in hours that applies and
+/// the earliest time that would do.
+fn schedule_code(t: DateTime<Utc>, policy: &Policy, now: DateTime<Utc>) -> (&'static str, u32, String) {
+    let weekend = policy.weekend_days.contains(&t.weekday());
+    let hours = if weekend {
+        policy.weekend_lead_time_hours
+    } else {
+        policy.lead_time_hours
+    };
+    let earliest = (now + Duration::hours(i64::from(hours)))
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string();
+    let code = if t < now {
+        "schedule_in_past"
+    } else if weekend {
+        "schedule_too_soon_weekend"
+    } else {
+        "schedule_too_soon"
+    };
+    (code, hours, earliest)
 }
 
 /// True for an address reachable on the public Internet.
