@@ -117,7 +117,9 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                     columns.insert(rules.csv.headerless.iter().map(|f| Some(*f)).collect())
                 } else if row.cells.iter().any(|c| c.contains('@')) || before_header >= MAX_TITLE_ROWS {
                     if origin.strict {
-                        out.errors.push(FieldError { code: String::new(), values: Vec::new(),
+                        out.errors.push(FieldError {
+                            code: String::new(),
+                            values: Vec::new(),
                             row: Some(row.number),
                             field: field_name(origin),
                             message: format!(
@@ -208,7 +210,9 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
             if in_body {
                 continue; // a note under a table in the mail is no row of it
             }
-            out.errors.push(FieldError { code: String::new(), values: Vec::new(),
+            out.errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: mb.row,
                 field: "email".into(),
                 message: match &origin.sheet {

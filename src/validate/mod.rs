@@ -33,7 +33,9 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     let mut errors = Vec::new();
     let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
     if rows > policy.max_rows {
-        errors.push(FieldError { code: String::new(), values: Vec::new(),
+        errors.push(FieldError {
+            code: "too_many_rows".into(),
+            values: vec![("cap".into(), policy.max_rows.to_string())],
             row: None,
             field: "csv".into(),
             message: format!(
@@ -45,8 +47,11 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     for a in &parsed.attachments {
         if a.bytes > policy.max_attachment_bytes {
             errors.push(FieldError {
-                code: String::new(),
-                values: Vec::new(),
+                code: "attachment_too_large".into(),
+                values: vec![
+                    ("bytes".into(), a.bytes.to_string()),
+                    ("cap".into(), policy.max_attachment_bytes.to_string()),
+                ],
                 row: None,
                 field: if a.file.is_empty() {
                     "attachment".into()
