@@ -229,3 +229,22 @@ fn the_language_check_passes_a_german_template_and_fails_on_one_english_sentence
         "an English sentence in a German reply must fail the check"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_german_request_without_its_password_gets_a_german_problem_line() {
+    let c = Customer::new("langdenopw", 1).await;
+    let config = c.config(SMTP_PORT, "");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let mail = String::from_utf8(request(&c, "de")).unwrap();
+    let without = mail.replace(&format!("Passwort: {}\r\n", c.old_pass), "");
+    assert_ne!(mail, without, "the request had a password line to leave out");
+    send_mail(&c.customer, &[&c.support], without.as_bytes()).await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    let body = body_of(&replies[0]);
+    let line = format!(
+        "Passwort: Für {} fehlt das Passwort; bitte nennen Sie uns das aktuelle Passwort des Postfachs",
+        c.old
+    );
+    assert!(body.contains(&line), "the German problem line is missing:\n{body}");
+    assert_in_language(&body, "de", "needs_info.text");
+}

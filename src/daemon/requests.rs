@@ -12,7 +12,7 @@ use crate::model::{Job, JobState, Language, SourceSpec, Thread, Ticket, TicketId
 use crate::observe::metrics::RequestKind;
 use crate::reply::compose::render;
 use crate::reply::send::LOOP_HEADER;
-use crate::rules::Phrases;
+use crate::rules::{Phrases, Templates};
 use crate::secret::Secret;
 use crate::store::Change;
 use crate::validate;
@@ -302,8 +302,9 @@ impl Requests {
     ) -> Result<(Vec<Job>, Vec<String>)> {
         let parsed = request.parsed();
         let rules = self.ctx.rules();
-        let words = &rules.replies.get(ticket.language).phrases;
-        let describe_error = |e: &FieldError| describe_error(words, e);
+        let templates = rules.replies.get(ticket.language);
+        let words = &templates.phrases;
+        let describe_error = |e: &FieldError| describe_error(templates, e);
         let mut problems: Vec<String> = parsed.errors.iter().map(describe_error).collect();
         let mut seen = HashSet::new();
         let mut jobs = Vec::new();
@@ -419,6 +420,8 @@ impl Requests {
         let (port, security) = m.source_port_and_security();
         let id = self.ctx.store.next_job_id().map_err(|e| {
             vec![FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: m.row(),
                 field: "email".into(),
                 message: format!("could not be stored ({e}); support staff will look into it"),
@@ -465,15 +468,25 @@ fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
     jobs.into_iter().filter(|j| seen.insert(j.id)).collect()
 }
 
-/// One problem as a line of a reply: where (CSV row or the mail's text), which field, what to do.
-/// One problem line of a reply, framed in the ticket's language.
-fn describe_error(words: &Phrases, e: &FieldError) -> String {
+/// One problem line of a reply, in the ticket's language: where (CSV row or the mail's text),
+/// which field, what to do. A problem whose code has a sentence in the rules is told in that
+/// sentence; one not yet converted keeps its English message.
+fn describe_error(templates: &Templates, e: &FieldError) -> String {
+    let words = &templates.phrases;
+    let field = templates.fields.get(&e.field).map_or(e.field.as_str(), String::as_str);
+    let message = match templates.problems.get(&e.code) {
+        Some(sentence) if !e.code.is_empty() => {
+            let values: Vec<(&str, &str)> = e.values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            render(sentence, &values)
+        }
+        _ => e.message.clone(),
+    };
     let line = match e.row {
         Some(r) => render(
             &words.problem_in_row,
-            &[("row", &r.to_string()), ("field", &e.field), ("message", &e.message)],
+            &[("row", &r.to_string()), ("field", field), ("message", &message)],
         ),
-        None => render(&words.problem, &[("field", &e.field), ("message", &e.message)]),
+        None => render(&words.problem, &[("field", field), ("message", &message)]),
     };
     format!("- {line}")
 }
@@ -556,5 +569,169 @@ mod listed_problems_tests {
         assert_eq!(listed_problems(words, &many[..3]).lines().count(), 3);
         let german = listed_problems(&rules.replies.get(Language::De).phrases, &many);
         assert!(german.contains("4800") && !german.contains("more problems"), "{german}");
+    }
+}
+
+#[cfg(test)]
+mod problem_language_tests {
+    use super::*;
+    use crate::intake::MailboxRequest;
+
+    /// The problem lines of a mailbox with a malformed address, no password, no server and
+    /// port 0, as a reply in `language` lists them.
+    fn lines_in(language: Language) -> Vec<String> {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let m = MailboxRequest {
+            email: "anna.example.com".into(),
+            source_port: Some(0),
+            row: Some(2),
+            ..Default::default()
+        };
+        let problems = validate::mailbox_problems(&m, &rules.policy, Utc::now());
+        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["not_an_address", "missing_password", "missing_server", "port_zero"]
+        );
+        problems
+            .iter()
+            .map(|p| describe_error(rules.replies.get(language), p))
+            .collect()
+    }
+
+    const ENGLISH: [&str; 9] = [
+        "not an", "password", "is given", "please", "e.g.", "server,", "write it", "add the", "email",
+    ];
+
+    fn assert_no_english(lines: &[String]) {
+        for line in lines {
+            let lower = line.to_lowercase();
+            for word in ENGLISH {
+                assert!(!lower.contains(word), "English {word:?} in {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn german_problem_lines_have_no_english() {
+        let lines = lines_in(Language::De);
+        assert_no_english(&lines);
+        assert_eq!(
+            lines[1],
+            "- CSV-Zeile 2, Passwort: Für anna.example.com fehlt das Passwort; bitte nennen Sie uns das aktuelle Passwort des Postfachs"
+        );
+    }
+
+    #[test]
+    fn french_problem_lines_have_no_english() {
+        let lines = lines_in(Language::Fr);
+        assert_no_english(&lines);
+        assert!(
+            lines[0].contains("« anna.example.com » n'est pas une adresse e-mail"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn a_mailbox_asked_for_twice_is_told_in_german_and_french() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let row = |r| MailboxRequest {
+            email: "anna@old.example".into(),
+            row: Some(r),
+            ..Default::default()
+        };
+        let parsed = intake::ParsedMail {
+            kind: Kind::Request,
+            command: None,
+            reason: None,
+            meta: intake::MailMeta::default(),
+            mailboxes: vec![row(2), row(3)],
+            groupware: Vec::new(),
+            errors: Vec::new(),
+            ticket: None,
+            attachments: Vec::new(),
+            automated: false,
+            language: None,
+            author: None,
+            unassigned: None,
+        };
+        let problems = validate::validate_offline(&parsed, &rules.policy, Utc::now());
+        let twice = problems
+            .iter()
+            .find(|p| p.code == "duplicate_mailbox_in_row")
+            .expect("the second row is reported");
+        let de = describe_error(rules.replies.get(Language::De), twice);
+        assert_eq!(
+            de,
+            "- CSV-Zeile 3, E-Mail-Adresse: anna@old.example ist zweimal angegeben (zuerst in CSV-Zeile 2); bitte entfernen Sie einen der beiden Einträge"
+        );
+        let fr = describe_error(rules.replies.get(Language::Fr), twice);
+        assert_no_english(&[de, fr.clone()]);
+        assert!(fr.contains("demandée deux fois"), "{fr}");
+    }
+
+    #[test]
+    fn a_schedule_in_the_past_and_a_private_server_are_told_in_german_and_french() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let now = Utc::now();
+        let m = MailboxRequest {
+            email: "anna@old.example".into(),
+            password: Some(Secret::new("pw")),
+            source_host: Some("127.0.0.1".into()),
+            schedule: Some(now - chrono::Duration::hours(1)),
+            ..Default::default()
+        };
+        let problems = validate::mailbox_problems(&m, &rules.policy, now);
+        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["server_private", "schedule_in_past"]);
+        let de: Vec<String> = problems
+            .iter()
+            .map(|p| describe_error(rules.replies.get(Language::De), p))
+            .collect();
+        let fr: Vec<String> = problems
+            .iter()
+            .map(|p| describe_error(rules.replies.get(Language::Fr), p))
+            .collect();
+        assert_no_english(&de);
+        assert_no_english(&fr);
+        assert!(
+            de[0].contains("127.0.0.1 ist eine private, lokale oder reservierte Adresse"),
+            "{}",
+            de[0]
+        );
+        assert!(
+            de[1].starts_with("- Termin: ") && de[1].contains("liegt in der Vergangenheit"),
+            "{}",
+            de[1]
+        );
+        assert!(fr[1].contains("est déjà passé"), "{}", fr[1]);
+    }
+
+    #[test]
+    fn english_problem_lines_keep_their_meaning() {
+        let lines = lines_in(Language::En);
+        assert!(
+            lines[1].contains("no password is given for anna.example.com"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn a_problem_without_a_sentence_in_the_rules_keeps_its_english_message() {
+        let rules = crate::rules::Rules::builtin().unwrap();
+        let e = FieldError {
+            row: None,
+            field: "server".into(),
+            message: "imap.x.example refused the connection".into(),
+            code: "not_yet_translated".into(),
+            values: Vec::new(),
+        };
+        let line = describe_error(rules.replies.get(Language::De), &e);
+        assert!(
+            line.contains("Server") && line.contains("refused the connection"),
+            "{line}"
+        );
     }
 }

@@ -103,6 +103,8 @@ pub fn read(file: &str, data: &[u8], rules: &Rules, max_rows: usize, strict: boo
                     .position()
                     .map_or(row, |p| lines.line_of(p.byte()).saturating_sub(spanned));
                 errors.push(FieldError {
+                    code: String::new(),
+                    values: Vec::new(),
                     row: Some(row),
                     field: file.into(),
                     message: "this row cannot be read as CSV (check its quotes)".into(),

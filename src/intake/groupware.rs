@@ -61,12 +61,16 @@ pub fn read(a: &Attachment, kind: GroupwareKind, errors: &mut Vec<FieldError>) -
     };
     if let Some(msg) = broken {
         errors.push(FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row: None,
             field: a.name.clone(),
             message: format!("cannot be read completely: {msg}"),
         });
     } else if items == 0 {
         errors.push(FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row: None,
             field: a.name.clone(),
             message: format!("holds no {what}; export the file again from your old provider"),

@@ -183,6 +183,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
     let too_many = all.len() > max_files && files.iter().any(|(f, _)| *f);
     if too_many {
         errors.push(FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row: None,
             field: "attachments".into(),
             message: format!(
@@ -214,6 +216,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
                     "spreadsheet"
                 };
                 errors.push(FieldError {
+                    code: String::new(),
+                    values: Vec::new(),
                     row: None,
                     field: a.name.clone(),
                     message: format!(
@@ -306,6 +310,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         }
         if u.password.is_some() && body_count == 0 {
             errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: None,
                 field: "email".into(),
                 message:
@@ -329,6 +335,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
         .any(|e| e.field == "email" || e.field == "attachments" || infos.iter().any(|a| a.file == e.field));
     if asks && mailboxes.is_empty() && groupware_files.is_empty() && !said && !oversize {
         errors.push(FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row: None,
             field: "email".into(),
             message: "the mail asks for a migration but names no mailbox; write each mailbox to move as \

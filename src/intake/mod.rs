@@ -107,8 +107,16 @@ pub struct FieldError {
     pub row: Option<usize>,
     /// The field or column.
     pub field: String,
-    /// What is wrong and how to fix it (never a password).
+    /// What is wrong and how to fix it, in English (staff logs, `mailferry parse`; never a
+    /// password). A customer reads it only when `code` is empty or has no sentence in the rules.
     pub message: String,
+    /// The problem's stable name (`missing_password`, ...), keying its customer sentence in the
+    /// `[problems]` table of `rules/replies/<language>.toml`; empty when not yet converted.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub code: String,
+    /// The named values the customer sentence is filled with (`email` -> the address, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<(String, String)>,
 }
 
 /// Fields a mail gives without naming the mailbox they belong to ("Password: …" alone in a

@@ -118,6 +118,8 @@ pub fn read(a: &Attachment, content: Content, strict: bool, rules: &Rules, max_r
 fn file_error(a: &Attachment, message: String) -> TableRows {
     TableRows {
         errors: vec![FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row: None,
             field: a.name.clone(),
             message,

@@ -99,6 +99,8 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                     }
                     if origin.strict && named.iter().flatten().count() >= 2 {
                         out.errors.push(FieldError {
+                            code: String::new(),
+                            values: Vec::new(),
                             row: Some(row.number),
                             field: field_name(origin),
                             message: format!(
@@ -116,6 +118,8 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                 } else if row.cells.iter().any(|c| c.contains('@')) || before_header >= MAX_TITLE_ROWS {
                     if origin.strict {
                         out.errors.push(FieldError {
+                            code: String::new(),
+                            values: Vec::new(),
                             row: Some(row.number),
                             field: field_name(origin),
                             message: format!(
@@ -140,6 +144,8 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
             let Some(i) = login_column(cols).filter(|_| at) else {
                 if origin.strict {
                     out.errors.push(FieldError {
+                        code: String::new(),
+                        values: Vec::new(),
                         row: Some(row.number),
                         field: field_name(origin),
                         message: format!(
@@ -192,6 +198,8 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
         let looks_like_address = mb.email.contains('@') || (!mb.email.contains(' ') && mb.email.contains('.'));
         if !mb.email.is_empty() && !crate::model::address::is_address(&mb.email) && (!in_body || looks_like_address) {
             out.errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: mb.row,
                 field: "email".into(),
                 message: format!("{:?} is not an e-mail address; write it as name@example.com", mb.email),
@@ -203,6 +211,8 @@ pub fn read(rows: impl IntoIterator<Item = Row>, origin: &Origin, rules: &Rules,
                 continue; // a note under a table in the mail is no row of it
             }
             out.errors.push(FieldError {
+                code: String::new(),
+                values: Vec::new(),
                 row: mb.row,
                 field: "email".into(),
                 message: match &origin.sheet {

@@ -17,6 +17,8 @@ pub fn apply(mb: &mut MailboxRequest, field: Field, value: &str, row: Option<usi
     }
     let mut err = |message: String| {
         errors.push(FieldError {
+            code: String::new(),
+            values: Vec::new(),
             row,
             field: field.name().into(),
             message,

@@ -133,6 +133,13 @@ pub struct Templates {
     pub phrases: Phrases,
     /// A job state's name as customers read it, keyed by its machine name (`synced`, `final_sync`, ...).
     pub states: BTreeMap<String, String>,
+    /// A validation problem's sentence as customers read it, keyed by its code
+    /// (`missing_password`, ...), with the problem's named values as `{placeholders}`.
+    #[serde(default)]
+    pub problems: BTreeMap<String, String>,
+    /// A field's name as customers read it in a problem line (`email`, `password`, `server`, ...).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// The words of the per-mailbox blocks (`{table}`) and per-folder lines (`{folders}`); each

@@ -43,6 +43,8 @@ pub fn check_destination(
         return None;
     }
     Some(FieldError {
+        code: String::new(),
+        values: Vec::new(),
         row,
         field: "destination".into(),
         message: format!(

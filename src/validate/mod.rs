@@ -34,6 +34,8 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     let rows = parsed.mailboxes.iter().filter(|m| m.row.is_some()).count();
     if rows > policy.max_rows {
         errors.push(FieldError {
+            code: "too_many_rows".into(),
+            values: vec![("cap".into(), policy.max_rows.to_string())],
             row: None,
             field: "csv".into(),
             message: format!(
@@ -45,6 +47,11 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
     for a in &parsed.attachments {
         if a.bytes > policy.max_attachment_bytes {
             errors.push(FieldError {
+                code: "attachment_too_large".into(),
+                values: vec![
+                    ("bytes".into(), a.bytes.to_string()),
+                    ("cap".into(), policy.max_attachment_bytes.to_string()),
+                ],
                 row: None,
                 field: if a.file.is_empty() {
                     "attachment".into()
@@ -76,6 +83,18 @@ fn offline_problems(parsed: &ParsedMail, policy: &Policy, now: DateTime<Utc>) ->
                     m.email,
                     place(*first.get())
                 ),
+                code: match first.get() {
+                    Some(_) => "duplicate_mailbox_in_row",
+                    None => "duplicate_mailbox_in_text",
+                }
+                .into(),
+                values: vec![
+                    ("email".into(), m.email.clone()),
+                    (
+                        "first_row".into(),
+                        first.get().map_or_else(String::new, |r| r.to_string()),
+                    ),
+                ],
             }),
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(m.row);
@@ -104,16 +123,20 @@ fn place(row: Option<usize>) -> String {
 /// The offline problems of one mailbox (syntax, password, host, port, schedule).
 pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, message: String| {
+    let mut err = |field: &str, code: &str, values: &[(&str, &str)], message: String| {
         errors.push(FieldError {
             row: m.row,
             field: field.into(),
             message,
+            code: code.into(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         })
     };
     if !is_address(&m.email) {
         err(
             "email",
+            "not_an_address",
+            &[("value", &m.email)],
             format!("{:?} is not an e-mail address; write it as name@example.com", m.email),
         );
     }
@@ -121,6 +144,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         if !is_address(d) {
             err(
                 "destination",
+                "not_an_address",
+                &[("value", d)],
                 format!("{d:?} is not an e-mail address; write it as name@example.com"),
             );
         }
@@ -128,6 +153,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
     if m.password.as_ref().is_none_or(|p| p.is_empty()) {
         err(
             "password",
+            "missing_password",
+            &[("email", &m.email)],
             format!(
                 "no password is given for {}; add the mailbox's current password",
                 m.email
@@ -137,6 +164,8 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
     match &m.source_host {
         None => err(
             "server",
+            "missing_server",
+            &[("email", &m.email)],
             format!(
                 "no IMAP server is given for {}; add the old provider's IMAP server, e.g. imap.example.com",
                 m.email
@@ -145,19 +174,28 @@ pub fn mailbox_problems(m: &MailboxRequest, policy: &Policy, now: DateTime<Utc>)
         Some(h) => {
             let allowed = policy.allow_private_hosts && (is_host_name(h) || h.parse::<IpAddr>().is_ok());
             if let Some(msg) = host_problem(h).filter(|_| !allowed) {
-                err("server", msg);
+                err("server", host_code(h), &[("host", h)], msg);
             }
         }
     }
     if m.source_port == Some(0) {
         err(
             "port",
+            "port_zero",
+            &[],
             "0 is not a port; write a number from 1 to 65535 (IMAP over TLS is usually 993)".into(),
         );
     }
     if let Some(t) = m.schedule {
         if let Some(msg) = schedule_problem(t, policy, now) {
-            err("schedule", msg);
+            let (code, hours, earliest) = schedule_code(t, policy, now);
+            let time = t.format("%Y-%m-%d %H:%M UTC").to_string();
+            err(
+                "schedule",
+                code,
+                &[("time", &time), ("hours", &hours.to_string()), ("earliest", &earliest)],
+                msg,
+            );
         }
     }
     errors
@@ -179,6 +217,39 @@ pub fn host_problem(h: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// The code of the problem [`host_problem`] finds with a server value.
+fn host_code(h: &str) -> &'static str {
+    if h.parse::<IpAddr>().is_ok() {
+        "server_private"
+    } else if !is_host_name(h) {
+        "server_malformed"
+    } else {
+        "server_not_public"
+    }
+}
+
+/// The code of the problem [`schedule_problem`] finds, the lead time in hours that applies and
+/// the earliest time that would do.
+fn schedule_code(t: DateTime<Utc>, policy: &Policy, now: DateTime<Utc>) -> (&'static str, u32, String) {
+    let weekend = policy.weekend_days.contains(&t.weekday());
+    let hours = if weekend {
+        policy.weekend_lead_time_hours
+    } else {
+        policy.lead_time_hours
+    };
+    let earliest = (now + Duration::hours(i64::from(hours)))
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string();
+    let code = if t < now {
+        "schedule_in_past"
+    } else if weekend {
+        "schedule_too_soon_weekend"
+    } else {
+        "schedule_too_soon"
+    };
+    (code, hours, earliest)
 }
 
 /// True for an address reachable on the public Internet.

@@ -110,8 +110,19 @@ pub async fn probe_mailbox_with(cfg: &Config, m: &MailboxRequest, opts: &ProbeOp
     .await
 }
 
+/// A problem with a code and named values, so the customer reads it in their language.
+fn coded(m: &MailboxRequest, field: &str, code: &str, values: &[(&str, &str)], message: String) -> FieldError {
+    FieldError {
+        code: code.into(),
+        values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..problem(m, field, message)
+    }
+}
+
 fn problem(m: &MailboxRequest, field: &str, message: String) -> FieldError {
     FieldError {
+        code: String::new(),
+        values: Vec::new(),
         row: m.row,
         field: field.into(),
         message,
@@ -123,9 +134,12 @@ async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions
     let dest = m.destination.as_deref().unwrap_or(&m.email).to_ascii_lowercase();
     let domain = dest.rsplit_once('@').map_or("", |(_, d)| d);
     if !cfg.destination.domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
-        return Some(problem(
+        let domains = cfg.destination.domains.join(", ");
+        return Some(coded(
             m,
             "destination",
+            "domain_not_ours",
+            &[("address", &dest), ("domains", &domains)],
             format!(
                 "{dest} is not in a domain we host ({}); give the new address on our side",
                 cfg.destination.domains.join(", ")
@@ -162,9 +176,11 @@ async fn probe_destination(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions
         }
         Ok(Err(e)) if e.downcast_ref::<LoginRefused>().is_some() => {
             tracing::info!(destination = %dest, error = %e, "probe: destination login refused");
-            Some(problem(
+            Some(coded(
                 m,
                 "destination",
+                "destination_missing",
+                &[("address", &dest)],
                 format!("{dest} does not exist on our side; create it first or give the right new address"),
             ))
         }
@@ -341,9 +357,11 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
         }
         Ok(Err(e)) => {
             report.problems.push(match e.downcast_ref::<LoginRefused>() {
-                Some(refused) => problem(
+                Some(refused) => coded(
                     m,
                     "password",
+                    "login_refused",
+                    &[("user", user), ("reply", &refused.words)],
                     format!(
                         "the old provider refused the login for {user}: {}; check the password",
                         refused.words
@@ -364,9 +382,15 @@ async fn probe_source(cfg: &Config, m: &MailboxRequest, opts: &ProbeOptions) -> 
             return report;
         }
         Err(_) => {
-            report.problems.push(problem(
+            report.problems.push(coded(
                 m,
                 "server",
+                "login_timeout",
+                &[
+                    ("host", host),
+                    ("user", user),
+                    ("seconds", &opts.login.as_secs().to_string()),
+                ],
                 format!(
                     "{host} did not answer the login for {user} within {} seconds; please try again later",
                     opts.login.as_secs()
@@ -419,9 +443,15 @@ fn unreachable_problem(m: &MailboxRequest, host: &str, failures: &[(u16, Securit
             Failure::Unencrypted => "give the port for IMAP over TLS (usually 993)",
             _ => "check the port and security the old provider documents (usually 993 with TLS)",
         };
-        return problem(
+        let code = match f {
+            Failure::Unreachable(_) => "server_unreachable",
+            _ => "",
+        };
+        return coded(
             m,
             field,
+            code,
+            &[("host", host), ("port", &port.to_string())],
             format!(
                 "{host} on port {port} ({}): {}; {advice}",
                 security_name(*security),

@@ -242,6 +242,11 @@ fn not_hosted(cfg: &Config, m: &MailboxRequest) -> Option<FieldError> {
         return None;
     }
     Some(FieldError {
+        code: "domain_not_ours".into(),
+        values: vec![
+            ("address".into(), destination.to_string()),
+            ("domains".into(), cfg.destination.domains.join(", ")),
+        ],
         row: m.row,
         field: "destination".into(),
         message: format!(
