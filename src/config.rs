@@ -262,6 +262,11 @@ pub struct SourcePolicy {
     /// address and certificate, the login) and report what it holds in the acknowledgement.
     #[serde(default = "default_true")]
     pub probe_requests: bool,
+    /// A copy that must wait for the old provider's download quota (the provider table's
+    /// limits) waits in place up to this many seconds; a longer wait pauses the job, gives the
+    /// connections back and resumes it from its checkpoints when the provider's window ends.
+    #[serde(default = "default_pace_sleep_max")]
+    pub pace_sleep_max_seconds: u64,
     /// Bytes of message bodies one job holds in memory at once (unset: 32 MiB); bodies are
     /// fetched and appended in batches of about half of each folder worker's share, and a
     /// checkpoint is saved after each batch.
@@ -826,6 +831,7 @@ impl Default for SourcePolicy {
             max_bytes_per_second: None,
             folders_at_once: default_folder_workers(),
             probe_requests: true,
+            pace_sleep_max_seconds: default_pace_sleep_max(),
             bytes_in_flight: None,
             max_message_bytes: default_max_message(),
             max_line_bytes: default_max_line(),
@@ -834,6 +840,10 @@ impl Default for SourcePolicy {
             max_folders: default_max_folders(),
         }
     }
+}
+
+fn default_pace_sleep_max() -> u64 {
+    300
 }
 
 fn default_folder_workers() -> usize {

@@ -14,6 +14,7 @@ use super::context::Context;
 use super::handles::{JobsHandle, OutboxHandle};
 use crate::imapconn::endpoint;
 use crate::inbox;
+use crate::migrate::pacer::Pacer;
 use crate::migrate::{self, Checkpoints, FolderCheckpoint, MailboxPair, MigrateError, MigrationReport, Options};
 use crate::model::{Job, JobState};
 use crate::observe::metrics::{Pass, PassOutcome};
@@ -214,7 +215,11 @@ impl Jobs {
 
         let started = std::time::Instant::now();
         let progressed = AtomicBool::new(false);
-        let result = self.copy_mailbox(&job, cancel, &progressed).await;
+        let pacer = self.pacer_for(&job);
+        let result = self.copy_mailbox(&job, cancel, &progressed, pacer.clone()).await;
+        if let Some(p) = &pacer {
+            job.pace = p.state();
+        }
         let metric_pass = if final_pass { Pass::Final } else { Pass::First };
         // An attempt that moved a folder forward before it broke starts the count of tries
         // afresh: a long copy from a flaky server is not failed for interruptions it survives.
@@ -235,7 +240,7 @@ impl Jobs {
             Ok(_) => PassOutcome::Done,
             Err(MigrateError::Transient(_)) if job.attempts < self.ctx.cfg.retry.job_attempts => PassOutcome::Retry,
             Err(MigrateError::Transient(_)) | Err(MigrateError::Permanent(_)) => PassOutcome::Failed,
-            Err(MigrateError::Cancelled) => PassOutcome::Stopped,
+            Err(MigrateError::Cancelled) | Err(MigrateError::Paused { .. }) => PassOutcome::Stopped,
         };
         self.ctx.metrics.pass_finished(metric_pass, outcome, started.elapsed());
         if let Ok(report) = &result {
@@ -351,6 +356,21 @@ impl Jobs {
                 let reply = self.ctx.outgoing(&ticket, &last, body, "auto-replied")?;
                 self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
             }
+            Err(MigrateError::Paused { until, reason }) => {
+                // The old provider's quota is spent: not a failure and not an attempt; the
+                // copy goes on from its checkpoints when the provider's window has passed.
+                tracing::info!(%until, %reason, "copy paused for the old provider's limits");
+                job.attempts = job.attempts.saturating_sub(1);
+                job.move_to(JobState::Waiting);
+                job.not_before = Some(until);
+                change.job(&job)?;
+                change.event(
+                    job.ticket,
+                    Some(job.id),
+                    now,
+                    format!("{pass} paused for the old provider's limits ({reason}); resumes at {until}"),
+                );
+            }
             Err(MigrateError::Cancelled) => {
                 // Only a shutdown gets here (a customer's cancel was handled above).
                 job.move_to(JobState::Retrying);
@@ -413,11 +433,24 @@ impl Jobs {
             .join("\n")
     }
 
+    /// The pacing of a copy from `job`'s old server, when the provider table knows limits for
+    /// it: going on from the quota the job used in the current window.
+    fn pacer_for(&self, job: &Job) -> Option<Arc<Pacer>> {
+        let rules = self.ctx.rules();
+        let limits = rules.providers.by_imap_host(&job.source.host)?.pace();
+        if limits.bytes_per_window.is_none() && limits.max_connections.is_none() {
+            return None;
+        }
+        let sleep_max = Duration::from_secs(self.ctx.cfg.source.pace_sleep_max_seconds);
+        Some(Arc::new(Pacer::new(limits, job.pace, sleep_max)))
+    }
+
     async fn copy_mailbox(
         &self,
         job: &Job,
         cancel: Arc<AtomicBool>,
         progressed: &AtomicBool,
+        pace: Option<Arc<Pacer>>,
     ) -> Result<MigrationReport, MigrateError> {
         let perm = |e: anyhow::Error| MigrateError::Permanent(format!("{e:#}"));
         let password =
@@ -439,7 +472,14 @@ impl Jobs {
         let opts = Options {
             cancel: cancel.clone(),
             folders: self.ctx.cfg.folders.clone(),
-            folder_workers: self.source_connections_per_job(),
+            // The provider's cap on simultaneous connections per mailbox holds too.
+            folder_workers: pace
+                .as_ref()
+                .and_then(|p| p.limits().max_connections)
+                .map_or(self.source_connections_per_job(), |cap| {
+                    self.source_connections_per_job().min(cap.max(1))
+                }),
+            pace,
             ..Options::with_policy(&self.ctx.cfg.source)
         };
         let mut shutdown = self.ctx.shutdown.clone();

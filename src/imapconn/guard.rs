@@ -192,7 +192,17 @@ pub struct Scanner {
     /// Literal bytes still to come.
     literal_left: u64,
     brace: Brace,
+    /// The first bytes of the current line, when it starts a response (a tagged status is
+    /// looked for there).
+    head: Vec<u8>,
+    /// True while the current line is the first of a response.
+    head_open: bool,
+    /// The last tagged NO or BAD the server sent, without its tag.
+    refusal: Option<String>,
 }
+
+/// Bytes of a response's first line kept to read a tagged refusal from.
+const HEAD_BYTES: usize = 512;
 
 impl Scanner {
     /// A scanner at the start of a response.
@@ -203,7 +213,34 @@ impl Scanner {
             response: 0,
             literal_left: 0,
             brace: Brace::None,
+            head: Vec::new(),
+            head_open: true,
+            refusal: None,
         }
+    }
+
+    /// The last tagged NO or BAD the server sent since the last call ("NO [OVERQUOTA] …",
+    /// without the tag). async-imap ends a FETCH's stream at its tagged answer without telling
+    /// whether it was OK, so the engine asks here.
+    pub fn take_refusal(&mut self) -> Option<String> {
+        self.refusal.take()
+    }
+
+    /// A response's first line is over: keep it when it is a tagged NO or BAD.
+    fn end_of_head(&mut self) {
+        let line = String::from_utf8_lossy(&self.head);
+        let mut words = line.trim_end().splitn(3, ' ');
+        let tag = words.next().unwrap_or("");
+        let status = words.next().unwrap_or("");
+        if !tag.is_empty()
+            && tag != "*"
+            && tag != "+"
+            && (status.eq_ignore_ascii_case("NO") || status.eq_ignore_ascii_case("BAD"))
+        {
+            let rest = words.next().unwrap_or("");
+            self.refusal = Some(format!("{} {rest}", status.to_ascii_uppercase()).trim_end().to_string());
+        }
+        self.head.clear();
     }
 
     /// Follows `data`; an error means it breaks a cap (the scanner should not be fed again).
@@ -225,6 +262,9 @@ impl Scanner {
                 });
             }
             if b == b'\n' {
+                if self.head_open {
+                    self.end_of_head();
+                }
                 match self.brace {
                     Brace::Closed(n) | Brace::ClosedCr(n) => {
                         if n > self.limits.max_literal {
@@ -236,14 +276,21 @@ impl Scanner {
                         // The literal's bytes count towards the response as they come.
                         self.response = self.response.saturating_add(n);
                         self.literal_left = n;
+                        self.head_open = false;
                     }
-                    _ => self.response = 0,
+                    _ => {
+                        self.response = 0;
+                        self.head_open = true;
+                    }
                 }
                 self.line = 0;
                 self.brace = Brace::None;
                 continue;
             }
             self.line += 1;
+            if self.head_open && self.head.len() < HEAD_BYTES {
+                self.head.push(b);
+            }
             if self.line > self.limits.max_line {
                 return Err(GuardError::LineTooLong {
                     cap: self.limits.max_line,
@@ -290,6 +337,12 @@ impl Guard {
         self.limits
     }
 
+    /// The last tagged NO or BAD the server sent since the last call (see
+    /// [`Scanner::take_refusal`]).
+    pub fn take_refusal(&mut self) -> Option<String> {
+        self.scanner.take_refusal()
+    }
+
     /// The error when the guard already stopped the connection.
     pub fn check(&self) -> std::io::Result<()> {
         match &self.tripped {
@@ -334,6 +387,24 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tagged_refusal_is_kept_and_an_untagged_or_literal_line_is_not() {
+        let mut s = Scanner::new(Limits::default());
+        s.feed(b"* 1 FETCH (UID 7 BODY[] {21}\r\nA0009 NO not a status\r\n)\r\n")
+            .expect("fetch");
+        assert_eq!(s.take_refusal(), None, "literal bytes are not a status line");
+        s.feed(b"* NO [ALERT] just a warning\r\nA0010 OK done\r\n").expect("ok");
+        assert_eq!(s.take_refusal(), None);
+        s.feed(b"A0011 NO [OVERQUOTA] Account exceeded command or bandwidth limits.")
+            .expect("part");
+        s.feed(b" (Failure)\r\n").expect("rest");
+        assert_eq!(
+            s.take_refusal().as_deref(),
+            Some("NO [OVERQUOTA] Account exceeded command or bandwidth limits. (Failure)")
+        );
+        assert_eq!(s.take_refusal(), None, "taken once");
+    }
 
     fn limits(line: u64, literal: u64) -> Limits {
         Limits {

@@ -31,6 +31,16 @@ impl ImapStream {
         ImapStream::Guarded(Box::new(stream), Box::new(guard::Guard::new(limits)))
     }
 
+    /// The last tagged NO or BAD the server sent since the last call, when the stream is
+    /// guarded (see [`guard::Scanner::take_refusal`]).
+    pub fn take_refusal(&mut self) -> Option<String> {
+        match self {
+            ImapStream::Guarded(inner, g) => g.take_refusal().or_else(|| inner.take_refusal()),
+            ImapStream::Throttled(inner, _) => inner.take_refusal(),
+            ImapStream::Plain(_) | ImapStream::Tls(_) => None,
+        }
+    }
+
     /// The plain TCP stream inside (for STARTTLS), without its guard; None when encrypted.
     pub fn into_tcp(self) -> Option<TcpStream> {
         match self {

@@ -18,11 +18,13 @@
 //! password.
 
 use super::folders::{self, FolderPlan, Listed, Naming};
+use super::pacer::Pacer;
 use super::pipeline;
 use super::{
     Checkpoints, FolderCheckpoint, FolderReport, MailboxPair, MigrateError, MigrationReport, Options, Progress,
 };
 use crate::imapconn::{self, Credentials, Endpoint, LoginRefused, Session};
+use crate::model::{PaceLimits, Throttle};
 use async_imap::error::Error as ImapError;
 use async_imap::types::{Fetch, Flag, NameAttribute};
 use chrono::{DateTime, FixedOffset};
@@ -638,7 +640,7 @@ async fn flags_unchanged_since(
 /// The server announced the sizes (RFC822.SIZE); it may send somewhat more (some servers count
 /// differently) but not without bound: past twice the announced total plus 16 MiB plus 64 KiB
 /// per message the batch stops, so a server that lies about sizes cannot fill our memory.
-async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Result<Vec<Fetch>, MigrateError> {
+async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Result<Vec<Fetch>, Unread> {
     let uids: Vec<u32> = batch.iter().map(|m| m.uid).collect();
     let announced: u64 = batch.iter().map(|m| u64::from(m.size)).sum();
     let allowed = announced
@@ -648,6 +650,8 @@ async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Re
     let mut received = 0u64;
     let mut out = Vec::with_capacity(batch.len());
     let mut overflow = false;
+    // A refusal left over from an earlier command is not this one's.
+    let _ = src.get_mut().take_refusal();
     within(async {
         let stream = src.uid_fetch(uid_set(&uids), "(UID BODY.PEEK[])").await?;
         futures::pin_mut!(stream);
@@ -662,16 +666,91 @@ async fn fetch_bodies(src: &mut Session, host: &str, batch: &[&SourceMsg]) -> Re
         Ok(())
     })
     .await
-    .map_err(|e| lost(Side::Source, host, "reading messages", &e))?;
+    .map_err(|e| match throttle_of(&e) {
+        Some(hint) => Unread::Throttled(hint, refusal_text(&e)),
+        None => Unread::Failed(lost(Side::Source, host, "reading messages", &e)),
+    })?;
+    // The stream ends at the tagged answer whether it was OK or not. A refusal that asks us
+    // to slow down is waited out; any other (Gmail's "Some messages could not be FETCHed")
+    // leaves the messages not sent as vanished, reported and looked at again next pass.
+    if let Some(text) = src.get_mut().take_refusal() {
+        if let Some(hint) = crate::model::throttle_hint(&text) {
+            return Err(Unread::Throttled(hint, text));
+        }
+        warn!(answer = %text, received = out.len(), asked = batch.len(), "the old server refused part of a read");
+    }
     if overflow {
-        return Err(MigrateError::Permanent(format!(
+        return Err(Unread::Failed(MigrateError::Permanent(format!(
             "While reading messages, the old server ({host}) sent more than {} for messages it had announced \
              as {} in all; it does not report message sizes properly.",
             imapconn::guard::human_bytes(allowed),
             imapconn::guard::human_bytes(announced)
-        )));
+        ))));
     }
     Ok(out)
+}
+
+/// Why a batch was not read.
+enum Unread {
+    /// The server refused and asked us to slow down.
+    Throttled(Throttle, String),
+    /// Anything else.
+    Failed(MigrateError),
+}
+
+/// The slowing down a refusal asks for, when it is one.
+fn throttle_of(e: &ImapError) -> Option<Throttle> {
+    if is_refusal(e) {
+        crate::model::throttle_hint(&refusal_text(e))
+    } else {
+        None
+    }
+}
+
+/// Times in a row one batch's read may be refused as throttled before the pass gives up (and
+/// the job retries later).
+const THROTTLED_TRIES: u32 = 5;
+
+/// Reads a batch's bodies within the old provider's limits: its download quota is asked first,
+/// and a refusal that asks us to slow down (a back-off, a spent quota) is waited out and the
+/// read sent again, or the pass paused when the wait is long.
+async fn fetch_paced(
+    src: &mut Session,
+    host: &str,
+    batch: &[&SourceMsg],
+    opts: &Options,
+) -> Result<Vec<Fetch>, MigrateError> {
+    if let Some(pacer) = &opts.pace {
+        let bytes = batch.iter().map(|m| u64::from(m.size)).sum();
+        pacer.admit(bytes, &opts.cancel).await?;
+    }
+    let mut tries = 0;
+    loop {
+        match fetch_bodies(src, host, batch).await {
+            Ok(f) => return Ok(f),
+            Err(Unread::Failed(e)) => return Err(e),
+            Err(Unread::Throttled(hint, text)) if tries < THROTTLED_TRIES => {
+                tries += 1;
+                match &opts.pace {
+                    Some(pacer) => pacer.throttled(hint, &text, &opts.cancel).await?,
+                    // A server we know no limits of: its own hint, with an hour for a spent quota.
+                    None => {
+                        let limits = PaceLimits {
+                            window: Duration::from_secs(3600),
+                            ..PaceLimits::default()
+                        };
+                        let fallback = Pacer::new(limits, Default::default(), Duration::ZERO);
+                        fallback.throttled(hint, &text, &opts.cancel).await?;
+                    }
+                }
+            }
+            Err(Unread::Throttled(_, text)) => {
+                return Err(MigrateError::Transient(format!(
+                    "The old server ({host}) kept refusing to send messages because it throttles: {text}"
+                )))
+            }
+        }
+    }
 }
 
 /// What became of one message of a batch.
@@ -1047,7 +1126,7 @@ async fn copy_folder(
         let batch = &to_copy[start..end];
         let fetched = match prefetched.take() {
             Some(f) => f,
-            None => fetch_bodies(src, src_host, batch).await?,
+            None => fetch_paced(src, src_host, batch, opts).await?,
         };
         let next = ranges.get(i + 1).filter(|n| bytes + n.2 <= budget).copied();
         let (outcomes, next_fetched) = tokio::join!(
@@ -1062,7 +1141,7 @@ async fn copy_folder(
             ),
             async {
                 match next {
-                    Some((s, e, _)) => fetch_bodies(src, src_host, &to_copy[s..e]).await.map(Some),
+                    Some((s, e, _)) => fetch_paced(src, src_host, &to_copy[s..e], opts).await.map(Some),
                     None => Ok(None),
                 }
             }

@@ -15,6 +15,7 @@ pub mod folders;
 /// The splitter of `.vcf`/`.ics` files lives in [`crate::davsplit`] (intake counts with it too).
 pub use crate::davsplit as groupware;
 pub mod multistatus;
+pub mod pacer;
 pub mod pipeline;
 
 pub use crate::model::{Checkpoints, FolderCheckpoint, FolderReport, MigrationReport, NoProgress, Progress};
@@ -53,6 +54,8 @@ pub struct Options {
     pub destination_limits: crate::imapconn::Limits,
     /// Most folders the old server may list.
     pub max_folders: usize,
+    /// The old provider's limits (download quota, throttling), when it has any.
+    pub pace: Option<Arc<pacer::Pacer>>,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             source_limits: crate::config::SourcePolicy::default().limits(),
             destination_limits: crate::config::SourcePolicy::default().our_server_limits(),
             max_folders: crate::config::SourcePolicy::default().max_folders,
+            pace: None,
         }
     }
 }
@@ -101,6 +105,15 @@ pub enum MigrateError {
     /// Stopped on request.
     #[error("cancelled")]
     Cancelled,
+    /// Stopped for the old provider's limits (its download quota is spent): resume from the
+    /// checkpoints at `until`. Not a failure and not an attempt.
+    #[error("paused until {until}: {reason}")]
+    Paused {
+        /// When the provider's window ends.
+        until: chrono::DateTime<chrono::Utc>,
+        /// Why, in the provider's words or ours.
+        reason: String,
+    },
 }
 
 /// Checkpoints kept in memory only: for `mailferry migrate` and dry runs (lost at exit).

@@ -13,7 +13,8 @@ pub enum JobState {
     Received,
     /// Something is missing or wrong; a reply in the thread resumes it.
     NeedsInfo,
-    /// Waiting for its window or for staff approval.
+    /// Waiting for its window, for staff approval, or for the old provider's download quota
+    /// to renew (a paused copy).
     Waiting,
     /// The first copy runs.
     Syncing,
@@ -78,10 +79,11 @@ impl JobState {
             (Received, NeedsInfo | Waiting | Syncing)
                 | (NeedsInfo, Waiting | Received)
                 | (Waiting, Syncing)
-                | (Syncing, Synced | FinalSync | Retrying | Failed | Syncing)
+                | (Syncing, Synced | FinalSync | Retrying | Failed | Syncing | Waiting)
                 | (Retrying, Syncing | FinalSync | Failed)
                 | (Synced, FinalSync)
-                | (FinalSync, Done | Retrying | Failed | FinalSync)
+                | (FinalSync, Done | Retrying | Failed | FinalSync | Waiting)
+                | (Waiting, FinalSync)
                 | (Failed, Waiting | Retrying)
         )
     }

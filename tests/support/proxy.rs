@@ -5,7 +5,10 @@
 //!   connections are refused, as when a server is stopped;
 //! - [`FaultProxy::up`]: listening again on the same port, forwarding as before;
 //! - [`FaultProxy::stall`]: connections are accepted but nothing is forwarded either way (a
-//!   hung server); open ones stop moving too.
+//!   hung server); open ones stop moving too;
+//! - [`FaultProxy::answer_instead`]: the next N IMAP commands that contain a given text are
+//!   not forwarded; the proxy answers them itself, with the tag of the command and a given
+//!   answer (a provider's exact throttling reply), as the real server would.
 //!
 //! The shared servers themselves are never touched.
 // Each test binary uses a part of the helpers; the rest is dead code there.
@@ -35,6 +38,33 @@ struct Counters {
     open: AtomicUsize,
     most_open: AtomicUsize,
     accepted: AtomicU64,
+    /// Commands to answer in the server's place: (text they contain, answer, times left).
+    answers: std::sync::Mutex<Vec<(String, String, usize)>>,
+    answered: AtomicU64,
+}
+
+impl Counters {
+    /// True while a rule still has commands to answer.
+    fn answering(&self) -> bool {
+        self.answers
+            .lock()
+            .is_ok_and(|r| r.iter().any(|(_, _, left)| *left > 0))
+    }
+
+    /// The answer to give instead of forwarding `chunk` (one command from the client), if a
+    /// rule asks for one: `<tag> <answer>`.
+    fn answer_for(&self, chunk: &[u8]) -> Option<Vec<u8>> {
+        let text = std::str::from_utf8(chunk).ok()?;
+        let upper = text.to_ascii_uppercase();
+        let mut rules = self.answers.lock().ok()?;
+        let rule = rules
+            .iter_mut()
+            .find(|(needle, _, left)| *left > 0 && upper.contains(&needle.to_ascii_uppercase()))?;
+        rule.2 -= 1;
+        let tag = text.split_whitespace().next()?;
+        self.answered.fetch_add(1, Ordering::SeqCst);
+        Some(format!("{tag} {}\r\n", rule.1).into_bytes())
+    }
 }
 
 /// A switchable forwarder from `127.0.0.1:port()` to `127.0.0.1:target`.
@@ -64,6 +94,20 @@ impl FaultProxy {
     /// Connections accepted so far.
     pub fn accepted(&self) -> u64 {
         self.counters.accepted.load(Ordering::SeqCst)
+    }
+
+    /// Answers the next `times` client commands that contain `needle` (case-insensitive)
+    /// itself with `<tag> <answer>`, without forwarding them (for IMAP: one command per write,
+    /// as IMAP clients send them).
+    pub fn answer_instead(&self, needle: &str, answer: &str, times: usize) {
+        if let Ok(mut rules) = self.counters.answers.lock() {
+            rules.push((needle.to_string(), answer.to_string(), times));
+        }
+    }
+
+    /// Commands the proxy answered itself so far.
+    pub fn answered(&self) -> u64 {
+        self.counters.answered.load(Ordering::SeqCst)
     }
 
     /// The most connections that were open through the proxy at the same time.
@@ -179,7 +223,7 @@ async fn supervise(
             counters.most_open.fetch_max(now_open, Ordering::SeqCst);
             let (rx, c) = (mode.clone(), counters.clone());
             tokio::spawn(async move {
-                connection(inbound, target, rx).await;
+                connection(inbound, target, rx, &c).await;
                 c.open.fetch_sub(1, Ordering::SeqCst);
             });
         }
@@ -187,7 +231,7 @@ async fn supervise(
 }
 
 /// One client connection: forwards while the mode is Up, holds while Stall, ends at Down.
-async fn connection(inbound: TcpStream, target: u16, mut mode: watch::Receiver<Mode>) {
+async fn connection(inbound: TcpStream, target: u16, mut mode: watch::Receiver<Mode>, counters: &Counters) {
     if *mode.borrow() == Mode::Down {
         return;
     }
@@ -198,6 +242,7 @@ async fn connection(inbound: TcpStream, target: u16, mut mode: watch::Receiver<M
     let (mut si, mut so) = outbound.into_split();
     let mut a = [0u8; 16 * 1024];
     let mut b = [0u8; 16 * 1024];
+    let mut pending: Vec<u8> = Vec::new();
     loop {
         let now = *mode.borrow_and_update();
         match now {
@@ -211,7 +256,21 @@ async fn connection(inbound: TcpStream, target: u16, mut mode: watch::Receiver<M
                 tokio::select! {
                     r = ci.read(&mut a) => match r {
                         Ok(0) | Err(_) => return,
-                        Ok(n) => if so.write_all(&a[..n]).await.is_err() { return },
+                        Ok(n) if pending.is_empty() && !counters.answering() => {
+                            if so.write_all(&a[..n]).await.is_err() { return }
+                        }
+                        // Clients write one command in pieces: answer or forward whole lines.
+                        Ok(n) => {
+                            pending.extend_from_slice(&a[..n]);
+                            while let Some(end) = pending.windows(2).position(|w| w == b"\r\n") {
+                                let line: Vec<u8> = pending.drain(..end + 2).collect();
+                                let sent = match counters.answer_for(&line) {
+                                    Some(answer) => co.write_all(&answer).await,
+                                    None => so.write_all(&line).await,
+                                };
+                                if sent.is_err() { return }
+                            }
+                        }
                     },
                     r = si.read(&mut b) => match r {
                         Ok(0) | Err(_) => return,
