@@ -201,3 +201,55 @@ async fn gmail_s_bandwidth_answer_pauses_until_the_window_ends_then_the_copy_com
     assert_eq!(total as usize, msgs.len());
     assert_same(&src_user, &src_pass, &dst_user).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_pauses_a_copy_at_the_provider_s_quota_and_resumes_it_when_the_window_ends() {
+    use support::flow::{body_of, Customer};
+    let c = Customer::new("pace-daemon", 12).await;
+    // A test-sized provider for the bed's old server: about 1.2 KB per 3.6 s.
+    let rules = c.dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("providers.toml"),
+        r#"
+[[provider]]
+id = "slowmail"
+name = "Slowmail (test)"
+imap_hosts = ["localhost"]
+imap = { host = "localhost", port = 10993, security = "tls" }
+login = ["password"]
+[provider.limits]
+download_bytes_per_window = 1200
+window_hours = 0.001
+"#,
+    )
+    .unwrap();
+    let config = c.config(
+        SMTP_PORT,
+        "[source]\nallow_private_addresses = true\nbytes_in_flight = 1000\npace_sleep_max_seconds = 0\n",
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("rules_dir = \"{}\"\n{text}", rules.display())).unwrap();
+    let mut daemon = Daemon::start(&config, c.dir.path());
+    c.send_request("").await;
+    let replies = c.wait_replies(2, Duration::from_secs(120), &daemon).await;
+    assert!(
+        body_of(&replies[1]).contains("first copy of your mail is done"),
+        "{}",
+        body_of(&replies[1])
+    );
+    assert_eq!(c.new_counts().await.values().sum::<u32>(), 12);
+    daemon.terminate(Duration::from_secs(30));
+    let store = mailferry::store::Store::open(&c.dir.path().join("store"), &c.dir.path().join("store.key")).unwrap();
+    let job = store.jobs().unwrap().into_iter().next().expect("a job");
+    let pauses = store
+        .events(job.ticket)
+        .unwrap()
+        .iter()
+        .filter(|e| e.text.contains("paused for the old provider's limits"))
+        .count();
+    assert!(pauses >= 2, "{pauses} pauses for about 4 KB at 1.2 KB per window");
+    // A pause is not an attempt: the job never counted as retrying or failing.
+    assert_eq!(job.attempts, 0);
+    assert!(job.pace.used > 0, "the quota used is kept with the job");
+}
