@@ -216,9 +216,17 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         None => super::init_logging(&config.log.level, &config.log.format),
     }
     let pair = build_pair(&config, &args.from, &args.password_file, &args.to).await?;
+    // The provider table's limits hold here too (a long wait ends the run; run it again once
+    // the provider's window has passed: the checkpoints are kept).
+    let rules = crate::rules::Rules::load(config.rules_dir.as_deref())?;
+    let pace = rules.providers.by_imap_host(&pair.source.host).map(|p| {
+        let sleep_max = std::time::Duration::from_secs(config.source.pace_sleep_max_seconds);
+        std::sync::Arc::new(migrate::pacer::Pacer::new(p.pace(), Default::default(), sleep_max))
+    });
     let opts = Options {
         dry_run: args.dry_run,
         folders: config.folders.clone(),
+        pace,
         ..Options::with_policy(&config.source)
     };
     let cancel = opts.cancel.clone();
