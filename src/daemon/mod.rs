@@ -35,8 +35,10 @@ mod jobs;
 mod mxwatch;
 mod outages;
 mod outbox;
+mod pending;
 mod requests;
 mod retention;
+mod thread;
 mod web;
 
 use crate::clock::{Clock, SystemClock};

@@ -19,7 +19,7 @@ use super::attachments::{attachments, Attachment};
 use super::forward::{self, Forwarded};
 use super::tables::{self, Origin};
 use super::{command, fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
-use super::{AttachmentInfo, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
+use super::{AttachmentInfo, Command, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
 use crate::rules::Rules;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
@@ -116,6 +116,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
             &plain
         };
         match command::read(&first, rules) {
+            // "Template attached" over a filled-in template is a request, not the command.
+            command::Reading::Command(Command::Template) if msg.attachment_count() > 0 => {}
             command::Reading::Command(command) => {
                 let mut p = ParsedMail::ignored(meta, "");
                 p.kind = Kind::Command;

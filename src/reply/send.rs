@@ -6,7 +6,7 @@ use crate::config::{Config, Security};
 use crate::model::OutgoingMail;
 use anyhow::{Context, Result};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -73,7 +73,8 @@ impl Mailer {
         })
     }
 
-    /// Builds the RFC 5322 message for an outbox entry.
+    /// Builds the RFC 5322 message for an outbox entry: multipart/alternative (text and HTML),
+    /// inside multipart/mixed with the entry's files when it has any.
     pub fn build(&self, m: &OutgoingMail) -> Result<Message, SendError> {
         let bad = |what: &str, e: &dyn std::fmt::Display| SendError::Permanent(format!("{what}: {e}"));
         let mut b = Message::builder()
@@ -111,14 +112,24 @@ impl Mailer {
         let flowed =
             ContentType::parse("text/plain; charset=utf-8; format=flowed").map_err(|e| bad("content type", &e))?;
         let lang = m.language.map(|l| l.code()).unwrap_or("en");
-        let parts = MultiPart::alternative()
+        let text = MultiPart::alternative()
             .singlepart(SinglePart::builder().header(flowed).body(layout::plain(&m.body)))
             .singlepart(
                 SinglePart::builder()
                     .header(ContentType::TEXT_HTML)
                     .body(layout::html(&m.body, lang)),
             );
-        b.multipart(parts).map_err(|e| bad("building the reply", &e))
+        if m.attachments.is_empty() {
+            return b.multipart(text).map_err(|e| bad("building the reply", &e));
+        }
+        // A file with the reply (the CSV template): the text parts, then each file.
+        let mut mixed = MultiPart::mixed().multipart(text);
+        for a in &m.attachments {
+            let kind = ContentType::parse(&format!("{}; charset=utf-8", a.content_type))
+                .map_err(|e| bad("attachment type", &e))?;
+            mixed = mixed.singlepart(Attachment::new(a.file.clone()).body(a.text.clone(), kind));
+        }
+        b.multipart(mixed).map_err(|e| bad("building the reply", &e))
     }
 
     /// Connects to the SMTP server and says NOOP, to check that replies can leave.
