@@ -127,7 +127,17 @@ impl Requests {
         if merged.password_placed {
             parsed.errors.retain(|e| !is_password_without_address(e));
         }
-        parsed.mailboxes = merged.mailboxes;
+        // A row naming an accepted mailbox changes nothing (only staff or "cancel" do): it is
+        // not validated, not probed with what it says, and the reply says so.
+        let is_accepted = |m: &MailboxRequest| {
+            accepted.contains(&m.email.to_ascii_lowercase())
+                || m.destination
+                    .as_ref()
+                    .is_some_and(|d| accepted.contains(&d.to_ascii_lowercase()))
+        };
+        let (untouchable, open): (Vec<MailboxRequest>, Vec<MailboxRequest>) =
+            merged.mailboxes.into_iter().partition(is_accepted);
+        parsed.mailboxes = open;
         parsed.unassigned = None;
         let mut change = Change::new();
         for (i, (job, _, _)) in waiting.iter().enumerate() {
@@ -146,6 +156,13 @@ impl Requests {
             self.accept_mailboxes(&request, &mut ticket, &mut change, &accepted, &pending_ids, now)?;
 
         let templates = rules.replies.get(ticket.language);
+        for m in &untouchable {
+            let mailbox = m.destination.as_deref().unwrap_or(&m.email).to_ascii_lowercase();
+            problems.push(format!(
+                "- {}",
+                render(&templates.phrases.already_in_ticket, &[("mailbox", &mailbox)])
+            ));
+        }
         let words = templates.thread_words();
         let still: Vec<&(Job, MailboxRequest, Vec<String>)> = waiting
             .iter()
