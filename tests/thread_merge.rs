@@ -248,3 +248,35 @@ async fn a_corrected_csv_replaces_the_waiting_row_and_leaves_the_accepted_one_al
     assert_eq!(store.secret(second.id).unwrap().unwrap().expose(), d.old_pass);
     assert!(store.pending(second.id).unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_login_is_corrected_by_a_password_alone_in_the_thread() {
+    let c = Customer::new("relogin", 2).await;
+    let config = c.config(SMTP_PORT, "[workers]\nrequire_approval = true\n");
+    let daemon = Daemon::start(&config, c.dir.path());
+    let body = format!(
+        "Hello,\r\n\r\n{}Password: Not-The-Pw-31\r\n",
+        without_password(&c.old, &c.new)
+    );
+    send_mail(&c.customer, &[&c.support], &request_mail(&c, &body)).await;
+    let replies = c.wait_replies(1, LIMIT, &daemon).await;
+    let refused = body_of(&replies[0]);
+    assert!(refused.contains("refused the login"), "{refused}");
+
+    c.reply_to(&replies[0], &format!("Password: {}", c.old_pass), None)
+        .await;
+    let replies = c.wait_replies(2, LIMIT, &daemon).await;
+    let ack = body_of(&replies[1]);
+    assert!(
+        ack.contains("will copy the following mailboxes") && ack.contains("Found: 2 messages"),
+        "the only waiting mailbox takes the new password and is probed again:\n{ack}"
+    );
+    let log = daemon.log_text();
+    drop(daemon);
+    assert_no_password(&c, &config, &replies, &log, &[&c.old_pass, "Not-The-Pw-31"]);
+    let store = store_of(&c);
+    let jobs = store.jobs().unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].state, JobState::Waiting, "accepted, held for approval");
+    assert_eq!(store.secret(jobs[0].id).unwrap().unwrap().expose(), c.old_pass);
+}

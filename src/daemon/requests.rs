@@ -1,6 +1,7 @@
-//! The inbox loop's work: a support mail → a new ticket, more mailboxes on an existing ticket
-//! (a corrected reply), a command, an event filed on a ticket, or nothing (left in the inbox
-//! for staff). The outcome of each mail is committed before [`Requests::handle_mail`] returns,
+//! The inbox loop's work: a support mail → a new ticket, details in an existing ticket's thread
+//! (merged into its waiting mailboxes: `thread.rs`), a command, an event filed on a ticket, or
+//! nothing (left in the inbox for staff). A mailbox that cannot be accepted yet is kept on its
+//! ticket, waiting for information (`pending.rs`). The outcome of each mail is committed before [`Requests::handle_mail`] returns,
 //! so the inbox moves past a mail only once its outcome is durable.
 
 use super::context::Context;
