@@ -332,7 +332,8 @@ pub struct StoreConfig {
     /// The local socket where the running daemon answers staff's CLI (mode 0600);
     /// default: the store path with `.sock` added.
     pub admin_socket: Option<PathBuf>,
-    /// Days a failed job keeps its sealed password and files before they are wiped.
+    /// Days a failed job keeps its sealed password and files before they are wiped (and a
+    /// mailbox waiting for information what was kept of it).
     #[serde(default = "default_secret_retention")]
     pub secret_retention_days: u32,
 }

@@ -20,7 +20,7 @@ pub use fields::{CsvRules, Field, Labels};
 pub use intent::Intent;
 pub use policy::Policy;
 pub use providers::{LoginMethod, Provider, Providers};
-pub use replies::{EtaWords, Phrases, Replies, Settings, Template, Templates, Words};
+pub use replies::{EtaWords, Phrases, Replies, Settings, Template, Templates, ThreadWords, Words};
 
 /// Built-in reply templates, one file per language.
 const REPLIES: [(Language, &str); 6] = [
@@ -54,6 +54,8 @@ const INTENT: &str = include_str!("../rules/intent.toml");
 const POLICY: &str = include_str!("../rules/policy.toml");
 /// Built-in known-provider table.
 const PROVIDERS: &str = include_str!("../rules/providers.toml");
+/// Built-in CSV template sent to customers (header and one filled-in row).
+const TEMPLATE_CSV: &str = include_str!("../rules/template.csv");
 
 /// All rules in force.
 #[derive(Debug, Clone)]
@@ -74,6 +76,9 @@ pub struct Rules {
     pub policy: Policy,
     /// Known providers: servers, login methods, limits, help.
     pub providers: Providers,
+    /// The CSV template attached to replies that ask for details and to the answer to the
+    /// `template` command (`template.csv`).
+    pub template_csv: String,
 }
 
 impl Rules {
@@ -102,6 +107,7 @@ impl Rules {
         let policy = read_override(dir, "policy.toml", POLICY)?;
         let intent = read_override(dir, "intent.toml", INTENT)?;
         let providers = read_override(dir, "providers.toml", PROVIDERS)?;
+        let template_csv = read_override(dir, "template.csv", TEMPLATE_CSV)?;
         Ok(Rules {
             replies: Replies::parse(&replies)?,
             labels: Labels::parse(&labels).context("rules/labels.toml")?,
@@ -111,6 +117,7 @@ impl Rules {
             intent: Intent::parse(&intent).context("rules/intent.toml")?,
             policy: Policy::parse(&policy).context("rules/policy.toml")?,
             providers: Providers::parse(&providers).context("rules/providers.toml")?,
+            template_csv,
         })
     }
 }
@@ -176,6 +183,15 @@ mod tests {
         let rules = Rules::load(Some(dir.path())).unwrap();
         assert_eq!(rules.policy.lead_time_hours, 2);
         assert_eq!(rules.labels.field("Passwort"), Some(Field::Password));
+        assert_eq!(
+            rules.template_csv, TEMPLATE_CSV,
+            "the built-in template unless the folder has one"
+        );
+        std::fs::write(dir.path().join("template.csv"), "email,password,server\n").unwrap();
+        assert_eq!(
+            Rules::load(Some(dir.path())).unwrap().template_csv,
+            "email,password,server\n"
+        );
         std::fs::write(dir.path().join("labels.toml"), "not toml [").unwrap();
         let err = format!("{:#}", Rules::load(Some(dir.path())).unwrap_err());
         assert!(err.contains("rules/labels.toml"), "{err}");

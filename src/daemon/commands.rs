@@ -1,13 +1,14 @@
 //! Commands at the top of a reply in a ticket's thread. The thread is recognised by one of our
 //! Message-IDs (its HMAC checked); customers may ask for status, cancel and say the DNS changed;
-//! staff (by address) may also approve and retry. Every command is answered with what was done.
+//! staff (by address) may also approve and retry; "template" is answered with the CSV template
+//! attached. Every command is answered with what was done.
 
 use super::requests::Requests;
 use super::Disposition;
 use crate::intake::{Command, ParsedMail};
 use crate::model::{JobState, TicketId};
 use crate::reply::compose::render;
-use crate::rules::Phrases;
+use crate::rules::{Phrases, Templates};
 use crate::store::Change;
 use anyhow::Result;
 
@@ -68,7 +69,7 @@ impl Requests {
         for job in &mut jobs {
             let before = job.state;
             let changed = match command {
-                Command::Status => false,
+                Command::Status | Command::Template => false,
                 Command::Cancel => {
                     if job.move_to(JobState::Cancelled) {
                         self.ctx.store.wipe_secret(&mut change, job.id);
@@ -121,15 +122,16 @@ impl Requests {
                 ));
             }
         }
-        if command != Command::Status && done.is_empty() {
+        if !matches!(command, Command::Status | Command::Template) && done.is_empty() {
             done.push(format!("- {}", words.phrases.nothing_to_change));
         }
         let answer = match command {
             Command::Status => words.phrases.status_answer.clone(),
+            Command::Template => words.thread_words().template_answer.clone(),
             _ => render(
                 &words.phrases.command_answer,
                 &[
-                    ("command", command_word(&words.phrases, command)),
+                    ("command", command_word(words, command)),
                     ("who", &who_for_customer),
                     ("changes", &done.join("\n")),
                 ],
@@ -138,7 +140,10 @@ impl Requests {
         let body = self
             .ctx
             .reply_body(&words.command.text, &ticket, &jobs, &[("answer", &answer)]);
-        let reply = self.ctx.outgoing(&ticket, msgid, body, "auto-replied")?;
+        let mut reply = self.ctx.outgoing(&ticket, msgid, body, "auto-replied")?;
+        if command == Command::Template {
+            reply.attachments.push(self.ctx.template_attachment());
+        }
         self.ctx.queue_reply(&mut change, &mut ticket, reply)?;
         change.handled(msgid, &format!("command on {ticket_id}"));
         self.ctx.store.commit(change).await?;
@@ -158,13 +163,15 @@ impl Requests {
 }
 
 /// The command's word as the answer quotes it, in the ticket's language.
-fn command_word(p: &Phrases, c: Command) -> &str {
+fn command_word(t: &Templates, c: Command) -> &str {
+    let p = &t.phrases;
     match c {
         Command::Status => &p.word_status,
         Command::Cancel => &p.word_cancel,
         Command::DnsChanged => &p.word_dns_changed,
         Command::Approve => &p.word_approve,
         Command::Retry => &p.word_retry,
+        Command::Template => &t.thread_words().word_template,
     }
 }
 

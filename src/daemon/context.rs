@@ -10,7 +10,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::model::{Job, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::model::{Job, MailAttachment, OutboxState, OutgoingMail, Ticket, TicketId};
 use crate::observe::live::LiveJobs;
 use crate::observe::metrics::Metrics;
 use crate::reply::compose::{self, render};
@@ -142,7 +142,18 @@ impl Context {
             in_flight: false,
             filed: false,
             language: Some(ticket.language),
+            attachments: Vec::new(),
         })
+    }
+
+    /// The CSV template customers fill in (`rules/template.csv`, or the operator's), as a
+    /// reply's attachment.
+    pub(super) fn template_attachment(&self) -> MailAttachment {
+        MailAttachment {
+            file: "template.csv".into(),
+            content_type: "text/csv".into(),
+            text: self.rules().template_csv.clone(),
+        }
     }
 
     /// Queues a reply and records its Message-ID in the thread so the next reply follows it

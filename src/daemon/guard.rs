@@ -124,7 +124,9 @@ impl Requests {
     /// A handled request that carried passwords is deleted from the support mailbox (when the
     /// operator wants that) instead of being filed.
     pub(super) fn final_disposition(&self, d: Disposition, parsed: &ParsedMail) -> Disposition {
-        let carried = parsed.kind == Kind::Request && parsed.mailboxes.iter().any(|m| m.password.is_some());
+        let carried = parsed.kind == Kind::Request
+            && (parsed.mailboxes.iter().any(|m| m.password.is_some())
+                || parsed.unassigned.as_ref().is_some_and(|u| u.password.is_some()));
         match d {
             Disposition::Processed | Disposition::Rejected if carried && self.ctx.cfg.support.expunge_requests => {
                 Disposition::Expunge

@@ -10,9 +10,10 @@
 //! handles in [`handles`]; what they all read (config, store, rules, clock, metrics) is the
 //! [`context`], which no loop can change for another.
 //!
-//! - the inbox loop ([`requests`], with [`guard`] and [`commands`]): a support mail → a new
-//!   ticket, more mailboxes on a ticket, a command (status, cancel, "DNS changed", approve,
-//!   retry), or nothing; owns the hourly rate windows;
+//! - the inbox loop ([`requests`], with [`guard`], [`commands`], [`thread`] and [`pending`]): a
+//!   support mail → a new ticket, details that complete a ticket's waiting mailboxes, a command
+//!   (status, cancel, "DNS changed", template, approve, retry), or nothing; owns the hourly rate
+//!   windows;
 //! - [`jobs`]: the scheduler and the two passes of each mailbox; owns the worker pool;
 //! - [`mxwatch`]: the periodic MX check that starts final copies;
 //! - [`outbox`]: sending replies, a copy to Sent, the per-recipient rate limit;
@@ -35,8 +36,10 @@ mod jobs;
 mod mxwatch;
 mod outages;
 mod outbox;
+mod pending;
 mod requests;
 mod retention;
+mod thread;
 mod web;
 
 use crate::clock::{Clock, SystemClock};

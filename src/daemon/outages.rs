@@ -387,6 +387,7 @@ impl Outages {
                 in_flight: false,
                 filed: false,
                 language: None,
+                attachments: Vec::new(),
             };
             change.outgoing(&mail)?;
         }

@@ -1,14 +1,17 @@
-//! The inbox loop's work: a support mail → a new ticket, more mailboxes on an existing ticket
-//! (a corrected reply), a command, an event filed on a ticket, or nothing (left in the inbox
-//! for staff). The outcome of each mail is committed before [`Requests::handle_mail`] returns,
+//! The inbox loop's work: a support mail → a new ticket, details in an existing ticket's thread
+//! (merged into its waiting mailboxes: `thread.rs`), a command, an event filed on a ticket, or
+//! nothing (left in the inbox for staff). A mailbox that cannot be accepted yet is kept on its
+//! ticket, waiting for information (`pending.rs`). The outcome of each mail is committed before [`Requests::handle_mail`] returns,
 //! so the inbox moves past a mail only once its outcome is durable.
 
 use super::context::Context;
 use super::handles::{JobsHandle, OutboxHandle};
+use super::pending;
 use super::{dedup, Disposition};
 use crate::inbox::IncomingMail;
+use crate::intake::MailboxRequest;
 use crate::intake::{self, FieldError, Kind};
-use crate::model::{Job, JobState, Language, SourceSpec, Thread, Ticket, TicketId};
+use crate::model::{Job, JobId, JobState, Language, SourceSpec, Thread, Ticket, TicketId};
 use crate::observe::metrics::RequestKind;
 use crate::reply::compose::render;
 use crate::reply::send::LOOP_HEADER;
@@ -20,7 +23,7 @@ use crate::validate::{Checked, ValidMailbox, ValidatedRequest};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Mailboxes of one request probed at once.
 const PROBES_AT_ONCE: usize = 8;
@@ -94,7 +97,9 @@ impl Requests {
         }
         let kind = match (parsed.kind, thread) {
             (Kind::Command, Some(_)) => RequestKind::Command,
-            (Kind::Request, Some(_)) if !parsed.mailboxes.is_empty() => RequestKind::Request,
+            (Kind::Request, Some(_)) if !parsed.mailboxes.is_empty() || parsed.unassigned.is_some() => {
+                RequestKind::Request
+            }
             (Kind::Request, None) => RequestKind::Request,
             (_, Some(_)) if parsed.automated => RequestKind::Automated,
             (_, None) if parsed.reason.as_deref() == Some(intake::UNREADABLE) => RequestKind::Quarantined,
@@ -112,8 +117,8 @@ impl Requests {
                 )
                 .await
             }
-            (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() => {
-                self.add_to_ticket(request, msgid, ticket).await
+            (Kind::Request, Some(ticket)) if !parsed.mailboxes.is_empty() || parsed.unassigned.is_some() => {
+                self.merge_into_ticket(&mail.raw, msgid, ticket).await
             }
             (Kind::Request, None) => self.open_ticket(request, msgid).await,
             (_, Some(ticket)) if parsed.automated => {
@@ -169,7 +174,7 @@ impl Requests {
         Ok(disposition)
     }
 
-    async fn file_only(&self, msgid: &str, outcome: &str, disposition: Disposition) -> Result<Disposition> {
+    pub(super) async fn file_only(&self, msgid: &str, outcome: &str, disposition: Disposition) -> Result<Disposition> {
         let mut change = Change::new();
         change.handled(msgid, outcome);
         self.ctx.store.commit(change).await?;
@@ -222,7 +227,8 @@ impl Requests {
         };
         let mut change = Change::new();
         self.validate_online(request).await;
-        let (jobs, problems) = self.accept_mailboxes(request, &mut ticket, &mut change, &HashSet::new(), now)?;
+        let (jobs, problems) =
+            self.accept_mailboxes(request, &mut ticket, &mut change, &HashSet::new(), &HashMap::new(), now)?;
         change.event(
             ticket_id,
             None,
@@ -239,65 +245,26 @@ impl Requests {
         Ok(disposition)
     }
 
-    /// A reply in a ticket's thread with (corrected) mailbox fields: they join the ticket.
-    async fn add_to_ticket(
-        &self,
-        request: &mut ValidatedRequest,
-        msgid: &str,
-        ticket_id: TicketId,
-    ) -> Result<Disposition> {
-        let now = self.ctx.clock.now();
-        let Some(mut ticket) = self.ctx.store.ticket(ticket_id)? else {
-            return self
-                .file_only(msgid, "left for staff: unknown ticket", Disposition::Keep)
-                .await;
-        };
-        let existing: HashSet<String> = self
-            .ctx
-            .ticket_jobs(&ticket)?
-            .into_iter()
-            .filter(|j| !j.state.is_final())
-            .map(|j| j.destination)
-            .collect();
-        let mut change = Change::new();
-        self.validate_online(request).await;
-        let (jobs, problems) = self.accept_mailboxes(request, &mut ticket, &mut change, &existing, now)?;
-        change.event(
-            ticket_id,
-            None,
-            now,
-            format!("corrections in the thread: {} mailbox(es) added", jobs.len()),
-        );
-        let all = self
-            .ctx
-            .ticket_jobs(&ticket)?
-            .into_iter()
-            .chain(jobs.iter().cloned())
-            .collect::<Vec<_>>();
-        let disposition = self.answer_request(&mut change, &mut ticket, &dedup_jobs(all), &problems, msgid)?;
-        change.handled(msgid, &ticket_id.to_string());
-        self.ctx.store.commit(change).await?;
-        self.outbox.wake();
-        self.jobs.wake();
-        Ok(disposition)
-    }
-
     /// The online step of validation, once per mail: each mailbox that passed the offline
     /// checks is probed, a few at once (our side, the old server, the login, what is there),
     /// or, with probes off, its destination checked against our domains.
-    async fn validate_online(&self, request: &mut ValidatedRequest) {
+    pub(super) async fn validate_online(&self, request: &mut ValidatedRequest) {
         let probe = self.ctx.cfg.source.probe_requests;
         validate::stage::online(&self.ctx.cfg, request, probe, PROBES_AT_ONCE, |_| true).await;
     }
 
-    /// Turns each valid mailbox into a job (its password sealed in the same change); returns
-    /// the jobs and one line per problem.
-    fn accept_mailboxes(
+    /// Turns each valid mailbox into a job (its password sealed in the same change), and keeps
+    /// each one that cannot be accepted yet as a job in `NeedsInfo` (its fields kept, its
+    /// password sealed) so a reply in the thread can complete it; `pending` names the ticket's
+    /// pending jobs by address, whose numbers are used again. Returns the accepted jobs and one
+    /// line per problem.
+    pub(super) fn accept_mailboxes(
         &self,
         request: &ValidatedRequest,
         ticket: &mut Ticket,
         change: &mut Change,
         skip: &HashSet<String>,
+        pending: &HashMap<String, JobId>,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Job>, Vec<String>)> {
         let parsed = request.parsed();
@@ -312,6 +279,7 @@ impl Requests {
             if !seen.insert(m.email.clone()) {
                 continue; // a duplicate row: validation already says so
             }
+            let reuse = pending.get(&m.email.to_ascii_lowercase()).copied();
             if let Some(refused) = self.destination_refused(parsed, m) {
                 problems.push(describe_error(&refused));
                 continue;
@@ -319,12 +287,22 @@ impl Requests {
             let valid = match request.checked(i) {
                 Checked::Valid(v) => v,
                 Checked::Refused(found) => {
-                    problems.extend(found.iter().map(describe_error));
+                    let lines: Vec<String> = found.iter().map(describe_error).collect();
+                    problems.extend(lines.iter().cloned());
+                    self.keep_pending(m, lines, reuse, ticket, change, now)?;
                     continue;
                 }
-                Checked::Invalid => continue, // its problems are among the mail's
+                Checked::Invalid => {
+                    // Its problems are among the mail's; the mailbox waits for the answer.
+                    let lines: Vec<String> = validate::mailbox_problems(m, &rules.policy, now)
+                        .iter()
+                        .map(describe_error)
+                        .collect();
+                    self.keep_pending(m, lines, reuse, ticket, change, now)?;
+                    continue;
+                }
             };
-            match self.job_from(valid, ticket.id) {
+            match self.job_from(valid, ticket.id, reuse) {
                 Ok((job, _)) if skip.contains(&job.destination) => {
                     problems.push(format!(
                         "- {}",
@@ -335,13 +313,18 @@ impl Requests {
                     self.ctx.store.seal_secret(change, job.id, &password)?;
                     job.eta = Some(self.ctx.estimate_for(&job, now)?);
                     change.job(&job)?;
+                    if reuse.is_some() {
+                        change.drop_pending(job.id);
+                    }
                     change.event(
                         ticket.id,
                         Some(job.id),
                         now,
                         format!("mailbox {} accepted", job.destination),
                     );
-                    ticket.jobs.push(job.id);
+                    if !ticket.jobs.contains(&job.id) {
+                        ticket.jobs.push(job.id);
+                    }
                     jobs.push(job);
                 }
                 Err(p) => problems.extend(p.iter().map(describe_error)),
@@ -375,8 +358,9 @@ impl Requests {
         Ok((jobs, dedup(problems)))
     }
 
-    /// Queues the acknowledgement (or the request for corrections) for a request mail.
-    fn answer_request(
+    /// Queues the acknowledgement (or the request for corrections) for a request mail. A reply
+    /// that asks for details shows a filled-in example and carries the CSV template.
+    pub(super) fn answer_request(
         &self,
         change: &mut Change,
         ticket: &mut Ticket,
@@ -386,20 +370,22 @@ impl Requests {
     ) -> Result<Disposition> {
         let rules = self.ctx.rules();
         let templates = rules.replies.get(ticket.language);
+        let thread = templates.thread_words();
         let problems_text = listed_problems(&templates.phrases, problems);
         let (body, disposition) = if jobs.is_empty() {
-            let body = self.ctx.reply_body(
-                &templates.needs_info.text,
-                ticket,
-                jobs,
-                &[("problems", &problems_text)],
-            );
+            let text = format!("{problems_text}\n\n{}", thread.template_attached);
+            let body = self
+                .ctx
+                .reply_body(&templates.needs_info.text, ticket, jobs, &[("problems", &text)]);
             (body, Disposition::Rejected)
         } else {
             let block = if problems.is_empty() {
                 String::new()
             } else {
-                format!("\n{}\n{problems_text}\n", templates.phrases.problems_block)
+                format!(
+                    "\n{}\n{problems_text}\n{}\n",
+                    templates.phrases.problems_block, thread.example
+                )
             };
             let body = self.ctx.reply_body(
                 &templates.acknowledgement.text,
@@ -409,16 +395,67 @@ impl Requests {
             );
             (body, Disposition::Processed)
         };
-        let reply = self.ctx.outgoing(ticket, msgid, body, "auto-replied")?;
+        let mut reply = self.ctx.outgoing(ticket, msgid, body, "auto-replied")?;
+        if jobs.is_empty() || !problems.is_empty() {
+            reply.attachments.push(self.ctx.template_attachment());
+        }
         self.ctx.queue_reply(change, ticket, reply)?;
         change.event(ticket.id, None, self.ctx.clock.now(), "acknowledgement queued");
         Ok(disposition)
     }
 
-    /// A job for a mailbox that passed validation.
-    fn job_from(&self, m: &ValidMailbox, ticket: TicketId) -> Result<(Job, Secret), Vec<FieldError>> {
+    /// Keeps a mailbox that cannot be accepted yet on the ticket, as a job in `NeedsInfo` with
+    /// the fields given so far (and its password sealed, when one was given), so that a reply
+    /// in the thread can complete it. A mailbox without a usable address, or with no problem of
+    /// its own (a duplicate), is not kept. `reuse` is its earlier pending job.
+    fn keep_pending(
+        &self,
+        m: &MailboxRequest,
+        lines: Vec<String>,
+        reuse: Option<JobId>,
+        ticket: &mut Ticket,
+        change: &mut Change,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if lines.is_empty() || !validate::is_address(&m.email) {
+            return Ok(());
+        }
+        let id = match reuse {
+            Some(id) => id,
+            None => self.ctx.store.next_job_id()?,
+        };
+        let (job, kept) = pending::pending_job(id, ticket.id, m, lines);
+        match m.password.as_ref().filter(|p| !p.is_empty()) {
+            Some(password) => self.ctx.store.seal_secret(change, id, password)?,
+            None => self.ctx.store.wipe_secret(change, id),
+        }
+        change.job(&job)?;
+        change.pending(id, &kept)?;
+        change.event(
+            ticket.id,
+            Some(id),
+            now,
+            format!("mailbox {} waits for information from the customer", job.email),
+        );
+        if !ticket.jobs.contains(&id) {
+            ticket.jobs.push(id);
+        }
+        Ok(())
+    }
+
+    /// A job for a mailbox that passed validation (numbered `reuse` when it was pending).
+    fn job_from(
+        &self,
+        m: &ValidMailbox,
+        ticket: TicketId,
+        reuse: Option<JobId>,
+    ) -> Result<(Job, Secret), Vec<FieldError>> {
         let (port, security) = m.source_port_and_security();
-        let id = self.ctx.store.next_job_id().map_err(|e| {
+        let next = || match reuse {
+            Some(id) => Ok(id),
+            None => self.ctx.store.next_job_id(),
+        };
+        let id = next().map_err(|e| {
             vec![FieldError {
                 code: String::new(),
                 values: Vec::new(),
@@ -463,15 +500,10 @@ impl Requests {
     }
 }
 
-fn dedup_jobs(jobs: Vec<Job>) -> Vec<Job> {
-    let mut seen = HashSet::new();
-    jobs.into_iter().filter(|j| seen.insert(j.id)).collect()
-}
-
 /// One problem line of a reply, in the ticket's language: where (CSV row or the mail's text),
 /// which field, what to do. A problem whose code has a sentence in the rules is told in that
 /// sentence; one not yet converted keeps its English message.
-fn describe_error(templates: &Templates, e: &FieldError) -> String {
+pub(super) fn describe_error(templates: &Templates, e: &FieldError) -> String {
     let words = &templates.phrases;
     let field = templates.fields.get(&e.field).map_or(e.field.as_str(), String::as_str);
     let message = match templates.problems.get(&e.code) {

@@ -1,6 +1,7 @@
 //! How long a failed job keeps its password: `store.secret_retention_days` after it failed,
 //! its sealed password, contact/calendar files and checkpoints are wiped (staff can still see
-//! the ticket; a retry then needs the password again). A loop of its own: it looks every few
+//! the ticket; a retry then needs the password again). A mailbox that has waited for
+//! information as long loses what was kept of it the same way (the customer gives it again). A loop of its own: it looks every few
 //! seconds and sweeps at most once an hour (by the daemon's clock).
 
 use super::context::Context;
@@ -53,7 +54,9 @@ impl Retention {
         let mut change = Change::new();
         let mut wiped = 0;
         for job in self.ctx.store.jobs()? {
-            if job.state != JobState::Failed || !self.ctx.store.has_secret(job.id)? {
+            let waiting = job.state == JobState::NeedsInfo;
+            let kept = self.ctx.store.has_secret(job.id)? || (waiting && self.ctx.store.pending(job.id)?.is_some());
+            if !(job.state == JobState::Failed || waiting) || !kept {
                 continue;
             }
             // The job's latest event is when it failed (or later, which only keeps it longer).
@@ -69,16 +72,19 @@ impl Retention {
                 continue;
             }
             self.ctx.store.wipe_secret(&mut change, job.id);
-            change.event(
-                job.ticket,
-                Some(job.id),
-                now,
+            let text = if waiting {
+                format!(
+                    "waited for information for more than {} days: what was kept of it (password included) is deleted",
+                    self.ctx.cfg.store.secret_retention_days
+                )
+            } else {
                 format!(
                     "failed for more than {} days: its stored password and files are deleted; a retry needs the \
                      password again",
                     self.ctx.cfg.store.secret_retention_days
-                ),
-            );
+                )
+            };
+            change.event(job.ticket, Some(job.id), now, text);
             wiped += 1;
         }
         if wiped > 0 {
@@ -158,7 +164,7 @@ mod tests {
                 subject: "move".into(),
                 references: vec![],
             },
-            jobs: vec![JobId(1), JobId(2), JobId(3)],
+            jobs: vec![JobId(1), JobId(2), JobId(3), JobId(4)],
             language: crate::model::Language::En,
         };
         change.ticket(&ticket).unwrap();
@@ -166,6 +172,7 @@ mod tests {
             (1, JobState::Failed, 15),
             (2, JobState::Failed, 13),
             (3, JobState::Synced, 30),
+            (4, JobState::NeedsInfo, 20),
         ] {
             change.job(&job(id, state)).unwrap();
             store.seal_secret(&mut change, JobId(id), &Secret::new("pw")).unwrap();
@@ -176,13 +183,19 @@ mod tests {
                 "copy failed",
             );
         }
+        change.pending(JobId(4), &Default::default()).unwrap();
         store.commit(change).await.unwrap();
-        assert_eq!(retention.sweep(true).await.unwrap(), 1);
+        assert_eq!(retention.sweep(true).await.unwrap(), 2);
+        assert!(store.secret(JobId(4)).unwrap().is_none(), "waited 20 days: wiped");
+        assert!(store.pending(JobId(4)).unwrap().is_none(), "with its kept fields");
         assert!(store.secret(JobId(1)).unwrap().is_none(), "failed 15 days ago: wiped");
         assert!(store.secret(JobId(2)).unwrap().is_some(), "failed 13 days ago: kept");
         assert!(store.secret(JobId(3)).unwrap().is_some(), "not failed: kept");
         let events = store.events(TicketId(1)).unwrap();
         assert!(events.iter().any(|e| e.text.contains("failed for more than 14 days")));
+        assert!(events
+            .iter()
+            .any(|e| e.text.contains("waited for information for more than 14 days")));
         // Once an hour only, unless forced.
         clock.set(t0 + Duration::days(2));
         assert_eq!(retention.sweep(false).await.unwrap(), 1, "job 2 is now 15 days failed");

@@ -19,7 +19,7 @@ use super::attachments::{attachments, Attachment};
 use super::forward::{self, Forwarded};
 use super::tables::{self, Origin};
 use super::{command, fields, groupware, headers, html, intent, language, quotes, sentences, sheets};
-use super::{AttachmentInfo, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
+use super::{AttachmentInfo, Command, FieldError, Kind, MailboxRequest, ParsedMail, Unassigned};
 use crate::rules::Rules;
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
@@ -116,6 +116,8 @@ fn parse_with<'x>(raw: &'x [u8], rules: &Rules, keep: &mut Option<Message<'x>>) 
             &plain
         };
         match command::read(&first, rules) {
+            // "Template attached" over a filled-in template is a request, not the command.
+            command::Reading::Command(Command::Template) if msg.attachment_count() > 0 => {}
             command::Reading::Command(command) => {
                 let mut p = ParsedMail::ignored(meta, "");
                 p.kind = Kind::Command;
@@ -653,5 +655,40 @@ mod nesting_tests {
             .expect("thread")
             .join();
         assert!(ok.is_ok());
+    }
+}
+
+#[cfg(test)]
+mod template_command_tests {
+    use super::*;
+
+    fn reply(body: &str, csv: Option<&str>) -> ParsedMail {
+        let head = "From: tom@garage.example\r\nTo: support@new.example\r\nSubject: Re: move [MIG-000004]\r\n\
+                    Message-ID: <r1@garage.example>\r\nIn-Reply-To: <mig-000004.1.x@new.example>\r\nMIME-Version: 1.0\r\n";
+        let raw = match csv {
+            None => format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"),
+            Some(csv) => format!(
+                "{head}Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+                 {body}\r\n--b\r\nContent-Type: text/csv; name=\"template.csv\"\r\n\
+                 Content-Disposition: attachment; filename=\"template.csv\"\r\n\r\n{csv}\r\n--b--\r\n"
+            ),
+        };
+        parse_mail(raw.as_bytes(), &Rules::builtin().unwrap())
+    }
+
+    #[test]
+    fn template_alone_is_the_command_and_over_a_filled_in_file_it_is_a_request() {
+        let p = reply("Template", None);
+        assert_eq!((p.kind, p.command), (Kind::Command, Some(Command::Template)));
+        let p = reply("Vorlage bitte", None);
+        assert_eq!(p.command, Some(Command::Template));
+        let p = reply(
+            "Template attached.",
+            Some("email,password,server\r\ntom@garage.example,Pw-1,imap.oldgarage.example\r\n"),
+        );
+        assert_eq!(p.kind, Kind::Request, "{:?}", p.reason);
+        assert_eq!(p.command, None);
+        assert_eq!(p.mailboxes.len(), 1);
+        assert_eq!(p.mailboxes[0].email, "tom@garage.example");
     }
 }

@@ -17,4 +17,6 @@ pub enum Command {
     Approve,
     /// Staff: run a failed job again.
     Retry,
+    /// Send me the CSV template.
+    Template,
 }

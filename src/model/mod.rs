@@ -16,6 +16,7 @@ mod folder_choice;
 mod language;
 mod limits;
 mod pace;
+mod pending;
 mod report;
 mod security;
 mod state;
@@ -31,6 +32,7 @@ pub use folder_choice::{glob_match, PlanOptions};
 pub use language::{choose as choose_language, Language};
 pub use limits::Limits;
 pub use pace::{expected_duration, throttle_hint, Admit, PaceLimits, PaceState, Throttle, DEFAULT_SPEED};
+pub use pending::PendingMailbox;
 pub use report::{FolderReport, MigrationReport};
 pub use security::Security;
 pub use state::JobState;
@@ -286,6 +288,20 @@ pub struct OutgoingMail {
     /// The language the reply is written in (its HTML part says so); None: the default.
     #[serde(default)]
     pub language: Option<Language>,
+    /// Files sent with the reply (the CSV template); none for most replies.
+    #[serde(default)]
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// A text file attached to a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailAttachment {
+    /// The file name the customer sees (`template.csv`).
+    pub file: String,
+    /// Its MIME type (`text/csv`).
+    pub content_type: String,
+    /// Its text (UTF-8).
+    pub text: String,
 }
 
 fn filed_before() -> bool {

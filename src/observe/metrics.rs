@@ -520,13 +520,13 @@ pub fn job_state_label(s: crate::model::JobState) -> &'static str {
     s.name()
 }
 
-/// A ticket's overall state from its jobs: `needs_info` (no mailbox accepted), `in_progress`
-/// (a job still has work before the DNS change), `waiting_for_dns` (every open job is copied
-/// and waits for the MX change), else the end it came to: `failed` if any job failed, `done` if
+/// A ticket's overall state from its jobs: `needs_info` (no mailbox accepted: none, or all
+/// waiting for information), `in_progress` (a job still has work before the DNS change),
+/// `waiting_for_dns` (every open job is copied and waits for the MX change), else the end it came to: `failed` if any job failed, `done` if
 /// any finished, otherwise `cancelled`.
 pub fn ticket_state(jobs: &[crate::model::Job]) -> &'static str {
     use crate::model::JobState::*;
-    if jobs.is_empty() {
+    if jobs.is_empty() || jobs.iter().all(|j| j.state == NeedsInfo) {
         return "needs_info";
     }
     let any = |f: &dyn Fn(crate::model::JobState) -> bool| jobs.iter().any(|j| f(j.state));

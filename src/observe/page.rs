@@ -683,6 +683,7 @@ mod tests {
             in_flight: false,
             filed: true,
             language: None,
+            attachments: Vec::new(),
         };
         let mut change = crate::store::Change::new();
         change.ticket(&ticket).unwrap();

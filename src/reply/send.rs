@@ -6,7 +6,7 @@ use crate::config::{Config, Security};
 use crate::model::OutgoingMail;
 use anyhow::{Context, Result};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -73,7 +73,8 @@ impl Mailer {
         })
     }
 
-    /// Builds the RFC 5322 message for an outbox entry.
+    /// Builds the RFC 5322 message for an outbox entry: multipart/alternative (text and HTML),
+    /// inside multipart/mixed with the entry's files when it has any.
     pub fn build(&self, m: &OutgoingMail) -> Result<Message, SendError> {
         let bad = |what: &str, e: &dyn std::fmt::Display| SendError::Permanent(format!("{what}: {e}"));
         let mut b = Message::builder()
@@ -111,14 +112,24 @@ impl Mailer {
         let flowed =
             ContentType::parse("text/plain; charset=utf-8; format=flowed").map_err(|e| bad("content type", &e))?;
         let lang = m.language.map(|l| l.code()).unwrap_or("en");
-        let parts = MultiPart::alternative()
+        let text = MultiPart::alternative()
             .singlepart(SinglePart::builder().header(flowed).body(layout::plain(&m.body)))
             .singlepart(
                 SinglePart::builder()
                     .header(ContentType::TEXT_HTML)
                     .body(layout::html(&m.body, lang)),
             );
-        b.multipart(parts).map_err(|e| bad("building the reply", &e))
+        if m.attachments.is_empty() {
+            return b.multipart(text).map_err(|e| bad("building the reply", &e));
+        }
+        // A file with the reply (the CSV template): the text parts, then each file.
+        let mut mixed = MultiPart::mixed().multipart(text);
+        for a in &m.attachments {
+            let kind = ContentType::parse(&format!("{}; charset=utf-8", a.content_type))
+                .map_err(|e| bad("attachment type", &e))?;
+            mixed = mixed.singlepart(Attachment::new(a.file.clone()).body(a.text.clone(), kind));
+        }
+        b.multipart(mixed).map_err(|e| bad("building the reply", &e))
     }
 
     /// Connects to the SMTP server and says NOOP, to check that replies can leave.
@@ -138,5 +149,75 @@ impl Mailer {
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
             Err(e) => Err(SendError::Transient(e.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MailAttachment, OutboxState, TicketId};
+    use mail_parser::MimeHeaders;
+
+    fn mailer() -> Mailer {
+        let text = include_str!("../../mailferry.example.toml").replace(
+            "user = \"support@new.example\"\npassword_env = \"MAILFERRY_SMTP_PASSWORD\"\n",
+            "",
+        );
+        let cfg = Config::parse(&text).unwrap();
+        Mailer::new(&cfg).unwrap()
+    }
+
+    fn entry(attachments: Vec<MailAttachment>) -> OutgoingMail {
+        OutgoingMail {
+            id: 1,
+            ticket: TicketId(7),
+            to: "tom@garage.example".into(),
+            cc: Vec::new(),
+            subject: "Re: move [MIG-000007]".into(),
+            body: "Hello,\n\nplease fill in the template.".into(),
+            message_id: "mig-000007.1.x@new.example".into(),
+            in_reply_to: None,
+            references: Vec::new(),
+            auto_submitted: "auto-replied".into(),
+            state: OutboxState::Pending,
+            attempts: 0,
+            next_try: chrono::Utc::now(),
+            last_error: None,
+            sent_at: None,
+            in_flight: false,
+            filed: false,
+            language: None,
+            attachments,
+        }
+    }
+
+    #[test]
+    fn a_reply_with_a_file_is_mixed_with_the_text_parts_first_and_one_without_stays_alternative() {
+        let m = mailer();
+        let plain = String::from_utf8(m.build(&entry(Vec::new())).unwrap().formatted()).unwrap();
+        assert!(plain.contains("multipart/alternative") && !plain.contains("multipart/mixed"));
+        let csv = MailAttachment {
+            file: "template.csv".into(),
+            content_type: "text/csv".into(),
+            text: "email,password,server\r\nanna@example.com,Your-current-password,imap.old-provider.example\r\n"
+                .into(),
+        };
+        let raw = m.build(&entry(vec![csv])).unwrap().formatted();
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert!(
+            parsed
+                .content_type()
+                .is_some_and(|c| c.c_subtype.as_deref() == Some("mixed")),
+            "{}",
+            String::from_utf8_lossy(&raw)
+        );
+        assert!(parsed
+            .body_text(0)
+            .is_some_and(|t| t.contains("please fill in the template")));
+        assert!(parsed.body_html(0).is_some(), "the HTML part is still there");
+        let files: Vec<_> = parsed.attachments().collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].attachment_name(), Some("template.csv"));
+        assert!(String::from_utf8_lossy(files[0].contents()).contains("anna@example.com,Your-current-password"));
     }
 }

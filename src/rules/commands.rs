@@ -98,6 +98,7 @@ fn command_named(name: &str) -> Result<Command, CommandsError> {
         "dns-changed" => Command::DnsChanged,
         "approve" => Command::Approve,
         "retry" => Command::Retry,
+        "template" => Command::Template,
         _ => return Err(CommandsError::Unknown(name.to_string())),
     })
 }
@@ -243,6 +244,12 @@ mod tests {
             ("Retry", Command::Retry),
             ("réessayer", Command::Retry),
             ("Estado", Command::Status),
+            ("Template", Command::Template),
+            ("CSV-Vorlage bitte", Command::Template),
+            ("modèle", Command::Template),
+            ("plantilla", Command::Template),
+            ("modello csv", Command::Template),
+            ("sjabloon", Command::Template),
         ] {
             assert_eq!(r.command(line), Some(cmd), "{line}");
         }

@@ -140,6 +140,26 @@ pub struct Templates {
     /// A field's name as customers read it in a problem line (`email`, `password`, `server`, ...).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// The sentences of replies that complete a request in its thread and of the `template`
+    /// command; None in an operator's older copy of the file (the built-in English is used).
+    #[serde(default)]
+    pub thread: Option<ThreadWords>,
+}
+
+/// The sentences of replies that complete a request in its thread (`[thread]`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ThreadWords {
+    /// A field given without its mailbox when several wait for it: `{field}`, `{mailboxes}`,
+    /// `{example}` (one of those addresses).
+    pub which_mailbox: String,
+    /// Said under the problems when the CSV template is attached.
+    pub template_attached: String,
+    /// The filled-in example shown when some mailboxes are accepted and others still wait.
+    pub example: String,
+    /// The answer to the `template` command (the template is attached).
+    pub template_answer: String,
+    /// The word "template" as a command answer quotes it.
+    pub word_template: String,
 }
 
 /// The words of the per-mailbox blocks (`{table}`) and per-folder lines (`{folders}`); each
@@ -220,6 +240,20 @@ pub struct EtaWords {
 }
 
 impl Templates {
+    /// The `[thread]` sentences of this language, else the built-in English ones.
+    pub fn thread_words(&self) -> &ThreadWords {
+        static BUILTIN: std::sync::OnceLock<Option<ThreadWords>> = std::sync::OnceLock::new();
+        let builtin = BUILTIN.get_or_init(|| {
+            let en: toml::Table = toml::from_str(crate::rules::builtin_reply_file(Language::En)).ok()?;
+            en.get("thread")?.clone().try_into().ok()
+        });
+        match (&self.thread, builtin) {
+            (Some(t), _) | (None, Some(t)) => t,
+            // The built-in English file has the table (a unit test checks it).
+            (None, None) => unreachable!("rules/replies/en.toml has a [thread] table"),
+        }
+    }
+
     /// A job state's name in this language (the English label if the file lacks it).
     pub fn state_name(&self, state: JobState) -> &str {
         self.states
@@ -302,6 +336,17 @@ pub fn key_paths(table: &toml::Table) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_older_file_without_thread_sentences_uses_the_builtin_english_ones() {
+        let en = crate::rules::builtin_reply_file(Language::En);
+        let old: String = en.split("\n[thread]").next().unwrap_or(en).to_string();
+        assert!(!old.contains("which_mailbox"));
+        let replies = Replies::parse(&[(Language::En, old)]).unwrap();
+        let t = replies.english();
+        assert!(t.thread.is_none());
+        assert!(t.thread_words().which_mailbox.contains("{mailboxes}"));
+    }
 
     #[test]
     fn a_missing_key_falls_back_to_english() {

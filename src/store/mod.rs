@@ -11,7 +11,7 @@ pub mod crypto;
 pub mod rotate;
 
 use crate::model::{Checkpoints, FolderCheckpoint};
-use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, Ticket, TicketId};
+use crate::model::{Event, Job, JobId, OutboxState, OutgoingMail, PendingMailbox, Ticket, TicketId};
 use crate::secret::Secret;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -29,6 +29,8 @@ const SECRET: &[u8] = b"s/";
 const CHECKPOINT: &[u8] = b"c/";
 const META: &[u8] = b"m/";
 const GROUPWARE: &[u8] = b"g/";
+/// The fields of a mailbox not accepted yet, by its job (its password is under SECRET).
+const PENDING: &[u8] = b"p/";
 
 fn key(prefix: &[u8], id: u64) -> Vec<u8> {
     let mut k = prefix.to_vec();
@@ -114,6 +116,20 @@ impl Change {
     /// Stores a sealed secret for a job.
     fn sealed_secret(&mut self, job: JobId, sealed: Vec<u8>) -> &mut Self {
         self.batch.insert(key(SECRET, job.0), sealed);
+        self.pending += 1;
+        self
+    }
+
+    /// Writes what is known of a mailbox not accepted yet (its job is in `NeedsInfo`).
+    pub fn pending(&mut self, job: JobId, p: &PendingMailbox) -> Result<&mut Self> {
+        self.batch.insert(key(PENDING, job.0), encode(p)?);
+        self.pending += 1;
+        Ok(self)
+    }
+
+    /// Forgets a pending mailbox's fields (it was accepted).
+    pub fn drop_pending(&mut self, job: JobId) -> &mut Self {
+        self.batch.remove(key(PENDING, job.0));
         self.pending += 1;
         self
     }
@@ -328,10 +344,17 @@ impl Store {
         }
     }
 
-    /// Deletes a job's password, its contact and calendar files and its migration checkpoints
-    /// (done or cancelled: nothing of the job will run again).
+    /// What is known of a mailbox not accepted yet, by its job.
+    pub fn pending(&self, job: JobId) -> Result<Option<PendingMailbox>> {
+        self.tree.get(key(PENDING, job.0))?.map(|v| decode(&v)).transpose()
+    }
+
+    /// Deletes a job's password, its contact and calendar files, its migration checkpoints
+    /// and what was kept of it while it waited for information (done or cancelled: nothing of
+    /// the job will run again).
     pub fn wipe_secret(&self, change: &mut Change, job: JobId) {
         change.batch.remove(key(SECRET, job.0));
+        change.batch.remove(key(PENDING, job.0));
         for prefix in [GROUPWARE, CHECKPOINT] {
             for r in self.tree.scan_prefix(key(prefix, job.0)).keys().flatten() {
                 change.batch.remove(r);
